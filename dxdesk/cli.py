@@ -1,0 +1,81 @@
+"""The ``dxdesk`` command: no subcommand opens the GUI; subcommands are headless (no Qt).
+
+Each feature adds its subcommands through a ``register(subparsers)`` function in its own
+module under ``dxdesk.core``'s CLI helpers, listed in ``_COMMAND_MODULES``; this file only wires
+them together and must never import Qt (an import-linter contract checks it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dxdesk import __version__
+
+# Modules that contribute subcommands: each has register(subparsers) -> None.
+_COMMAND_MODULES: tuple[str, ...] = (
+    "dxdesk.commands.forms",
+    "dxdesk.commands.settings",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dxdesk",
+        description=(
+            "dxdesk — digital-divide support counter desk. With no command, opens the app; "
+            "the commands below run headless."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"dxdesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data directory (default: $DXDESK_DATA_DIR, else the platform's user data folder)",
+    )
+    parser.add_argument(
+        "--lang", choices=("ja", "en"), help="interface language (default: the site setting, ja)"
+    )
+    parser.add_argument(
+        "--quit-after-startup",
+        action="store_true",
+        help="open the main window, paint it once and exit (for timing start-up)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from importlib import import_module  # the GUI lives outside the Qt-free core
+
+        gui = import_module("dxdesk.gui.app")
+        return gui.run(
+            data_dir=args.data_dir, lang=args.lang, quit_after_startup=args.quit_after_startup
+        )
+    if args.lang:
+        from dxdesk.core.i18n import set_ui_language
+
+        set_ui_language(args.lang)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    from dxdesk.core.paths import resolve_data_dir
+
+    return resolve_data_dir(args.data_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Headless subcommands of ``dxdesk``; each module has ``register(subparsers)``. No Qt here."""

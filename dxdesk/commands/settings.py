@@ -1,0 +1,69 @@
+"""``dxdesk settings show|set``: the site settings without the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from pydantic import ValidationError
+
+from dxdesk.cli import data_dir_of
+from dxdesk.core.i18n import tr
+from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsError, load_settings, save_settings
+
+_SCALAR_FIELDS = ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
+                  "ui_language", "text_scale", "high_contrast", "retention_months")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    settings = sub.add_parser("settings", help=tr("cli.settings.help"))
+    settings_sub = settings.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
+    show = settings_sub.add_parser("show", help=tr("cli.settings.show.help"))
+    show.set_defaults(handler=cmd_show)
+    set_ = settings_sub.add_parser("set", help=tr("cli.settings.set.help"))
+    set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE",
+                      help=", ".join((*_SCALAR_FIELDS, *CITY_URL_SETTINGS)))
+    set_.set_defaults(handler=cmd_set)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(data_dir_of(args))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    data_dir = data_dir_of(args)
+    try:
+        settings = load_settings(data_dir)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    values = settings.model_dump()
+    for pair in args.pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            print(tr("cli.settings.bad_pair", pair=pair), file=sys.stderr)
+            return 2
+        if key in CITY_URL_SETTINGS:
+            values["urls"][key] = value
+        elif key in _SCALAR_FIELDS:
+            values[key] = value
+        else:
+            known = ", ".join((*_SCALAR_FIELDS, *CITY_URL_SETTINGS))
+            print(tr("cli.settings.unknown_key", key=key, known=known), file=sys.stderr)
+            return 2
+    try:
+        new = type(settings).model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        print(tr("cli.settings.invalid", field=field, error=err["msg"]), file=sys.stderr)
+        return 2
+    save_settings(data_dir, new)
+    return 0

@@ -1,0 +1,100 @@
+"""The app's one translation mechanism: YAML message catalogs keyed by message id.
+
+``resources/i18n/ui.yaml`` holds the interface strings (Japanese and English);
+``resources/i18n/slip.yaml`` holds what is printed for residents, in every resident language.
+Qt-free so that the core can render PDFs and the CLI can speak without Qt; the GUI calls the
+same ``tr``. A test fails when a key used in code or an entry lacks a language.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import yaml
+
+from dxdesk.core.paths import resource_path
+
+UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
+RESIDENT_LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "en", "zh", "ko", "vi", "tl", "ne", "pt")
+LANGUAGE_NAMES: dict[str, str] = {
+    "ja": "日本語",
+    "ja-easy": "やさしい日本語",
+    "en": "English",
+    "zh": "中文（简体）",
+    "ko": "한국어",
+    "vi": "Tiếng Việt",
+    "tl": "Filipino",
+    "ne": "नेपाली",
+    "pt": "Português",
+}
+CATALOG_LANGUAGES: dict[str, tuple[str, ...]] = {"ui": UI_LANGUAGES, "slip": RESIDENT_LANGUAGES}
+
+_current_ui_language = "ja"
+
+try:  # libyaml when the wheel has it: the catalogs load at start-up
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pure-Python PyYAML
+    _Loader = yaml.SafeLoader
+
+
+@cache
+def catalog(domain: str) -> dict[str, dict[str, str]]:
+    """Load one message catalog ('ui' or 'slip')."""
+    path = resource_path("i18n", f"{domain}.yaml")
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.load(fh, Loader=_Loader) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: the catalog must be a mapping of message ids")
+    return data
+
+
+def set_ui_language(lang: str) -> None:
+    global _current_ui_language
+    if lang not in UI_LANGUAGES:
+        raise ValueError(f"unknown UI language {lang!r}; choose one of {', '.join(UI_LANGUAGES)}")
+    _current_ui_language = lang
+
+
+def ui_language() -> str:
+    return _current_ui_language
+
+
+def _lookup(domain: str, key: str, lang: str) -> str:
+    entry = catalog(domain).get(key)
+    if entry is None:
+        raise KeyError(f"no message '{key}' in resources/i18n/{domain}.yaml")
+    text = entry.get(lang)
+    if text is None:
+        # ja-easy falls back to ja; everything else to English, then Japanese.
+        for fallback in ("ja",) if lang == "ja-easy" else ("en", "ja"):
+            if fallback in entry:
+                return entry[fallback]
+        raise KeyError(f"message '{key}' has no '{lang}' text in resources/i18n/{domain}.yaml")
+    return text
+
+
+def tr(key: str, /, lang: str | None = None, **params: Any) -> str:
+    """An interface string in the current UI language (or ``lang``), formatted with params."""
+    text = _lookup("ui", key, lang or _current_ui_language)
+    return text.format(**params) if params else text
+
+
+def slip_tr(key: str, /, lang: str, **params: Any) -> str:
+    """A printed string for a resident, in the resident's language."""
+    if lang not in RESIDENT_LANGUAGES:
+        raise ValueError(
+            f"unknown language {lang!r}; choose one of {', '.join(RESIDENT_LANGUAGES)}"
+        )
+    text = _lookup("slip", key, lang)
+    return text.format(**params) if params else text
+
+
+def pick(texts: dict[str, str] | None, lang: str, *fallbacks: str) -> str | None:
+    """Choose a guide text in ``lang``, else in the first fallback present."""
+    if not texts:
+        return None
+    for code in (lang, *fallbacks):
+        if texts.get(code):
+            return texts[code]
+    return None
