@@ -1,8 +1,8 @@
 """The ``dxdesk`` command: no subcommand opens the GUI; subcommands are headless (no Qt).
 
-Each feature adds its subcommands through a ``register(subparsers)`` function in its own
-module under ``dxdesk.core``'s CLI helpers, listed in ``_COMMAND_MODULES``; this file only wires
-them together and must never import Qt (an import-linter contract checks it).
+Each feature adds its subcommands through a ``register(subparsers)`` function in its own module
+in ``dxdesk/commands/``; this file only wires them together and must never import Qt (an
+import-linter contract checks it).
 """
 
 from __future__ import annotations
@@ -15,11 +15,16 @@ from pathlib import Path
 
 from dxdesk import __version__
 
-# Modules that contribute subcommands: each has register(subparsers) -> None.
-_COMMAND_MODULES: tuple[str, ...] = (
-    "dxdesk.commands.forms",
-    "dxdesk.commands.settings",
-)
+
+def _command_modules() -> list[str]:
+    """Every module in dxdesk/commands contributes subcommands via register(subparsers)."""
+    import pkgutil
+
+    import dxdesk.commands
+
+    return sorted(
+        f"dxdesk.commands.{m.name}" for m in pkgutil.iter_modules(dxdesk.commands.__path__)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the main window, paint it once and exit (for timing start-up)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _COMMAND_MODULES:
+    for name in _command_modules():
         importlib.import_module(name).register(sub)
     return parser
 

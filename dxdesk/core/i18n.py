@@ -1,7 +1,7 @@
 """The app's one translation mechanism: YAML message catalogs keyed by message id.
 
-``resources/i18n/ui.yaml`` holds the interface strings (Japanese and English);
-``resources/i18n/slip.yaml`` holds what is printed for residents, in every resident language.
+``resources/i18n/ui*.yaml`` hold the interface strings (Japanese and English);
+``resources/i18n/slip*.yaml`` hold what is printed for residents, in every resident language.
 Qt-free so that the core can render PDFs and the CLI can speak without Qt; the GUI calls the
 same ``tr``. A test fails when a key used in code or an entry lacks a language.
 """
@@ -40,13 +40,21 @@ except AttributeError:  # pragma: no cover - pure-Python PyYAML
 
 @cache
 def catalog(domain: str) -> dict[str, dict[str, str]]:
-    """Load one message catalog ('ui' or 'slip')."""
-    path = resource_path("i18n", f"{domain}.yaml")
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.load(fh, Loader=_Loader) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: the catalog must be a mapping of message ids")
-    return data
+    """Load one message catalog: ``{domain}.yaml`` plus any ``{domain}-*.yaml`` (one per area)."""
+    folder = resource_path("i18n")
+    merged: dict[str, dict[str, str]] = {}
+    origin: dict[str, str] = {}
+    for path in sorted(folder.glob(f"{domain}.yaml")) + sorted(folder.glob(f"{domain}-*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_Loader) or {}
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: the catalog must be a mapping of message ids")
+        for key, entry in data.items():
+            if key in merged:
+                raise ValueError(f"{path}: message id '{key}' is also defined in {origin[key]}")
+            merged[key] = entry
+            origin[key] = path.name
+    return merged
 
 
 def set_ui_language(lang: str) -> None:

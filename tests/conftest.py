@@ -1,0 +1,21 @@
+"""Shared fixtures. GUI tests run offscreen; every test gets its own data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data directory, also exported as DXDESK_DATA_DIR for subprocesses."""
+    d = tmp_path / "data"
+    d.mkdir()
+    monkeypatch.setenv("DXDESK_DATA_DIR", str(d))
+    return d
