@@ -1,0 +1,73 @@
+"""Disclosure control: primary and secondary suppression on merged tables."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dxdesk.core.export.suppression import suppress
+
+tables = st.integers(1, 6).flatmap(
+    lambda cols: st.lists(
+        st.lists(st.integers(0, 30) | st.integers(0, 3), min_size=cols, max_size=cols),
+        min_size=1,
+        max_size=7,
+    )
+)
+
+
+def _lines_ok(table) -> None:
+    for cells, total in table.lines():
+        hidden = sum(1 for e in (*cells, total) if e in table.hidden)
+        assert hidden != 1, f"line {cells} + {total} has exactly one suppressed entry"
+
+
+@settings(max_examples=300, deadline=None)
+@given(tables, st.integers(1, 12))
+def test_no_published_line_has_exactly_one_suppressed_entry(counts, k):
+    _lines_ok(suppress(counts, k))
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables, st.integers(1, 12), st.booleans(), st.booleans())
+def test_primary_cells_hidden_and_zeros_shown(counts, k, rows, cols):
+    table = suppress(counts, k, row_totals=rows, col_totals=cols)
+    _lines_ok(table)
+    for i, row in enumerate(counts):
+        for j, v in enumerate(row):
+            if 0 < v < k:
+                assert table.shown(i, j) == f"<{k}"
+            if v == 0:
+                assert table.shown(i, j) == 0
+    for i, j in table.hidden:
+        assert table.value(i, j) > 0
+
+
+def test_secondary_suppression_example():
+    # Row 0 has one small cell: the next-smallest nonzero cell in the row must go too.
+    table = suppress([[1, 5, 9], [4, 6, 8]], k=3)
+    assert table.shown(0, 0) == "<3"
+    assert table.shown(0, 1) == "<3"  # secondary, not primary
+    assert (0, 1) not in table.primary
+    # column 0 and column 1 now need a second hidden cell each: row 1's cells there
+    assert table.shown(1, 0) == "<3" and table.shown(1, 1) == "<3"
+    assert table.shown(0, 2) == 9 and table.shown_grand_total() == 33
+
+
+def test_lone_nonzero_cell_hides_its_total():
+    table = suppress([[2, 0], [7, 8]], k=3)
+    # row 0: the 2 is the only nonzero cell, so the row total (2) is primary anyway
+    assert table.shown_row_total(0) == "<3"
+    _lines_ok(table)
+
+
+def test_without_margins_only_primary():
+    table = suppress([[1], [5], [0]], k=3, row_totals=False, col_totals=False)
+    assert table.hidden == {(0, 0)}
+    assert table.shown(1, 0) == 5 and table.shown(2, 0) == 0
+
+
+def test_publish_threshold_ten():
+    table = suppress([[9, 10, 50]], k=10, row_totals=False, col_totals=True)
+    assert table.shown(0, 0) == "<10"
+    assert table.shown(0, 1) == 10
