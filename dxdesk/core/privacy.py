@@ -1,0 +1,479 @@
+"""The anonymity guard: find personal data in free text before anything is stored.
+
+The session log must hold no name, address, phone, e-mail, birth date, My Number, card or
+account number (DOMAIN.md, "Privacy and disclosure control"). Every free-text field passes
+through :func:`ensure_no_personal_data` before it reaches the store; the GUI calls
+:func:`find_personal_data` while the clerk types and marks each :class:`Finding` span.
+
+Matching runs on NFKC-normalised text (residents' numbers are often typed in full-width digits
+such as ０９０－１２３４－５６７８), but every span is reported in the ORIGINAL text, so the
+GUI can underline exactly what the clerk typed. For a Qt widget, convert a span with
+:func:`utf16_span` (Qt counts UTF-16 code units; Python counts code points).
+
+The guard never rewrites text: it either passes it through unchanged or refuses it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from dxdesk.core.i18n import tr, ui_language
+
+# Stable kind ids, in the order used to settle overlapping findings (first wins a tie).
+KINDS: tuple[str, ...] = (
+    "account_number",
+    "card_number",
+    "my_number",
+    "email",
+    "phone",
+    "postal_code",
+    "birth_date",
+    "address",
+    "person_name",
+)
+# The i18n key of each kind's label (resources/i18n/ui-privacy.yaml).
+KIND_LABEL_KEYS: dict[str, str] = {kind: f"privacy.kind.{kind}" for kind in KINDS}
+_PRIORITY = {kind: i for i, kind in enumerate(KINDS)}
+
+# A full date older than this many years before the visit can only be someone's birth date.
+BIRTH_DATE_MIN_AGE = 15
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind and its span ``text[start:end]`` in the original."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+class PersonalDataError(ValueError):
+    """Raised when a free-text field holds personal data; names the field and the kinds found."""
+
+    def __init__(self, field: str, findings: list[Finding], *, lang: str | None = None):
+        self.field = field
+        self.findings = list(findings)
+        self.kinds = sorted({f.kind for f in findings}, key=_PRIORITY.__getitem__)
+        language = lang or ui_language()
+        separator = "、" if language == "ja" else ", "
+        labels = separator.join(kind_label(k, language) for k in self.kinds)
+        super().__init__(tr("privacy.error.contains", lang=language, field=field, kinds=labels))
+
+
+def kind_label(kind: str, lang: str | None = None) -> str:
+    """The translated label of a kind, e.g. 'my_number' -> 'マイナンバー'."""
+    return tr(KIND_LABEL_KEYS[kind], lang=lang)
+
+
+def ensure_no_personal_data(text: str, field: str, *, visit_year: int | None = None) -> str:
+    """Return ``text`` unchanged, or raise :class:`PersonalDataError` naming ``field``."""
+    findings = find_personal_data(text, visit_year=visit_year)
+    if findings:
+        raise PersonalDataError(field, findings)
+    return text
+
+
+def utf16_span(text: str, finding: Finding) -> tuple[int, int]:
+    """The finding's span in UTF-16 code units, the offsets QTextCursor and QSyntaxHighlighter use."""
+
+    def units(upto: int) -> int:
+        return upto + sum(1 for ch in text[:upto] if ord(ch) > 0xFFFF)
+
+    return units(finding.start), units(finding.end)
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation with an offset map back to the original text
+
+
+_DASHES = frozenset("-‐‑‒–—―−ー﹣")
+
+
+@dataclass(frozen=True)
+class _Normalised:
+    text: str
+    origin_start: list[int]  # for each normalised char, where its source begins in the original
+    origin_end: list[int]  # ... and where it ends
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.origin_start[start], self.origin_end[end - 1]
+
+
+def _normalise(text: str) -> _Normalised:
+    """NFKC per cluster (a base char plus its combining marks), remembering where each came from."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        j = i + 1
+        # Half-width kana voicing marks (ﾞﾟ) and combining marks compose with the char before.
+        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f"):
+            j += 1
+        piece = unicodedata.normalize("NFKC", text[i:j])
+        for ch in piece:
+            out.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    # Any dash between two digits is a separator (０９０ー１２３４, 03−1234 ...).
+    for k in range(1, len(out) - 1):
+        if out[k] in _DASHES and out[k - 1] in "0123456789" and out[k + 1] in "0123456789":
+            out[k] = "-"
+    return _Normalised("".join(out), starts, ends)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checksums
+
+
+_MY_NUMBER_WEIGHTS = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def my_number_check_digit(base11: str) -> int:
+    """Check digit of an 11-digit My Number base (総務省令第八十五号 第五条)."""
+    r = sum(int(d) * w for d, w in zip(base11, _MY_NUMBER_WEIGHTS, strict=True)) % 11
+    return 0 if r <= 1 else 11 - r
+
+
+def is_valid_my_number(digits: str) -> bool:
+    return (
+        len(digits) == 12
+        and digits.isdigit()
+        and my_number_check_digit(digits[:11]) == int(digits[11])
+    )
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _digits(s: str) -> str:
+    return "".join(ch for ch in s if ch in "0123456789")
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns (on NFKC text). Digit runs never start or end inside a longer run.
+
+_NOT_AFTER_DIGIT = r"(?<![0-9])"
+_NOT_BEFORE_DIGIT = r"(?![0-9])"
+_S = r"[ \-]?"  # one optional separator inside a number
+
+_MY_NUMBER_RE = re.compile(
+    _NOT_AFTER_DIGIT + r"(?<![0-9][ \-])[0-9](?:[ \-]?[0-9]){11}" + _NOT_BEFORE_DIGIT
+)
+
+_CARD_RE = re.compile(
+    _NOT_AFTER_DIGIT
+    + r"(?:[0-9]{13,19}"
+    + r"|[0-9]{4}([ \-])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1?[0-9]{1,3})?"
+    + r"|[0-9]{4}([ \-])[0-9]{6}\2[0-9]{4,5})"
+    + _NOT_BEFORE_DIGIT
+)
+
+# Landlines: 0 + area (1-4 digits) + exchange (4-1 digits) + 4 subscriber digits = 10 digits.
+_AREA_SPLITS = "|".join(f"[0-9]{{{a}}}{_S}[0-9]{{{5 - a}}}" for a in range(1, 5))
+_AREA_PARENS = "|".join(
+    rf"\([0-9]{{{a}}}\)\s?[0-9]{{{5 - a}}}|[0-9]{{{a}}}\([0-9]{{{5 - a}}}\)" for a in range(1, 5)
+)
+_NATIONAL = (
+    rf"(?:[5789]0{_S}[0-9]{{4}}{_S}[0-9]{{4}}"  # mobile 090/080/070, IP 050
+    rf"|800{_S}[0-9]{{3}}{_S}[0-9]{{4}}"  # toll-free 0800
+    rf"|(?:120|570){_S}[0-9]{{3}}{_S}[0-9]{{3}}"  # toll-free 0120, navi dial 0570
+    rf"|(?:{_AREA_SPLITS}){_S}[0-9]{{4}})"
+)
+_PHONE_RE = re.compile(
+    r"(?<![0-9+])(?:"
+    + rf"0{_NATIONAL}"
+    + rf"|\+81[ \-]?(?:\(0\)\s?)?{_NATIONAL}"
+    + rf"|\(0(?:[1-9][0-9]{{0,3}})\)\s?[0-9]{{1,4}}{_S}[0-9]{{4}}"
+    + rf"|0(?:{_AREA_PARENS})[ \-]?[0-9]{{4}}"
+    + r")"
+    + _NOT_BEFORE_DIGIT
+)
+
+_POSTAL_RE = re.compile(
+    r"〒\s?[0-9]{3}[ \-]?[0-9]{4}"
+    + _NOT_BEFORE_DIGIT
+    + r"|(?<![0-9\-.])[0-9]{3}-[0-9]{4}(?![0-9]|-[0-9])"
+    + r"|(?<=郵便番号)[\s:]*[0-9]{3}-?[0-9]{4}"
+    + _NOT_BEFORE_DIGIT
+)
+
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+)
+
+_ACCOUNT_RE = re.compile(
+    r"(?:口座番号|口座|普通預金|当座預金|普通|当座|総合口座|店番号|店番|支店番号|支店コード|"
+    r"記号番号|記号|通帳番号|貯金番号|番号)"
+    r"[\s:#№は]{0,3}"
+    r"(?P<digits>[0-9](?:[ \-]?[0-9]){2,13})" + _NOT_BEFORE_DIGIT
+)
+_ACCOUNT_KEYWORD_RE = re.compile(
+    r"口座|普通|当座|店番|支店|記号|通帳|貯金|ゆうちょ|銀行|金庫|信金|農協|JA"
+)
+
+_ERA_START = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+_ERA_ABBR = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
+_ERA_LAST_YEAR = {"明治": 45, "大正": 15, "昭和": 64, "平成": 31, "令和": 99}
+_ERA = r"(?P<era>明治|大正|昭和|平成|令和|(?<![A-Za-z])[MTSHR](?=\s?[0-9元]))"
+_YMD_SEP = r"\s?[年/.\-]\s?"
+_MD_SEP = r"\s?[月/.\-]\s?"
+_ERA_DATE_RE = re.compile(
+    _ERA
+    + r"\s?(?P<year>[0-9]{1,2}|元)"
+    + _YMD_SEP
+    + r"(?P<month>[0-9]{1,2})"
+    + _MD_SEP
+    + r"(?P<day>[0-9]{1,2})(?:\s?日)?"
+    + _NOT_BEFORE_DIGIT
+)
+_WESTERN_DATE_RE = re.compile(
+    r"(?<![0-9.])(?P<year>1[89][0-9]{2}|20[0-9]{2})"
+    + _YMD_SEP
+    + r"(?P<month>[0-9]{1,2})"
+    + _MD_SEP
+    + r"(?P<day>[0-9]{1,2})(?:\s?日)?"
+    + r"(?![0-9]|\.[0-9])"
+)
+# A birth year (and month) without the day counts only next to a birth word.
+_PARTIAL_BIRTH_RE = re.compile(
+    r"(?:"
+    + _ERA
+    + r"\s?(?P<year>[0-9]{1,2}|元)\s?年"
+    + r"|(?<![0-9])(?P<wyear>1[89][0-9]{2}|20[0-9]{2})\s?年)"
+    + r"(?:\s?[0-9]{1,2}\s?月)?"
+)
+_BIRTH_WORD_BEFORE_RE = re.compile(r"(?:生年月日|誕生日|生まれ|生年|誕生|DOB|birth)", re.IGNORECASE)
+_BIRTH_WORD_AFTER_RE = re.compile(r"\s?(?:生まれ|生|誕生)")
+
+_NUM = r"[0-9一二三四五六七八九十〇]"
+_ADDRESS_RE = re.compile(
+    rf"(?:{_NUM}{{1,3}}丁目\s?{_NUM}{{1,4}}(?:番地?|-|の)\s?(?:{_NUM}{{1,4}}号?)?(?:-{_NUM}{{1,4}})?"
+    rf"|{_NUM}{{1,3}}丁目"
+    rf"|(?<![0-9]){_NUM}{{1,4}}番地(?:の?{_NUM}{{1,4}})?(?:-{_NUM}{{1,4}})?"
+    rf"|(?<![0-9]){_NUM}{{1,4}}番{_NUM}{{1,4}}号"
+    rf"|(?<=[町村丁目])[0-9]{{1,4}}-[0-9]{{1,4}}(?:-[0-9]{{1,4}})?(?![0-9]))"
+)
+_PLACE_CHARS_RE = re.compile(r"[\u4e00-\u9fff々ヶケ]{1,12}$")
+_PLACE_SUFFIXES = ("都", "道", "府", "県", "市", "区", "町", "村", "郡", "丁目", "条", "通")
+
+# Names: a run of kanji / katakana / capitalised Latin right before an honorific.
+_HONORIFIC_RE = re.compile(r"(?:さん|さま|様|氏|くん|君|ちゃん|殿)")
+_HONORIFIC_NOT_BEFORE = {
+    "様": "式子々相",
+    "氏": "名族",
+    "ちゃん": "と",
+    "君": "主臨",
+    "さま": "ざ",
+    "殿": "堂下",
+}
+_NAME_TAIL_RE = re.compile(
+    r"(?:[\u4e00-\u9fff々]{1,6}(?: [\u4e00-\u9fff々]{1,4})?"
+    r"|[ァ-ヺー]{2,12}(?:[ ・][ァ-ヺー]{2,12})?"
+    r"|(?<![A-Za-z])[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+    r"|(?:^|(?<=[\s、。「（(]))[ぁ-ゖ]{2,5})$"
+)
+# Words for roles, relations and organisations that take an honorific but name nobody.
+ROLE_WORDS: frozenset[str] = frozenset(
+    str.split(
+        """
+    お客 客 皆 みな みんな 職員 娘 息子 奥 お母 母 お父 父 ご主人 主人 御主人 旦那 嫁 お嫁
+    婿 孫 お孫 兄 お兄 姉 お姉 弟 妹 祖母 祖父 ご家族 家族 親 ご両親 両親 親戚 ご親戚 夫 妻
+    おじい おばあ おじ おば おかあ おとう おにい おねえ おじいち おばあち あか 赤 お子 子
+    ご本人 本人 担当 担当者 ご担当 相談者 利用者 ご利用者 住民 区民 市民 町民 村民 来庁者 申請者
+    先生 店員 係員 駅員 窓口 近所 ご近所 隣 お隣 友人 友達 お友達 大家 管理人 講師 受講者 支援員
+    相談員 支援者 ボランティア ヘルパー ケアマネ ケアマネジャー スタッフ サポーター アドバイザー
+    ドライバー ショップ 業者 事業者 医者 お医者 看護師 薬剤師 保健師 民生委員 委員 後見人 施設
+    お店 店 お巡り 警察 郵便屋 銀行 お坊 神 仏 王 お姫 姫 同 仕 模 多 異 有 各 皆様 皆さま 奥様
+    お客様 ご来庁 来庁 相手 相手方 先方 上 お上 殿 若 坊 お嬢 嬢 ご夫婦 夫婦 ご一家 一家 皆々
+    ドコモ ソフトバンク ワイモバイル アップル グーグル 楽天 ヤフー セブン ローソン ファミマ
+    ファミリーマート ミニストップ Apple Google Docomo Softbank Amazon LINE Yahoo
+    ご依頼 依頼者 代理人 ご代理 配偶者 お相手 主治医 歯医者 大工 床屋 八百屋 魚屋 本屋
+    """
+    )
+)
+# An honorific after a word ending in one of these is a role or an organisation, not a name.
+ROLE_SUFFIXES: tuple[str, ...] = (
+    "員",
+    "者",
+    "長",
+    "師",
+    "士",
+    "官",
+    "課",
+    "係",
+    "局",
+    "店",
+    "屋",
+    "社",
+    "院",
+    "所",
+    "会",
+    "室",
+    "家族",
+    "医",
+    "業",
+    "生徒",
+    "先生",
+    "協会",
+    "銀行",
+    "ショップ",
+    "センター",
+    "スタッフ",
+    "ボランティア",
+    "ヘルパー",
+    "ケアマネ",
+    "マネージャー",
+    "マネジャー",
+)
+
+
+def _birth_word_near(s: str, start: int, end: int) -> bool:
+    return bool(
+        _BIRTH_WORD_BEFORE_RE.search(s, max(0, start - 12), start)
+        or _BIRTH_WORD_AFTER_RE.match(s, end)
+    )
+
+
+def _era_year(era: str, year: str) -> int | None:
+    era = _ERA_ABBR.get(era, era)
+    y = 1 if year == "元" else int(year)
+    if not 1 <= y <= _ERA_LAST_YEAR[era]:
+        return None
+    return _ERA_START[era] + y
+
+
+def _valid_month_day(month: str, day: str) -> bool:
+    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+
+
+def _iter_birth_dates(s: str, visit_year: int) -> Iterator[tuple[int, int]]:
+    oldest_plausible_non_birth = visit_year - BIRTH_DATE_MIN_AGE
+    full_spans: list[tuple[int, int]] = []
+    for m in _ERA_DATE_RE.finditer(s):
+        year = _era_year(m["era"], m["year"])
+        if year is None or not _valid_month_day(m["month"], m["day"]):
+            continue
+        full_spans.append(m.span())
+        if year < oldest_plausible_non_birth or _birth_word_near(s, *m.span()):
+            yield m.span()
+    for m in _WESTERN_DATE_RE.finditer(s):
+        if not _valid_month_day(m["month"], m["day"]):
+            continue
+        full_spans.append(m.span())
+        if int(m["year"]) < oldest_plausible_non_birth or _birth_word_near(s, *m.span()):
+            yield m.span()
+    for m in _PARTIAL_BIRTH_RE.finditer(s):
+        if any(a <= m.start() < b for a, b in full_spans):
+            continue
+        if m["era"] and _era_year(m["era"], m["year"]) is None:
+            continue
+        if _birth_word_near(s, *m.span()):
+            yield m.span()
+
+
+def _iter_addresses(s: str) -> Iterator[tuple[int, int]]:
+    for m in _ADDRESS_RE.finditer(s):
+        start, end = m.span()
+        # Take the place name in front (北区本町1-2-3) into the span when there is one.
+        before = _PLACE_CHARS_RE.search(s, 0, start)
+        if before:
+            start = before.start()
+        if re.fullmatch(rf"{_NUM}{{1,3}}丁目", m.group(0)) and not before:
+            continue  # a bare "1丁目" with no place name is not an address
+        yield start, end
+
+
+def _is_role(run: str, prefix: str) -> bool:
+    core = run.split(" ")[-1].split("・")[-1]
+    return (
+        run in ROLE_WORDS
+        or core in ROLE_WORDS
+        or (prefix + core) in ROLE_WORDS
+        or any(core.endswith(w) for w in ROLE_SUFFIXES)
+        or any(core.endswith(w) and len(w) >= 2 for w in ROLE_WORDS)
+    )
+
+
+def _iter_person_names(s: str) -> Iterator[tuple[int, int]]:
+    for m in _HONORIFIC_RE.finditer(s):
+        honorific = m.group(0)
+        following = _HONORIFIC_NOT_BEFORE.get(honorific, "")
+        if m.end() < len(s) and following and s[m.end()] in following:
+            continue
+        tail = _NAME_TAIL_RE.search(s, max(0, m.start() - 20), m.start())
+        if tail is None:
+            continue
+        run = tail.group(0)
+        prefix = s[max(0, tail.start() - 1) : tail.start()]
+        if _is_role(run, prefix):
+            continue
+        yield tail.start(), m.end()
+
+
+def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
+    for m in _MY_NUMBER_RE.finditer(s):
+        if is_valid_my_number(_digits(m.group(0))):
+            yield "my_number", *m.span()
+    for m in _CARD_RE.finditer(s):
+        if luhn_valid(_digits(m.group(0))):
+            yield "card_number", *m.span()
+    for m in _PHONE_RE.finditer(s):
+        yield "phone", *m.span()
+    for m in _POSTAL_RE.finditer(s):
+        yield "postal_code", *m.span()
+    for m in _EMAIL_RE.finditer(s):
+        yield "email", *m.span()
+    for m in _ACCOUNT_RE.finditer(s):
+        keyword_zone = s[max(0, m.start() - 12) : m.start("digits")]
+        # A bare "番号" only counts after a bank word (ゆうちょ 記号…番号…).
+        if m.group(0).startswith("番号") and not _ACCOUNT_KEYWORD_RE.search(keyword_zone):
+            continue
+        if len(_digits(m["digits"])) < 3:
+            continue
+        yield "account_number", *m.span("digits")
+    for start, end in _iter_birth_dates(s, visit_year):
+        yield "birth_date", start, end
+    for start, end in _iter_addresses(s):
+        yield "address", start, end
+    for start, end in _iter_person_names(s):
+        yield "person_name", start, end
+
+
+def find_personal_data(text: str, *, visit_year: int | None = None) -> list[Finding]:
+    """Every piece of personal data in ``text``, in order, with spans in the original text.
+
+    ``visit_year`` (default: this year) decides which full dates are old enough to be birth
+    dates. Overlapping candidates are settled in favour of the longer, then the KINDS order.
+    """
+    if not text:
+        return []
+    year = visit_year if visit_year is not None else date.today().year
+    norm = _normalise(text)
+    raw = sorted(_iter_raw(norm.text, year), key=lambda f: (f[1], -(f[2] - f[1]), _PRIORITY[f[0]]))
+    findings: list[Finding] = []
+    taken_until = -1
+    for kind, start, end in raw:
+        if start < taken_until or end <= start:
+            continue
+        taken_until = end
+        o_start, o_end = norm.span(start, end)
+        findings.append(Finding(kind, o_start, o_end, text[o_start:o_end]))
+    return findings
