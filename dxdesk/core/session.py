@@ -1,0 +1,637 @@
+"""The guided support session: one resident's visit to the counter, as a Qt-free state machine.
+
+A visit holds one or more procedure attempts; each attempt walks one guide's steps. Every change
+is an event: the session applies it, hands it to a recorder (the Store) that commits it before
+the call returns, and rebuilds itself from the same events after a crash. The wizard widget only
+renders ``current_step``/``branch``/``available_blockers``/``elapsed()`` and forwards clicks.
+
+Nothing personal is kept: ids from the catalog and taxonomy, coarse bands, random codes, and
+short notes that passed the privacy guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from dxdesk.core.catalog import OUTCOMES, BlockerKind, Branch, Catalog, ProcedureGuide, Step
+from dxdesk.core.handoff import HandoffCodeError, normalise_handoff_code
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
+from dxdesk.core.privacy import ensure_no_personal_data
+
+ABANDONED = "abandoned"
+ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, ABANDONED)
+AGE_BANDS: tuple[str, ...] = (
+    "unknown", "under60", "60-64", "65-69", "70-74", "75-79", "80plus",
+)  # fmt: skip
+DEVICES: tuple[str, ...] = (
+    "unknown", "own_android", "own_iphone", "own_other", "counter_terminal", "none",
+)  # fmt: skip
+HELP_LANGUAGES: tuple[str, ...] = ("unknown", *RESIDENT_LANGUAGES)
+SHARED_TERMINAL = "counter_terminal"
+# The shared-terminal hygiene checklist (DOMAIN.md: 748 mis-registrations after no log-out).
+HYGIENE_ITEMS: tuple[str, ...] = ("logged_out", "browser_closed", "card_returned")
+NOTE_MAX_CHARS = 200
+OTHER_BLOCKER = "other"
+CHANNEL = "counter"
+
+Clock = Callable[[], dt.datetime]
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class SessionError(ValueError):
+    """A session action that is not allowed now; the message says what to do instead."""
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    """One committed change. ``value``/``detail``/``note`` mean different things per kind."""
+
+    seq: int
+    at: dt.datetime
+    kind: str
+    attempt_no: int | None = None
+    step_id: str | None = None
+    value: str | None = None
+    detail: str | None = None
+    note: str | None = None
+
+
+class SessionRecorder(Protocol):
+    def record(self, session: SupportSession, event: SessionEvent) -> None:
+        """Persist ``event`` (already applied to ``session``) durably before returning."""
+
+
+@dataclass(frozen=True)
+class StepVisit:
+    step_id: str
+    at: dt.datetime
+
+
+@dataclass
+class BlockerMark:
+    blocker_id: str
+    at: dt.datetime
+    step_id: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class AnswerResult:
+    """What a branch answer led to; the widget shows the suggestion, the clerk decides."""
+
+    step: Step | None
+    proposed_outcome: str | None
+    suggested_guide: str | None
+    blocker: str | None
+
+
+@dataclass
+class ProcedureAttempt:
+    attempt_no: int
+    guide: ProcedureGuide
+    started_at: dt.datetime
+    path: list[str] = field(default_factory=list)  # the walk as a stack; back() pops
+    visits: list[StepVisit] = field(default_factory=list)  # every step entered, in order
+    blockers: dict[str, BlockerMark] = field(default_factory=dict)
+    walk_ended: bool = False
+    proposed_outcome: str | None = None
+    suggested_guide: str | None = None
+    outcome: str | None = None
+    outcome_at: dt.datetime | None = None
+    handoff_code: str | None = None
+
+    @property
+    def procedure_id(self) -> str:
+        return self.guide.id
+
+    @property
+    def guide_version(self) -> int:
+        return self.guide.version
+
+    @property
+    def current_step_id(self) -> str | None:
+        return self.path[-1] if self.path else None
+
+    @property
+    def steps_reached(self) -> int:
+        return len({v.step_id for v in self.visits})
+
+    def blocker_ids(self) -> list[str]:
+        return sorted(self.blockers)
+
+
+class SupportSession:
+    """One visit. Build with :meth:`start` (new) or :meth:`replay` (resume from stored events)."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        session_id: str,
+        site_id: str,
+        *,
+        recorder: SessionRecorder | None = None,
+        clock: Clock = local_now,
+    ) -> None:
+        self.catalog = catalog
+        self.session_id = session_id
+        self.site_id = site_id
+        self.recorder = recorder
+        self.clock = clock
+        self.events: list[SessionEvent] = []
+        self._reset()
+
+    def _reset(self) -> None:
+        self.started_at: dt.datetime | None = None
+        self.ended_at: dt.datetime | None = None
+        self.ended: str | None = None  # 'finished' | 'abandoned'
+        self.attempts: list[ProcedureAttempt] = []
+        self.current_attempt_no: int | None = None
+        self.age_band = "unknown"
+        self.device = "unknown"
+        self.help_language = "unknown"
+        self.return_of_code: str | None = None
+        self.note: str | None = None
+        self.hygiene_confirmed = False
+        self.last_answer: AnswerResult | None = None
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def start(
+        cls,
+        catalog: Catalog,
+        site_id: str,
+        *,
+        recorder: SessionRecorder | None = None,
+        clock: Clock = local_now,
+        session_id: str | None = None,
+    ) -> SupportSession:
+        """Open a new visit (committed at once when a recorder is given)."""
+        if not site_id:
+            raise SessionError(tr("session.error.no_site_id"))
+        session = cls(
+            catalog, session_id or uuid.uuid4().hex, site_id, recorder=recorder, clock=clock
+        )
+        session._commit("start", value=site_id)
+        return session
+
+    @classmethod
+    def replay(
+        cls,
+        catalog: Catalog,
+        session_id: str,
+        site_id: str,
+        events: Sequence[SessionEvent],
+        *,
+        recorder: SessionRecorder | None = None,
+        clock: Clock = local_now,
+    ) -> SupportSession:
+        """Rebuild a session from its stored events; a guide that changed since is an error."""
+        session = cls(catalog, session_id, site_id, recorder=recorder, clock=clock)
+        for event in events:
+            session._apply(event)
+            session.events.append(event)
+        return session
+
+    # ------------------------------------------------------------------ what the widget shows
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended is None
+
+    @property
+    def current(self) -> ProcedureAttempt | None:
+        if self.current_attempt_no is None:
+            return None
+        return self.attempts[self.current_attempt_no - 1]
+
+    @property
+    def current_guide(self) -> ProcedureGuide | None:
+        attempt = self.current
+        return attempt.guide if attempt else None
+
+    @property
+    def current_step(self) -> Step | None:
+        attempt = self.current
+        if attempt is None or attempt.current_step_id is None:
+            return None
+        return attempt.guide.step(attempt.current_step_id)
+
+    @property
+    def branch(self) -> Branch | None:
+        """The question to answer before the walk can go on, if the step has one."""
+        attempt, step = self.current, self.current_step
+        if step is None or attempt is None or attempt.walk_ended:
+            return None
+        return step.branch
+
+    @property
+    def can_go_back(self) -> bool:
+        attempt = self.current
+        return bool(attempt and (attempt.walk_ended or len(attempt.path) > 1))
+
+    def available_blockers(self) -> list[BlockerKind]:
+        """The current guide's blockers (always with 'other'), else the whole taxonomy."""
+        taxonomy = self.catalog.taxonomy
+        if taxonomy is None:
+            return []
+        guide = self.current_guide
+        if guide is None or not guide.blockers:
+            return list(taxonomy.blockers)
+        ids = list(guide.blockers)
+        if OTHER_BLOCKER not in ids:
+            ids.append(OTHER_BLOCKER)
+        return [taxonomy.blocker(b) for b in ids if _has_blocker(taxonomy, b)]
+
+    def elapsed(self, now: dt.datetime | None = None) -> dt.timedelta:
+        if self.started_at is None:
+            return dt.timedelta(0)
+        end = self.ended_at or now or self.clock()
+        return _as_aware(end) - self.started_at
+
+    @property
+    def needs_hygiene_check(self) -> bool:
+        return self.device == SHARED_TERMINAL and not self.hygiene_confirmed
+
+    def missing_outcomes(self) -> list[ProcedureAttempt]:
+        return [a for a in self.attempts if a.outcome is None]
+
+    # ------------------------------------------------------------------ clerk actions
+
+    def add_procedure(self, guide_id: str) -> ProcedureAttempt:
+        """Add a procedure to the visit, make it current and enter its first step."""
+        self._require_open()
+        try:
+            self.catalog.guide(guide_id)
+        except KeyError as exc:
+            raise SessionError(tr("session.error.unknown_guide", guide_id=guide_id)) from exc
+        guide = self.catalog.guide(guide_id)
+        self._commit("add_procedure", attempt_no=len(self.attempts) + 1, value=guide_id,
+                     detail=str(guide.version))  # fmt: skip
+        return self.current  # type: ignore[return-value]
+
+    def select_procedure(self, attempt_no: int) -> ProcedureAttempt:
+        """Switch the wizard to another procedure of this visit."""
+        self._require_open()
+        self._attempt(attempt_no)
+        self._commit("select", attempt_no=attempt_no)
+        return self.current  # type: ignore[return-value]
+
+    def advance(self) -> Step | None:
+        """Go to the next step; returns it, or None when the walk ended (see proposed_outcome)."""
+        attempt, step = self._require_step()
+        if attempt.walk_ended:
+            raise SessionError(tr("session.error.walk_ended"))
+        if step.branch is not None:
+            raise SessionError(tr("session.error.answer_first", step_id=step.id))
+        next_id = None if step.outcome else attempt.guide.next_step_id(step.id)
+        if next_id is None:
+            self._commit("walk_end", attempt_no=attempt.attempt_no, step_id=step.id,
+                         value=step.outcome or "")  # fmt: skip
+            return None
+        self._commit("step", attempt_no=attempt.attempt_no, step_id=next_id)
+        return self.current_step
+
+    def answer(self, index: int) -> AnswerResult:
+        """Answer the current step's branch question with answer number ``index`` (0-based)."""
+        attempt, step = self._require_step()
+        if attempt.walk_ended or step.branch is None:
+            raise SessionError(tr("session.error.no_question", step_id=step.id))
+        if not 0 <= index < len(step.branch.answers):
+            raise SessionError(
+                tr("session.error.bad_answer", index=index, count=len(step.branch.answers))
+            )
+        self._commit("answer", attempt_no=attempt.attempt_no, step_id=step.id, value=str(index))
+        assert self.last_answer is not None
+        return self.last_answer
+
+    def back(self) -> Step | None:
+        """Undo the last move of the walk (a reached step, or the end of the walk)."""
+        attempt, step = self._require_step()
+        if not self.can_go_back:
+            raise SessionError(tr("session.error.cannot_go_back"))
+        target = step.id if attempt.walk_ended else attempt.path[-2]
+        self._commit("back", attempt_no=attempt.attempt_no, step_id=target)
+        return self.current_step
+
+    def mark_blocker(self, blocker_id: str, note: str | None = None) -> BlockerMark:
+        """Mark a blocker (a taxonomy id) on the current procedure; 'other' needs a short note."""
+        attempt = self._require_attempt()
+        taxonomy = self.catalog.taxonomy
+        if taxonomy is None or not _has_blocker(taxonomy, blocker_id):
+            raise SessionError(tr("session.error.unknown_blocker", blocker_id=blocker_id))
+        note = _clean_note(note)
+        if blocker_id == OTHER_BLOCKER and not note:
+            raise SessionError(tr("session.error.other_needs_note"))
+        if note is not None:
+            note = self._guard_note(note, "blocker_note")
+        self._commit("blocker", attempt_no=attempt.attempt_no, step_id=attempt.current_step_id,
+                     value=blocker_id, note=note)  # fmt: skip
+        return attempt.blockers[blocker_id]
+
+    def unmark_blocker(self, blocker_id: str) -> None:
+        attempt = self._require_attempt()
+        if blocker_id not in attempt.blockers:
+            raise SessionError(tr("session.error.blocker_not_marked", blocker_id=blocker_id))
+        self._commit("unblock", attempt_no=attempt.attempt_no, value=blocker_id)
+
+    def set_outcome(self, outcome: str, attempt_no: int | None = None) -> None:
+        """Record how a procedure ended (catalog.OUTCOMES); the clerk may change it later."""
+        self._require_open()
+        attempt = self._attempt(attempt_no) if attempt_no else self._require_attempt()
+        if outcome not in OUTCOMES:
+            raise SessionError(
+                tr("session.error.bad_outcome", outcome=outcome, known=", ".join(OUTCOMES))
+            )
+        self._commit("outcome", attempt_no=attempt.attempt_no, value=outcome)
+
+    def set_note(self, note: str | None) -> None:
+        """An optional short session note; refused when it holds anything personal."""
+        self._require_open()
+        note = _clean_note(note)
+        if note is not None:
+            note = self._guard_note(note, "session_note")
+        self._commit("note", note=note)
+
+    def set_context(
+        self,
+        *,
+        age_band: str | None = None,
+        device: str | None = None,
+        help_language: str | None = None,
+        return_of_code: str | None = None,
+    ) -> None:
+        """Coarse, anonymous context; each given value is checked, then committed."""
+        self._require_open()
+        changes: list[tuple[str, str]] = []
+        for name, value, allowed in (
+            ("age_band", age_band, AGE_BANDS),
+            ("device", device, DEVICES),
+            ("help_language", help_language, HELP_LANGUAGES),
+        ):
+            if value is None:
+                continue
+            if value not in allowed:
+                raise SessionError(
+                    tr(
+                        "session.error.bad_context",
+                        field=name,
+                        value=value,
+                        known=", ".join(allowed),
+                    )  # fmt: skip
+                )
+            changes.append((name, value))
+        if return_of_code is not None:
+            typed = return_of_code.strip()
+            code = ""
+            if typed:
+                try:
+                    code = normalise_handoff_code(typed)
+                except HandoffCodeError as exc:
+                    raise SessionError(tr("session.error.bad_return_code", error=str(exc))) from exc
+            changes.append(("return_of_code", code))
+        for name, value in changes:
+            self._commit("context", detail=name, value=value)
+
+    def record_handoff_code(self, code: str, attempt_no: int | None = None) -> None:
+        """Remember the code printed on a hand-off slip for this procedure."""
+        self._require_open()
+        attempt = self._attempt(attempt_no) if attempt_no else self._require_attempt()
+        try:
+            canonical = normalise_handoff_code(code)
+        except HandoffCodeError as exc:
+            raise SessionError(tr("session.error.bad_handoff_code", error=str(exc))) from exc
+        self._commit("handoff", attempt_no=attempt.attempt_no, value=canonical)
+
+    def confirm_hygiene(
+        self, *, logged_out: bool, browser_closed: bool, card_returned: bool
+    ) -> None:
+        """The shared-terminal checklist: every item must be ticked, none skipped silently."""
+        self._require_open()
+        ticked = {"logged_out": logged_out, "browser_closed": browser_closed,
+                  "card_returned": card_returned}  # fmt: skip
+        missing = [item for item in HYGIENE_ITEMS if not ticked[item]]
+        if missing:
+            names = "、".join(tr(f"session.hygiene.{item}") for item in missing)
+            raise SessionError(tr("session.error.hygiene_incomplete", items=names))
+        self._commit("hygiene", value=",".join(HYGIENE_ITEMS))
+
+    def finish(self) -> None:
+        """End the visit; every procedure needs an outcome, a shared terminal the checklist."""
+        self._require_open()
+        if not self.attempts:
+            raise SessionError(tr("session.error.no_procedure"))
+        missing = self.missing_outcomes()
+        if missing:
+            titles = ", ".join(a.procedure_id for a in missing)
+            raise SessionError(tr("session.error.outcome_missing", procedures=titles))
+        if self.needs_hygiene_check:
+            raise SessionError(tr("session.error.hygiene_required"))
+        self._commit("finish")
+
+    def abandon(self) -> None:
+        """End the visit early; procedures without an outcome are logged as 'abandoned'."""
+        self._require_open()
+        self._commit("abandon")
+
+    # ------------------------------------------------------------------ events
+
+    def _commit(self, kind: str, **fields: object) -> None:
+        event = SessionEvent(seq=len(self.events) + 1, at=_as_aware(self.clock()), kind=kind,
+                             **fields)  # type: ignore[arg-type]  # fmt: skip
+        self._apply(event)
+        self.events.append(event)
+        if self.recorder is None:
+            return
+        try:
+            self.recorder.record(self, event)
+        except BaseException:
+            # Nothing half done: the session forgets what the store did not keep.
+            self.events.pop()
+            self._rebuild()
+            raise
+
+    def _rebuild(self) -> None:
+        self._reset()
+        for event in self.events:
+            self._apply(event)
+
+    def _apply(self, event: SessionEvent) -> None:
+        kind, at = event.kind, event.at
+        attempt = None
+        if event.attempt_no and kind != "add_procedure":
+            attempt = self.attempts[event.attempt_no - 1]
+        if kind == "start":
+            self.started_at = at
+        elif kind == "add_procedure":
+            guide = self._replayable_guide(event)
+            new = ProcedureAttempt(attempt_no=len(self.attempts) + 1, guide=guide, started_at=at)
+            first = guide.steps[0].id
+            new.path.append(first)
+            new.visits.append(StepVisit(first, at))
+            self.attempts.append(new)
+            self.current_attempt_no = new.attempt_no
+        elif kind == "select":
+            self.current_attempt_no = event.attempt_no
+        elif kind == "step":
+            assert attempt is not None and event.step_id
+            self._check_step(attempt, event.step_id)
+            attempt.path.append(event.step_id)
+            attempt.visits.append(StepVisit(event.step_id, at))
+            attempt.walk_ended = False
+            attempt.proposed_outcome = None
+        elif kind == "walk_end":
+            assert attempt is not None
+            attempt.walk_ended = True
+            attempt.proposed_outcome = event.value or None
+        elif kind == "answer":
+            assert attempt is not None and event.step_id
+            self._apply_answer(attempt, event)
+        elif kind == "back":
+            assert attempt is not None
+            if attempt.walk_ended:
+                attempt.walk_ended = False
+            else:
+                attempt.path.pop()
+            attempt.proposed_outcome = None
+            attempt.suggested_guide = None
+        elif kind == "blocker":
+            assert attempt is not None and event.value
+            attempt.blockers[event.value] = BlockerMark(event.value, at, event.step_id, event.note)
+        elif kind == "unblock":
+            assert attempt is not None and event.value
+            attempt.blockers.pop(event.value, None)
+        elif kind == "outcome":
+            assert attempt is not None
+            attempt.outcome = event.value
+            attempt.outcome_at = at
+        elif kind == "handoff":
+            assert attempt is not None
+            attempt.handoff_code = event.value
+        elif kind == "context":
+            if event.detail == "return_of_code":
+                self.return_of_code = event.value or None
+            elif event.detail in ("age_band", "device", "help_language"):
+                setattr(self, event.detail, event.value)
+                if event.detail == "device" and event.value != SHARED_TERMINAL:
+                    self.hygiene_confirmed = False
+        elif kind == "note":
+            self.note = event.note
+        elif kind == "hygiene":
+            self.hygiene_confirmed = True
+        elif kind == "finish":
+            self.ended, self.ended_at = "finished", at
+        elif kind == "abandon":
+            self.ended, self.ended_at = ABANDONED, at
+            for a in self.attempts:
+                if a.outcome is None:
+                    a.outcome, a.outcome_at = ABANDONED, at
+        else:
+            raise SessionError(tr("session.error.unknown_event", kind=kind))
+
+    def _apply_answer(self, attempt: ProcedureAttempt, event: SessionEvent) -> None:
+        step = attempt.guide.step(event.step_id or "")
+        index = int(event.value or "0")
+        if step.branch is None or not 0 <= index < len(step.branch.answers):
+            raise SessionError(tr("session.error.guide_changed", guide_id=attempt.guide.id))
+        answer = step.branch.answers[index]
+        if answer.blocker and _has_blocker(self.catalog.taxonomy, answer.blocker):
+            attempt.blockers.setdefault(
+                answer.blocker, BlockerMark(answer.blocker, event.at, step.id)
+            )
+        attempt.suggested_guide = answer.guide
+        next_step = None
+        if answer.goto:
+            self._check_step(attempt, answer.goto)
+            attempt.path.append(answer.goto)
+            attempt.visits.append(StepVisit(answer.goto, event.at))
+            attempt.proposed_outcome = None
+            next_step = attempt.guide.step(answer.goto)
+        elif answer.outcome:
+            attempt.walk_ended = True
+            attempt.proposed_outcome = answer.outcome
+        self.last_answer = AnswerResult(
+            step=next_step,
+            proposed_outcome=answer.outcome,
+            suggested_guide=answer.guide,
+            blocker=answer.blocker,
+        )
+
+    def _replayable_guide(self, event: SessionEvent) -> ProcedureGuide:
+        guide_id = event.value or ""
+        try:
+            guide = self.catalog.guide(guide_id)
+        except KeyError as exc:
+            raise SessionError(tr("session.error.unknown_guide", guide_id=guide_id)) from exc
+        if event.detail != str(guide.version):
+            raise SessionError(tr("session.error.guide_changed", guide_id=guide_id))
+        return guide
+
+    def _check_step(self, attempt: ProcedureAttempt, step_id: str) -> None:
+        try:
+            attempt.guide.step(step_id)
+        except KeyError as exc:
+            raise SessionError(
+                tr("session.error.guide_changed", guide_id=attempt.guide.id)
+            ) from exc
+
+    # ------------------------------------------------------------------ checks
+
+    def _require_open(self) -> None:
+        if self.ended is not None:
+            raise SessionError(tr("session.error.session_ended"))
+
+    def _require_attempt(self) -> ProcedureAttempt:
+        self._require_open()
+        attempt = self.current
+        if attempt is None:
+            raise SessionError(tr("session.error.no_procedure"))
+        return attempt
+
+    def _require_step(self) -> tuple[ProcedureAttempt, Step]:
+        attempt = self._require_attempt()
+        step = self.current_step
+        assert step is not None  # every attempt enters its first step when added
+        return attempt, step
+
+    def _attempt(self, attempt_no: int) -> ProcedureAttempt:
+        if not 1 <= attempt_no <= len(self.attempts):
+            raise SessionError(tr("session.error.no_such_attempt", attempt_no=attempt_no))
+        return self.attempts[attempt_no - 1]
+
+    def _guard_note(self, note: str, field_name: str) -> str:
+        if len(note) > NOTE_MAX_CHARS:
+            raise SessionError(
+                tr("session.error.note_too_long", max=NOTE_MAX_CHARS, length=len(note))
+            )
+        visit_year = self.started_at.year if self.started_at else None
+        return ensure_no_personal_data(note, field=field_name, visit_year=visit_year)
+
+
+def _clean_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    note = note.strip()
+    return note or None
+
+
+def _has_blocker(taxonomy, blocker_id: str) -> bool:
+    return taxonomy is not None and any(b.id == blocker_id for b in taxonomy.blockers)
+
+
+def _as_aware(moment: dt.datetime) -> dt.datetime:
+    """Naive clock readings are local time; store them with their UTC offset."""
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def whole_minutes(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole minutes between two moments, rounded to the nearest minute (never negative)."""
+    seconds = max(0.0, (end - start).total_seconds())
+    return int((seconds + 30) // 60)

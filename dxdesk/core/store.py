@@ -1,0 +1,744 @@
+"""The anonymous session store: one SQLite file (``dxdesk.sqlite3``) in the data directory.
+
+WAL mode with ``synchronous=FULL``: every session event is on disk before ``record`` returns,
+so a power cut or a killed process loses nothing the clerk saw confirmed. Each event is kept
+(``session_events``) so an interrupted visit can be rebuilt; the per-attempt rows the export
+reads (``procedure_attempts``, ``attempt_blockers``) are updated in the same transaction.
+No column holds personal data; the only free text is a note that passed the privacy guard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dxdesk.core.catalog import ID_PATTERN, Catalog
+from dxdesk.core.handoff import is_valid_handoff_code
+from dxdesk.core.i18n import tr
+from dxdesk.core.session import (
+    AGE_BANDS,
+    ALL_OUTCOMES,
+    CHANNEL,
+    DEVICES,
+    HELP_LANGUAGES,
+    SHARED_TERMINAL,
+    SessionError,
+    SessionEvent,
+    SupportSession,
+    local_now,
+    whole_minutes,
+)
+from dxdesk.core.settings import SITE_ID_PATTERN
+
+STORE_FILE = "dxdesk.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# One row per procedure attempt, in this order (the cross-team sessions.csv contract).
+SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
+    "session_id", "attempt_no", "site_id", "channel", "date", "hour", "procedure_id",
+    "guide_version", "outcome", "blockers", "steps_reached", "last_step_id", "duration_min",
+    "session_duration_min", "age_band", "device", "help_language", "handoff_code",
+    "return_of_code", "hygiene_confirmed", "ended",
+)  # fmt: skip
+INT_COLUMNS = frozenset(
+    {"attempt_no", "hour", "guide_version", "steps_reached", "duration_min", "session_duration_min"}
+)
+
+# Each migration is a list of statements, applied in one transaction with its user_version.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL CHECK (origin IN ('local', 'imported')),
+            site_id TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT 'counter',
+            date TEXT NOT NULL,
+            hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+            started_at TEXT,
+            ended_at TEXT,
+            ended TEXT CHECK (ended IN ('finished', 'abandoned')),
+            session_duration_min INTEGER,
+            age_band TEXT NOT NULL DEFAULT 'unknown',
+            device TEXT NOT NULL DEFAULT 'unknown',
+            help_language TEXT NOT NULL DEFAULT 'unknown',
+            return_of_code TEXT NOT NULL DEFAULT '',
+            hygiene_confirmed TEXT NOT NULL DEFAULT '' CHECK (hygiene_confirmed IN ('', '0', '1')),
+            note TEXT
+        )""",
+        "CREATE INDEX sessions_by_date ON sessions (date, site_id)",
+        "CREATE INDEX sessions_open ON sessions (origin) WHERE ended IS NULL",
+        """CREATE TABLE procedure_attempts (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+            attempt_no INTEGER NOT NULL CHECK (attempt_no >= 1),
+            procedure_id TEXT NOT NULL,
+            guide_version INTEGER NOT NULL,
+            started_at TEXT,
+            ended_at TEXT,
+            outcome TEXT,
+            steps_reached INTEGER NOT NULL DEFAULT 0,
+            last_step_id TEXT NOT NULL DEFAULT '',
+            duration_min INTEGER,
+            handoff_code TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (session_id, attempt_no)
+        )""",
+        """CREATE TABLE attempt_blockers (
+            session_id TEXT NOT NULL,
+            attempt_no INTEGER NOT NULL,
+            blocker_id TEXT NOT NULL,
+            step_id TEXT,
+            marked_at TEXT,
+            note TEXT,
+            PRIMARY KEY (session_id, attempt_no, blocker_id),
+            FOREIGN KEY (session_id, attempt_no)
+                REFERENCES procedure_attempts (session_id, attempt_no) ON DELETE CASCADE
+        )""",
+        """CREATE TABLE session_events (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            attempt_no INTEGER,
+            step_id TEXT,
+            value TEXT,
+            detail TEXT,
+            note TEXT,
+            PRIMARY KEY (session_id, seq)
+        )""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message names the file and says what to do."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class ImportRowError(StoreError):
+    """A row to import is malformed; nothing of the batch was stored."""
+
+    def __init__(self, message: str, row_number: int, column: str | None) -> None:
+        super().__init__(message)
+        self.row_number = row_number
+        self.column = column
+
+
+@dataclass(frozen=True)
+class OpenSession:
+    """A visit that was neither finished nor abandoned (the app stopped in the middle)."""
+
+    session_id: str
+    site_id: str
+    started_at: dt.datetime
+    last_event_at: dt.datetime
+    procedures: tuple[str, ...]
+    last_step_id: str | None
+
+
+@dataclass(frozen=True)
+class TodaySummary:
+    day: dt.date
+    finished_sessions: int
+    abandoned_sessions: int
+    open_sessions: int  # interrupted or in progress, any day: they need the clerk's attention
+    by_outcome: dict[str, int] = field(default_factory=dict)  # procedure attempts per outcome
+
+    @property
+    def procedures(self) -> int:
+        return sum(self.by_outcome.values())
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    path: Path
+    schema_version: int
+    integrity: list[str]
+    counts: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity == ["ok"]
+
+
+class Store:
+    """Open with :meth:`open`; pass it as the recorder of a :class:`SupportSession`."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._lock = threading.RLock()  # export runs off the GUI thread
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, data_dir: str | Path, *, create: bool = True) -> Store:
+        data_dir = Path(data_dir)
+        path = data_dir / STORE_FILE
+        if not path.exists():
+            if not create:
+                raise StoreError(tr("store.error.missing", path=path), path)
+            try:
+                data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    tr("store.error.cannot_open", path=path, detail=exc.strerror), path
+                ) from exc
+        _check_header(path)
+        try:
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+        except sqlite3.Error as exc:
+            raise StoreError(tr("store.error.cannot_open", path=path, detail=exc), path) from exc
+        store = cls(path, db)
+        try:
+            store._prepare()
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise _corrupt(path, exc) from exc
+        except BaseException:
+            db.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        db = self._db
+        mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(tr("store.error.no_wal", path=self.path, mode=mode), self.path)
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                tr(
+                    "store.error.newer_schema",
+                    path=self.path,
+                    found=version,
+                    supported=SCHEMA_VERSION,
+                ),  # fmt: skip
+                self.path,
+            )
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise _corrupt(self.path, "; ".join(problems))
+        for number in range(version, SCHEMA_VERSION):
+            self._migrate(number)
+
+    def _migrate(self, number: int) -> None:
+        with self._write():
+            for statement in MIGRATIONS[number]:
+                self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {number + 1}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._query("PRAGMA user_version")[0][0]
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: committed (durably) on success, rolled back on error."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _corrupt(self.path, exc) from exc
+            try:
+                yield self._db
+            except sqlite3.IntegrityError as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(
+                    tr("store.error.event_rejected", path=self.path, detail=exc), self.path
+                ) from exc
+            except sqlite3.DatabaseError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise _corrupt(self.path, exc) from exc
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise _corrupt(self.path, exc) from exc
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise _corrupt(self.path, exc) from exc
+
+    # ------------------------------------------------------------------ recording sessions
+
+    def record(self, session: SupportSession, event: SessionEvent) -> None:
+        """Commit one session event and the rows it changes, durably, before returning."""
+        with self._write() as db:
+            if event.kind == "start":
+                started = event.at
+                db.execute(
+                    "INSERT INTO sessions (session_id, origin, site_id, channel, date, hour,"
+                    " started_at) VALUES (?, 'local', ?, ?, ?, ?, ?)",
+                    (session.session_id, session.site_id, CHANNEL,
+                     started.date().isoformat(), started.hour, started.isoformat()),
+                )  # fmt: skip
+            db.execute(
+                "INSERT INTO session_events (session_id, seq, at, kind, attempt_no, step_id,"
+                " value, detail, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session.session_id, event.seq, event.at.isoformat(), event.kind,
+                 event.attempt_no, event.step_id, event.value, event.detail, event.note),
+            )  # fmt: skip
+            self._write_session_row(db, session)
+            if event.kind in ("finish", "abandon"):
+                changed = session.attempts
+            elif event.attempt_no and event.kind != "select":
+                changed = [session.attempts[event.attempt_no - 1]]
+            else:
+                changed = []
+            for attempt in changed:
+                self._write_attempt_rows(
+                    db, session, attempt, blockers=event.kind in ("blocker", "unblock", "answer")
+                )
+
+    def _write_session_row(self, db: sqlite3.Connection, session: SupportSession) -> None:
+        ended_at = session.ended_at
+        duration = (
+            whole_minutes(session.started_at, ended_at) if ended_at and session.started_at else None
+        )
+        db.execute(
+            "UPDATE sessions SET ended_at = ?, ended = ?, session_duration_min = ?, age_band = ?,"
+            " device = ?, help_language = ?, return_of_code = ?, hygiene_confirmed = ?, note = ?"
+            " WHERE session_id = ?",
+            (ended_at.isoformat() if ended_at else None, session.ended, duration,
+             session.age_band, session.device, session.help_language,
+             session.return_of_code or "", _hygiene_flag(session.device,
+                                                          session.hygiene_confirmed),
+             session.note, session.session_id),
+        )  # fmt: skip
+
+    def _write_attempt_rows(
+        self, db: sqlite3.Connection, session: SupportSession, attempt, *, blockers: bool
+    ) -> None:
+        ended_at = attempt.outcome_at
+        db.execute(
+            "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id, guide_version,"
+            " started_at, ended_at, outcome, steps_reached, last_step_id, duration_min,"
+            " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (session_id, attempt_no) DO UPDATE SET ended_at = excluded.ended_at,"
+            " outcome = excluded.outcome, steps_reached = excluded.steps_reached,"
+            " last_step_id = excluded.last_step_id, duration_min = excluded.duration_min,"
+            " handoff_code = excluded.handoff_code",
+            (session.session_id, attempt.attempt_no, attempt.procedure_id, attempt.guide_version,
+             attempt.started_at.isoformat(), ended_at.isoformat() if ended_at else None,
+             attempt.outcome, attempt.steps_reached, attempt.current_step_id or "",
+             whole_minutes(attempt.started_at, ended_at) if ended_at else None,
+             attempt.handoff_code or ""),
+        )  # fmt: skip
+        if blockers:
+            db.execute(
+                "DELETE FROM attempt_blockers WHERE session_id = ? AND attempt_no = ?",
+                (session.session_id, attempt.attempt_no),
+            )
+            db.executemany(
+                "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id, step_id,"
+                " marked_at, note) VALUES (?, ?, ?, ?, ?, ?)",
+                [(session.session_id, attempt.attempt_no, mark.blocker_id, mark.step_id,
+                  mark.at.isoformat(), mark.note) for mark in attempt.blockers.values()],
+            )  # fmt: skip
+
+    def start_session(self, catalog: Catalog, site_id: str, *, clock=local_now) -> SupportSession:
+        """A new visit recorded in this store (shorthand for SupportSession.start)."""
+        return SupportSession.start(catalog, site_id, recorder=self, clock=clock)
+
+    # ------------------------------------------------------------------ interrupted visits
+
+    def interrupted_sessions(self) -> list[OpenSession]:
+        """Visits of this counter that were neither finished nor abandoned, oldest first."""
+        rows = self._query(
+            "SELECT s.session_id, s.site_id, s.started_at,"
+            " (SELECT max(at) FROM session_events e WHERE e.session_id = s.session_id),"
+            " (SELECT group_concat(procedure_id, ' ') FROM"
+            "   (SELECT procedure_id FROM procedure_attempts a"
+            "    WHERE a.session_id = s.session_id ORDER BY attempt_no)),"
+            " (SELECT last_step_id FROM procedure_attempts a WHERE a.session_id = s.session_id"
+            "   ORDER BY attempt_no DESC LIMIT 1)"
+            " FROM sessions s WHERE s.ended IS NULL AND s.origin = 'local'"
+            " ORDER BY s.started_at"
+        )
+        return [
+            OpenSession(
+                session_id=sid,
+                site_id=site,
+                started_at=dt.datetime.fromisoformat(started),
+                last_event_at=dt.datetime.fromisoformat(last or started),
+                procedures=tuple((procs or "").split()),
+                last_step_id=last_step or None,
+            )
+            for sid, site, started, last, procs, last_step in rows
+        ]
+
+    def session_events(self, session_id: str) -> list[SessionEvent]:
+        rows = self._query(
+            "SELECT seq, at, kind, attempt_no, step_id, value, detail, note FROM session_events"
+            " WHERE session_id = ? ORDER BY seq",
+            (session_id,),
+        )
+        return [
+            SessionEvent(
+                seq, dt.datetime.fromisoformat(at), kind, attempt_no, step, value, detail, note
+            )  # fmt: skip
+            for seq, at, kind, attempt_no, step, value, detail, note in rows
+        ]
+
+    def load_session(self, session_id: str, catalog: Catalog, *, clock=local_now) -> SupportSession:
+        """Rebuild an interrupted visit at its last committed step, recording into this store."""
+        rows = self._query(
+            "SELECT site_id, ended, origin FROM sessions WHERE session_id = ?", (session_id,)
+        )
+        if not rows:
+            raise StoreError(tr("store.error.no_session", session_id=session_id), self.path)
+        site_id, ended, origin = rows[0]
+        if ended is not None or origin != "local":
+            raise StoreError(tr("store.error.session_closed", session_id=session_id), self.path)
+        try:
+            return SupportSession.replay(
+                catalog, session_id, site_id, self.session_events(session_id),
+                recorder=self, clock=clock,
+            )  # fmt: skip
+        except (SessionError, KeyError, IndexError, ValueError) as exc:
+            raise StoreError(
+                tr("store.error.cannot_resume", session_id=session_id, detail=exc), self.path
+            ) from exc
+
+    def abandon_interrupted(self, session_id: str) -> None:
+        """Close an interrupted visit as abandoned at its last recorded moment (no catalog needed)."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT started_at, device, hygiene_confirmed, ended, origin FROM sessions"
+                " WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(tr("store.error.no_session", session_id=session_id), self.path)
+            started_at, device, hygiene, ended, origin = row
+            if ended is not None or origin != "local":
+                raise StoreError(tr("store.error.session_closed", session_id=session_id), self.path)
+            seq, last_at = db.execute(
+                "SELECT max(seq), max(at) FROM session_events WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            end = dt.datetime.fromisoformat(last_at or started_at)
+            db.execute(
+                "INSERT INTO session_events (session_id, seq, at, kind) VALUES (?, ?, ?, 'abandon')",
+                (session_id, (seq or 0) + 1, end.isoformat()),
+            )
+            attempts = db.execute(
+                "SELECT attempt_no, started_at FROM procedure_attempts"
+                " WHERE session_id = ? AND outcome IS NULL",
+                (session_id,),
+            ).fetchall()
+            for attempt_no, attempt_start in attempts:
+                db.execute(
+                    "UPDATE procedure_attempts SET outcome = 'abandoned', ended_at = ?,"
+                    " duration_min = ? WHERE session_id = ? AND attempt_no = ?",
+                    (end.isoformat(), whole_minutes(dt.datetime.fromisoformat(attempt_start), end),
+                     session_id, attempt_no),
+                )  # fmt: skip
+            db.execute(
+                "UPDATE sessions SET ended = 'abandoned', ended_at = ?, session_duration_min = ?,"
+                " hygiene_confirmed = ? WHERE session_id = ?",
+                (end.isoformat(), whole_minutes(dt.datetime.fromisoformat(started_at), end),
+                 hygiene if device == SHARED_TERMINAL else "", session_id),
+            )  # fmt: skip
+
+    # ------------------------------------------------------------------ today panel
+
+    def today_summary(self, day: dt.date) -> TodaySummary:
+        """Counts for the main window: this counter's visits on ``day`` and open visits."""
+        iso = day.isoformat()
+        ended = dict(
+            self._query(
+                "SELECT ended, count(*) FROM sessions WHERE origin = 'local' AND date = ?"
+                " AND ended IS NOT NULL GROUP BY ended",
+                (iso,),
+            )
+        )
+        by_outcome = dict.fromkeys(ALL_OUTCOMES, 0)
+        for outcome, count in self._query(
+            "SELECT a.outcome, count(*) FROM procedure_attempts a JOIN sessions s USING (session_id)"
+            " WHERE s.origin = 'local' AND s.date = ? AND s.ended IS NOT NULL GROUP BY a.outcome",
+            (iso,),
+        ):
+            by_outcome[outcome] = count
+        open_count = self._query(
+            "SELECT count(*) FROM sessions WHERE origin = 'local' AND ended IS NULL"
+        )[0][0]
+        return TodaySummary(
+            day=day,
+            finished_sessions=ended.get("finished", 0),
+            abandoned_sessions=ended.get("abandoned", 0),
+            open_sessions=open_count,
+            by_outcome=by_outcome,
+        )
+
+    # ------------------------------------------------------------------ export contract
+
+    def procedure_attempt_rows(
+        self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
+    ) -> Iterator[dict]:
+        """sessions.csv rows of ended visits with start <= date <= end (both inclusive)."""
+        sql = (
+            "SELECT s.session_id, a.attempt_no, s.site_id, s.channel, s.date, s.hour,"
+            " a.procedure_id, a.guide_version, a.outcome,"
+            " (SELECT group_concat(blocker_id, ';') FROM attempt_blockers b"
+            "   WHERE b.session_id = a.session_id AND b.attempt_no = a.attempt_no),"
+            " a.steps_reached, a.last_step_id, coalesce(a.duration_min, 0),"
+            " coalesce(s.session_duration_min, 0), s.age_band, s.device, s.help_language,"
+            " a.handoff_code, s.return_of_code, s.hygiene_confirmed, s.ended"
+            " FROM procedure_attempts a JOIN sessions s USING (session_id)"
+            " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
+        )
+        params: list[Any] = [start.isoformat(), end.isoformat()]
+        if site_ids is not None:
+            sql += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
+            params.extend(site_ids)
+        sql += " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
+        rows = self._query(sql, params)  # read whole: the lock is not held across yields
+        for values in rows:
+            row = dict(zip(SESSIONS_CSV_COLUMNS, values, strict=True))
+            row["blockers"] = ";".join(sorted((row["blockers"] or "").split(";"))).strip(";")
+            yield row
+
+    def import_procedure_attempt_rows(self, rows: Iterable[dict]) -> tuple[int, int]:
+        """Store rows from another export; returns (inserted, skipped as duplicates).
+
+        One transaction: a malformed row raises ImportRowError and nothing is stored.
+        """
+        inserted = skipped = 0
+        with self._write() as db:
+            for number, raw in enumerate(rows, start=1):
+                row = _validated_row(raw, number)
+                key = (row["session_id"], row["attempt_no"])
+                exists = db.execute(
+                    "SELECT 1 FROM procedure_attempts WHERE session_id = ? AND attempt_no = ?", key
+                ).fetchone()
+                if exists:
+                    skipped += 1
+                    continue
+                db.execute(
+                    "INSERT OR IGNORE INTO sessions (session_id, origin, site_id, channel, date,"
+                    " hour, ended, session_duration_min, age_band, device, help_language,"
+                    " return_of_code, hygiene_confirmed)"
+                    " VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (row["session_id"], row["site_id"], row["channel"], row["date"], row["hour"],
+                     row["ended"], row["session_duration_min"], row["age_band"], row["device"],
+                     row["help_language"], row["return_of_code"], row["hygiene_confirmed"]),
+                )  # fmt: skip
+                db.execute(
+                    "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id,"
+                    " guide_version, outcome, steps_reached, last_step_id, duration_min,"
+                    " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*key, row["procedure_id"], row["guide_version"], row["outcome"],
+                     row["steps_reached"], row["last_step_id"], row["duration_min"],
+                     row["handoff_code"]),
+                )  # fmt: skip
+                db.executemany(
+                    "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id)"
+                    " VALUES (?, ?, ?)",
+                    [(*key, b) for b in row["blockers"]],
+                )
+                inserted += 1
+        return inserted, skipped
+
+    def sites(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT DISTINCT site_id FROM sessions ORDER BY 1")]
+
+    def meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, str(value)),
+            )
+
+    # ------------------------------------------------------------------ maintenance
+
+    def check(self) -> StoreCheck:
+        """Full integrity check, schema version and row counts (``dxdesk store check``)."""
+        integrity = [r[0] for r in self._query("PRAGMA integrity_check")]
+        fk = self._query("PRAGMA foreign_key_check")
+        if fk:
+            integrity = [*(i for i in integrity if i != "ok"),
+                         *(f"foreign key: {table} rowid {rowid}" for table, rowid, *_ in fk)]  # fmt: skip
+        counts = {
+            "sessions_local": self._query(
+                "SELECT count(*) FROM sessions WHERE origin = 'local'")[0][0],
+            "sessions_imported": self._query(
+                "SELECT count(*) FROM sessions WHERE origin = 'imported'")[0][0],
+            "sessions_open": self._query(
+                "SELECT count(*) FROM sessions WHERE ended IS NULL AND origin = 'local'")[0][0],
+            "procedure_attempts": self._query("SELECT count(*) FROM procedure_attempts")[0][0],
+            "attempt_blockers": self._query("SELECT count(*) FROM attempt_blockers")[0][0],
+            "session_events": self._query("SELECT count(*) FROM session_events")[0][0],
+        }  # fmt: skip
+        return StoreCheck(self.path, self.schema_version, integrity, counts)
+
+    def recent_sessions(self, limit: int = 20) -> list[tuple]:
+        """(session_id, date, hour, site_id, ended, procedures) of the latest local visits."""
+        return self._query(
+            "SELECT s.session_id, s.date, s.hour, s.site_id, coalesce(s.ended, ''),"
+            " (SELECT group_concat(procedure_id, ' ') FROM procedure_attempts a"
+            "   WHERE a.session_id = s.session_id)"
+            " FROM sessions s WHERE s.origin = 'local' ORDER BY s.started_at DESC LIMIT ?",
+            (limit,),
+        )
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _hygiene_flag(device: str, confirmed: bool) -> str:
+    if device != SHARED_TERMINAL:
+        return ""
+    return "1" if confirmed else "0"
+
+
+def _check_header(path: Path) -> None:
+    """A file that is not SQLite at all gets a clear message before SQLite sees it."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(
+            tr("store.error.cannot_open", path=path, detail=exc.strerror), path
+        ) from exc
+    if header and header != SQLITE_HEADER:
+        raise StoreError(tr("store.error.not_a_store", path=path), path)
+
+
+def _corrupt(path: Path, detail: object) -> StoreError:
+    return StoreError(tr("store.error.corrupt", path=path, detail=detail), path)
+
+
+_SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+_IDENT = re.compile(ID_PATTERN)
+_CHANNEL = re.compile(r"^[a-z][a-z_]{0,19}$")
+
+
+def _validated_row(raw: object, number: int) -> dict[str, Any]:
+    """Check one sessions.csv row; values may be str (from a CSV) or int."""
+    if not isinstance(raw, dict):
+        raise ImportRowError(tr("store.import.not_a_row", row=number), number, None)
+    missing = [c for c in SESSIONS_CSV_COLUMNS if c not in raw]
+    extra = [c for c in raw if c not in SESSIONS_CSV_COLUMNS]
+    if missing or extra:
+        raise ImportRowError(
+            tr(
+                "store.import.columns",
+                row=number,
+                missing=", ".join(missing) or "-",
+                extra=", ".join(map(str, extra)) or "-",
+            ),  # fmt: skip
+            number,
+            (missing or extra)[0],
+        )
+
+    def bad(column: str, expected: str) -> ImportRowError:
+        return ImportRowError(
+            tr(
+                "store.import.bad_value",
+                row=number,
+                column=column,
+                value=raw[column],
+                expected=expected,
+            ),  # fmt: skip
+            number,
+            column,
+        )
+
+    row: dict[str, Any] = {}
+    for column in SESSIONS_CSV_COLUMNS:
+        value = raw[column]
+        if column in INT_COLUMNS:
+            try:
+                value = int(str(value).strip())
+            except ValueError:
+                raise bad(column, "an integer") from None
+        else:
+            value = "" if value is None else str(value).strip()
+        row[column] = value
+
+    checks: list[tuple[str, bool, str]] = [
+        ("session_id", bool(_SESSION_ID.match(row["session_id"])), "32 hex digits"),
+        ("attempt_no", row["attempt_no"] >= 1, "1 or more"),
+        ("site_id", bool(SITE_ID_PATTERN.match(row["site_id"])), "a site id like kita-ward-1"),
+        ("channel", bool(_CHANNEL.match(row["channel"])), "a channel such as counter"),
+        ("date", _is_iso_date(row["date"]), "a date YYYY-MM-DD"),
+        ("hour", 0 <= row["hour"] <= 23, "0-23"),
+        ("procedure_id", bool(_IDENT.match(row["procedure_id"])), "a guide id"),
+        ("guide_version", row["guide_version"] >= 1, "1 or more"),
+        ("outcome", row["outcome"] in ALL_OUTCOMES, " | ".join(ALL_OUTCOMES)),
+        ("steps_reached", row["steps_reached"] >= 0, "0 or more"),
+        ("last_step_id", not row["last_step_id"] or bool(_IDENT.match(row["last_step_id"])),
+         "a step id or empty"),
+        ("duration_min", row["duration_min"] >= 0, "0 or more"),
+        ("session_duration_min", row["session_duration_min"] >= 0, "0 or more"),
+        ("age_band", row["age_band"] in AGE_BANDS, " | ".join(AGE_BANDS)),
+        ("device", row["device"] in DEVICES, " | ".join(DEVICES)),
+        ("help_language", row["help_language"] in HELP_LANGUAGES, " | ".join(HELP_LANGUAGES)),
+        ("handoff_code", not row["handoff_code"] or is_valid_handoff_code(row["handoff_code"]),
+         "a hand-off code or empty"),
+        ("return_of_code",
+         not row["return_of_code"] or is_valid_handoff_code(row["return_of_code"]),
+         "a hand-off code or empty"),
+        ("hygiene_confirmed", row["hygiene_confirmed"] in ("", "0", "1"), "1, 0 or empty"),
+        ("ended", row["ended"] in ("finished", "abandoned"), "finished | abandoned"),
+    ]  # fmt: skip
+    for column, ok, expected in checks:
+        if not ok:
+            raise bad(column, expected)
+    blockers = [b for b in row["blockers"].split(";") if b]
+    if any(not _IDENT.match(b) for b in blockers) or len(set(blockers)) != len(blockers):
+        raise bad("blockers", "blocker ids joined by ';'")
+    row["blockers"] = sorted(blockers)
+    return row
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
