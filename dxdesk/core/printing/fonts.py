@@ -1,0 +1,194 @@
+"""Fonts for printed material, registered once per process, with per-character fallback.
+
+BIZ UDゴシック is the house face (UD typeface for older readers); Noto Sans covers Vietnamese
+marks and Latin it lacks; Noto Sans Devanagari covers Nepali, shaped by HarfBuzz. Hangul and
+simplified Chinese are not in the shipped fonts, so a TrueType face for them is looked up among
+the operating system's fonts (Windows ships Malgun Gothic and Microsoft YaHei).
+ReportLab embeds every TrueType font as a subset of the glyphs used.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from dxdesk.core.paths import font_path
+
+UD_GOTHIC = "BIZUDGothic"
+NOTO_SANS = "NotoSans"
+NOTO_DEVANAGARI = "NotoSansDevanagari"
+SYSTEM_HANGUL = "SystemHangul"
+SYSTEM_HANS = "SystemHans"
+
+_SHIPPED = {
+    UD_GOTHIC: "BIZUDGothic-{weight}.ttf",
+    NOTO_SANS: "NotoSans-{weight}.ttf",
+    NOTO_DEVANAGARI: "NotoSansDevanagari-{weight}.ttf",
+}
+# TrueType faces (ReportLab cannot embed CFF outlines) found on ward PCs or Linux desks:
+# (path, subfont index) per weight; the first that exists wins.
+_SYSTEM_CANDIDATES: dict[str, dict[str, list[tuple[str, int]]]] = {
+    SYSTEM_HANGUL: {
+        "Regular": [
+            ("C:/Windows/Fonts/malgun.ttf", 0),
+            ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", 0),
+        ],
+        "Bold": [
+            ("C:/Windows/Fonts/malgunbd.ttf", 0),
+            ("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf", 0),
+        ],
+    },
+    SYSTEM_HANS: {
+        "Regular": [
+            ("C:/Windows/Fonts/simhei.ttf", 0),
+            ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+        ],
+        "Bold": [
+            ("C:/Windows/Fonts/simhei.ttf", 0),
+            ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+        ],
+    },
+}
+
+# Which face to try first for each resident language; the rest follow as fallbacks.
+_CHAINS: dict[str, tuple[str, ...]] = {
+    "vi": (NOTO_SANS, UD_GOTHIC, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HANGUL),
+    "ne": (NOTO_DEVANAGARI, UD_GOTHIC, NOTO_SANS, SYSTEM_HANS, SYSTEM_HANGUL),
+    "zh": (SYSTEM_HANS, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANGUL),
+    "ko": (SYSTEM_HANGUL, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS),
+}
+_DEFAULT_CHAIN = (UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HANGUL)
+# Only the Devanagari face needs HarfBuzz (conjuncts, vowel signs); the others draw 1:1.
+SHAPED_FAMILIES = frozenset({NOTO_DEVANAGARI})
+# Zero-width marks that steer shaping; drawn in whatever font holds the neighbouring text.
+_INVISIBLE = {"\u200c", "\u200d"}
+
+_lock = threading.Lock()
+
+
+class MissingGlyphError(ValueError):
+    """Some characters exist in no available font; printing them would show empty boxes."""
+
+    def __init__(self, characters: str, lang: str) -> None:
+        self.characters = characters
+        self.lang = lang
+        hint = {
+            "ko": " Install a Hangul TrueType font (Malgun Gothic on Windows; fonts-nanum on "
+            "Debian) or ask for one to be shipped in resources/fonts.",
+            "zh": " Install a simplified-Chinese TrueType font (SimHei on Windows; "
+            "fonts-wqy-microhei on Debian) or ask for one to be shipped in resources/fonts.",
+        }.get(lang, "")
+        super().__init__(
+            f"no available font has the character(s) {' '.join(characters)} "
+            f"(language '{lang}'), so they cannot be printed.{hint}"
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text drawn in one registered font."""
+
+    text: str
+    font: str  # registered ReportLab font name, e.g. 'BIZUDGothic-Bold'
+
+    @property
+    def family(self) -> str:
+        return self.font.rsplit("-", 1)[0]
+
+    @property
+    def shaped(self) -> bool:
+        return self.family in SHAPED_FAMILIES
+
+
+def _register(family: str, weight: str) -> str | None:
+    name = f"{family}-{weight}"
+    if name in pdfmetrics.getRegisteredFontNames():
+        return name
+    if family in _SHIPPED:
+        path, index = font_path(_SHIPPED[family].format(weight=weight)), 0
+    else:
+        found = [(Path(p), i) for p, i in _SYSTEM_CANDIDATES[family][weight] if Path(p).is_file()]
+        if not found:
+            return None
+        path, index = found[0]
+    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+    return name
+
+
+@cache
+def _available() -> dict[tuple[str, str], frozenset[int]]:
+    """Register every face once per process; map (family, weight) to the code points it has."""
+    with _lock:
+        faces: dict[tuple[str, str], frozenset[int]] = {}
+        for family in (*_SHIPPED, *_SYSTEM_CANDIDATES):
+            for weight in ("Regular", "Bold"):
+                name = _register(family, weight)
+                if name:
+                    font = pdfmetrics.getFont(name)
+                    faces[(family, weight)] = frozenset(font.face.charToGlyph)
+        return faces
+
+
+def register_fonts() -> list[str]:
+    """Make sure all fonts are registered; return their ReportLab names."""
+    return [f"{family}-{weight}" for family, weight in _available()]
+
+
+def font_has(font: str, char: str) -> bool:
+    family, weight = font.rsplit("-", 1)
+    return ord(char) in _available().get((family, weight), frozenset())
+
+
+def _font_for(char: str, lang: str, weight: str) -> str | None:
+    faces = _available()
+    code = ord(char)
+    for family in _CHAINS.get(lang, _DEFAULT_CHAIN):
+        if code in faces.get((family, weight), ()):
+            return f"{family}-{weight}"
+    return None
+
+
+def split_runs(text: str, lang: str, *, bold: bool = False) -> list[Run]:
+    """Cut ``text`` into runs so that every character is drawn in a font that has it.
+
+    Raises MissingGlyphError naming the characters no font has.
+    """
+    weight = "Bold" if bold else "Regular"
+    text = unicodedata.normalize("NFC", text)
+    runs: list[Run] = []
+    missing: list[str] = []
+    current_font: str | None = None
+    buffer: list[str] = []
+    for char in text:
+        if char in _INVISIBLE and current_font and font_has(current_font, char):
+            buffer.append(char)
+            continue
+        font = _font_for(char, lang, weight)
+        if font is None:
+            if char not in missing:
+                missing.append(char)
+            continue
+        if font != current_font and buffer:
+            runs.append(Run("".join(buffer), current_font))  # type: ignore[arg-type]
+            buffer = []
+        current_font = font
+        buffer.append(char)
+    if missing:
+        raise MissingGlyphError("".join(missing), lang)
+    if buffer and current_font:
+        runs.append(Run("".join(buffer), current_font))
+    return runs
+
+
+def run_width(run: Run, size: float) -> float:
+    if run.shaped:
+        from reportlab.pdfgen.textobject import bidiShapedText
+
+        return bidiShapedText(run.text, None, fontName=run.font, fontSize=size, shaping=True)[1]
+    return pdfmetrics.stringWidth(run.text, run.font, size)

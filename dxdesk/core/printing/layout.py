@@ -1,0 +1,356 @@
+"""A small flow layout for slips and paper forms: blocks of wrapped text, QR codes and boxes.
+
+The layout is computed first (positions from the top of the page, in points) and drawn after,
+so a receipt's length can be measured before its page exists, and tests can inspect every run
+of text with the font it is drawn in.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from dxdesk.core.catalog import ruby_segments
+from dxdesk.core.printing.fonts import Run, run_width, split_runs
+
+MM = 72 / 25.4
+RUBY_SCALE = 0.5
+LINE_SPACING = 1.6  # within the 1.5-2.0x rule for older readers
+RUBY_LINE_SPACING = 2.0  # room for readings above the base text
+
+# Punctuation that must not start a line (kinsoku) and that must not end one.
+_NO_LINE_START = set("、。，．,.)）」』】〕！？!?：:；;ー・％%")
+_NO_LINE_END = set("（(「『【〔")
+
+
+@dataclass(frozen=True)
+class PlacedText:
+    x: float
+    y: float  # baseline, from the top of the page
+    size: float
+    run: Run
+    ruby: bool = False
+
+
+@dataclass(frozen=True)
+class PlacedRect:
+    x: float
+    y: float  # top edge, from the top of the page
+    width: float
+    height: float
+    fill: bool = False
+    line_width: float = 0.8
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    line_width: float = 0.6
+
+
+@dataclass(frozen=True)
+class PlacedQR:
+    x: float
+    y: float  # top edge
+    size: float
+    matrix: tuple[tuple[bool, ...], ...]
+    data: str
+
+
+Item = PlacedText | PlacedRect | PlacedLine | PlacedQR
+
+
+@dataclass
+class Page:
+    width: float
+    height: float
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    title: str
+    pages: list[Page]
+
+    def texts(self) -> list[PlacedText]:
+        return [i for p in self.pages for i in p.items if isinstance(i, PlacedText)]
+
+    def qr_codes(self) -> list[PlacedQR]:
+        return [i for p in self.pages for i in p.items if isinstance(i, PlacedQR)]
+
+
+@dataclass
+class _Unit:
+    """An unbreakable piece of a line: a CJK character, a word, or a base text with reading."""
+
+    pieces: list[tuple[str, str | None]]
+    width: float = 0.0
+
+
+@dataclass
+class Block:
+    """Items laid out relative to the block's top-left corner, placed later by the Flow."""
+
+    height: float
+    items: list[Item] = field(default_factory=list)
+
+    def shifted(self, dx: float, dy: float) -> list[Item]:
+        out: list[Item] = []
+        for item in self.items:
+            if isinstance(item, PlacedLine):
+                out.append(
+                    PlacedLine(
+                        item.x1 + dx, item.y1 + dy, item.x2 + dx, item.y2 + dy, item.line_width
+                    )
+                )
+            else:
+                out.append(type(item)(**{**item.__dict__, "x": item.x + dx, "y": item.y + dy}))
+        return out
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x3000 <= code <= 0x30FF  # punctuation, hiragana, katakana
+        or 0x3400 <= code <= 0x9FFF  # ideographs
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFF00 <= code <= 0xFFEF  # full-width forms
+    )
+
+
+def _units(text: str, break_anywhere: bool) -> list[_Unit]:
+    units: list[_Unit] = []
+    glue_next = False
+    for base, reading in ruby_segments(unicodedata.normalize("NFC", text)):
+        if reading is not None:
+            units.append(_Unit([(base, reading)]))
+            glue_next = False
+            continue
+        word = ""
+        for char in base:
+            if glue_next and units and not word:
+                units[-1].pieces.append((char, None))
+                glue_next = char in _NO_LINE_END
+                continue
+            if char in _NO_LINE_START and (units or word):
+                if word:
+                    word += char
+                else:
+                    units[-1].pieces.append((char, None))
+                continue
+            if break_anywhere or _is_cjk(char):
+                if word:
+                    units.append(_Unit([(word, None)]))
+                    word = ""
+                units.append(_Unit([(char, None)]))
+                glue_next = char in _NO_LINE_END
+                continue
+            word += char
+            if char == " ":
+                units.append(_Unit([(word, None)]))
+                word = ""
+        if word:
+            units.append(_Unit([(word, None)]))
+    return units
+
+
+class TextStyle:
+    def __init__(self, lang: str, size: float, bold: bool = False) -> None:
+        self.lang, self.size, self.bold = lang, size, bold
+
+    def runs(self, text: str) -> list[Run]:
+        return split_runs(text, self.lang, bold=self.bold)
+
+    def width(self, text: str, size: float | None = None) -> float:
+        size = size or self.size
+        return sum(run_width(r, size) for r in self.runs(text))
+
+
+def _measure(unit: _Unit, style: TextStyle) -> float:
+    total = 0.0
+    for base, reading in unit.pieces:
+        w = style.width(base)
+        if reading:
+            w = max(w, style.width(reading, style.size * RUBY_SCALE))
+        total += w
+    return total
+
+
+def text_block(
+    text: str,
+    style: TextStyle,
+    width: float,
+    *,
+    prefix: str | None = None,
+    indent: float = 0.0,
+    break_anywhere: bool = False,
+    align: str = "left",
+) -> Block:
+    """Wrap ``text`` into ``width``; ``prefix`` (like '1.') hangs in the indent."""
+    units = _units(text, break_anywhere)
+    has_ruby = any(r for u in units for _, r in u.pieces)
+    for unit in units:
+        unit.width = _measure(unit, style)
+    avail = width - indent
+    lines: list[list[_Unit]] = [[]]
+    used = 0.0
+    for unit in units:
+        if lines[-1] and used + unit.width > avail:
+            if unit.width > avail and len(unit.pieces) == 1 and unit.pieces[0][1] is None:
+                # A word longer than the line (a long URL): break it by character.
+                chars = _units(unit.pieces[0][0], break_anywhere=True)
+                for c in chars:
+                    c.width = _measure(c, style)
+                    if lines[-1] and used + c.width > avail:
+                        lines.append([])
+                        used = 0.0
+                    lines[-1].append(c)
+                    used += c.width
+                continue
+            lines.append([])
+            used = 0.0
+        if not lines[-1] and unit.pieces[0][0] == " " and len(unit.pieces) == 1:
+            continue
+        lines[-1].append(unit)
+        used += unit.width
+    size = style.size
+    line_height = size * (RUBY_LINE_SPACING if has_ruby else LINE_SPACING)
+    ruby_size = size * RUBY_SCALE
+    baseline_in_line = (
+        (ruby_size * 1.25 + size * 0.9) if has_ruby else (line_height - size) / 2 + size * 0.88
+    )
+    items: list[Item] = []
+    for n, line in enumerate(lines):
+        baseline = n * line_height + baseline_in_line
+        line_width = sum(u.width for u in line)
+        x = indent + (avail - line_width if align == "right" else 0)
+        if align == "center":
+            x = indent + (avail - line_width) / 2
+        if n == 0 and prefix:
+            for run in style.runs(prefix):
+                items.append(PlacedText(0.0, baseline, size, run))
+        for unit in line:
+            for base, reading in unit.pieces:
+                base_w = style.width(base)
+                piece_w = base_w
+                if reading:
+                    read_w = style.width(reading, ruby_size)
+                    piece_w = max(base_w, read_w)
+                    rx = x + (piece_w - read_w) / 2
+                    for run in style.runs(reading):
+                        items.append(
+                            PlacedText(rx, baseline - size * 0.95, ruby_size, run, ruby=True)
+                        )
+                        rx += run_width(run, ruby_size)
+                bx = x + (piece_w - base_w) / 2
+                for run in style.runs(base):
+                    items.append(PlacedText(bx, baseline, size, run))
+                    bx += run_width(run, size)
+                x += piece_w
+    return Block(height=len(lines) * line_height, items=items)
+
+
+def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
+    """QR modules with error correction M and the standard 4-module quiet zone."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+    code.add_data(data)
+    code.make(fit=True)
+    return tuple(tuple(bool(m) for m in row) for row in code.get_matrix())
+
+
+class Flow:
+    """Places blocks top to bottom; starts a new page when a block does not fit.
+
+    With ``page_height=None`` the page is continuous (a receipt roll) and its height is
+    computed from the content.
+    """
+
+    def __init__(self, width: float, page_height: float | None, margin: float) -> None:
+        self.width, self.page_height, self.margin = width, page_height, margin
+        self.content_width = width - 2 * margin
+        self.pages: list[Page] = []
+        self._new_page()
+
+    def _new_page(self) -> None:
+        self.pages.append(Page(self.width, self.page_height or 0.0))
+        self.cursor = self.margin
+
+    def add(self, block: Block, *, gap_after: float = 0.0) -> None:
+        if (
+            self.page_height is not None
+            and self.cursor + block.height > self.page_height - self.margin
+            and self.cursor > self.margin
+        ):
+            self._new_page()
+        self.pages[-1].items.extend(block.shifted(self.margin, self.cursor))
+        self.cursor += block.height + gap_after
+
+    def space(self, points: float) -> None:
+        self.cursor += points
+
+    def finish(self, title: str) -> Document:
+        if self.page_height is None:
+            self.pages[-1].height = self.cursor + self.margin
+        return Document(title, self.pages)
+
+
+def draw(document: Document) -> bytes:
+    """Draw a laid-out document with ReportLab; text as embedded font subsets, QR as vectors."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    first = document.pages[0]
+    canvas = Canvas(buffer, pagesize=(first.width, first.height), invariant=True)
+    canvas.setTitle(document.title)
+    canvas.setCreator("dxdesk")
+    for page in document.pages:
+        canvas.setPageSize((page.width, page.height))
+        h = page.height
+        for item in page.items:
+            if isinstance(item, PlacedText):
+                canvas.setFont(item.run.font, item.size)
+                canvas.drawString(item.x, h - item.y, item.run.text, shaping=item.run.shaped)
+            elif isinstance(item, PlacedRect):
+                canvas.setLineWidth(item.line_width)
+                canvas.rect(
+                    item.x, h - item.y - item.height, item.width, item.height,
+                    stroke=1, fill=1 if item.fill else 0,
+                )  # fmt: skip
+            elif isinstance(item, PlacedLine):
+                canvas.setLineWidth(item.line_width)
+                canvas.line(item.x1, h - item.y1, item.x2, h - item.y2)
+            elif isinstance(item, PlacedQR):
+                _draw_qr(canvas, item, h)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_qr(canvas, qr: PlacedQR, page_height: float) -> None:
+    module = qr.size / len(qr.matrix)
+    path = canvas.beginPath()
+    for r, row in enumerate(qr.matrix):
+        c = 0
+        while c < len(row):
+            if row[c]:
+                start = c
+                while c < len(row) and row[c]:
+                    c += 1
+                # one rectangle per horizontal run of dark modules: fewer seams when rasterised
+                path.rect(
+                    qr.x + start * module,
+                    page_height - qr.y - (r + 1) * module,
+                    (c - start) * module,
+                    module,
+                )
+            else:
+                c += 1
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)

@@ -1,0 +1,218 @@
+"""The QR hand-off slip: what was done today, what is left, and the online route as a QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dxdesk.core.catalog import ProcedureGuide, SlipText
+from dxdesk.core.handoff import is_valid_handoff_code
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
+from dxdesk.core.printing.errors import SlipError
+from dxdesk.core.printing.fonts import MissingGlyphError
+from dxdesk.core.printing.layout import (
+    MM,
+    Block,
+    Document,
+    Flow,
+    PlacedLine,
+    PlacedQR,
+    TextStyle,
+    draw,
+    qr_matrix,
+    text_block,
+)
+from dxdesk.core.settings import SiteSettings
+
+
+@dataclass(frozen=True)
+class SlipFormat:
+    name: str
+    width_mm: float
+    height_mm: float | None  # None: continuous roll, height from the content
+    margin_mm: float
+    qr_mm: float
+    survey_qr_mm: float
+    body_sizes: tuple[float, ...]  # tried in order until the slip fits on one page
+    title_size: float
+    qr_beside_text: bool
+
+
+SLIP_FORMATS: dict[str, SlipFormat] = {
+    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12, 11, 10.5), 16, True),
+    "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
+    "receipt80": SlipFormat("receipt80", 80, None, 4, 38, 25, (12,), 16, False),
+}
+HEADING_SIZE = 14
+SURVEY_KEY = "survey_url_template"
+
+
+def format_date(day: dt.date, lang: str) -> str:
+    return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day)
+
+
+def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
+    """The online route's URL; a city-specific route needs its site setting."""
+    route = guide.online_route
+    if route.url:
+        return route.url
+    url = settings.city_url(route.setting or "")
+    if not url:
+        raise SlipError(
+            f"guide '{guide.id}' sends residents to the site setting '{route.setting}', which "
+            f"is not set; set it first (dxdesk settings set {route.setting}=https://...)",
+            setting=route.setting,
+        )
+    return url
+
+
+def _counter_details(settings: SiteSettings) -> None:
+    for name in ("site_name", "counter_phone", "counter_hours"):
+        if not getattr(settings, name).strip():
+            raise SlipError(
+                f"the site setting '{name}' is empty; a slip never prints a placeholder. "
+                f"Set it first (dxdesk settings set {name}=...)",
+                setting=name,
+            )
+
+
+def slip_text_for(guide: ProcedureGuide, lang: str) -> tuple[SlipText, bool]:
+    """The guide's slip text in ``lang``, else in やさしい日本語; True when it fell back."""
+    if lang in guide.slip:
+        return guide.slip[lang], False
+    for fallback in ("ja-easy", "ja"):
+        if fallback in guide.slip:
+            return guide.slip[fallback], True
+    raise SlipError(f"guide '{guide.id}' has no slip text in any language")
+
+
+def layout_slip(
+    guide: ProcedureGuide,
+    settings: SiteSettings,
+    lang: str,
+    fmt: str,
+    handoff_code: str,
+    done_today: Sequence[str],
+    printed_on: dt.date,
+) -> Document:
+    """Lay the slip out (no drawing yet); raises SlipError on anything that must not print."""
+    if lang not in RESIDENT_LANGUAGES:
+        raise SlipError(f"unknown language '{lang}'; choose one of {', '.join(RESIDENT_LANGUAGES)}")
+    if fmt not in SLIP_FORMATS:
+        raise SlipError(f"unknown slip format '{fmt}'; choose one of {', '.join(SLIP_FORMATS)}")
+    if not is_valid_handoff_code(handoff_code):
+        raise SlipError(f"'{handoff_code}' is not a valid hand-off code (see dxdesk.core.handoff)")
+    url = route_url(guide, settings)
+    _counter_details(settings)
+    survey_template = settings.city_url(SURVEY_KEY) or ""
+    survey_url = (
+        survey_template.replace("{code}", handoff_code) if "{code}" in survey_template else None
+    )
+    spec = SLIP_FORMATS[fmt]
+    try:
+        for body in spec.body_sizes:
+            doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
+                         done_today, printed_on)  # fmt: skip
+            if len(doc.pages) == 1:
+                return doc
+        return doc
+    except MissingGlyphError as exc:
+        raise SlipError(str(exc)) from exc
+
+
+def _qr_row(
+    data: str, qr_mm: float, caption: str, text: str | None, style: TextStyle, width: float,
+    beside: bool, small: TextStyle,
+) -> Block:  # fmt: skip
+    size = qr_mm * MM
+    matrix = qr_matrix(data)
+    if beside:
+        gap = 3 * MM
+        column = width - size - gap
+        caption_block = text_block(caption, style, column)
+        items = [PlacedQR(0.0, 0.0, size, matrix, data), *caption_block.shifted(size + gap, 0)]
+        height = caption_block.height
+        if text:
+            url_block = text_block(text, small, column, break_anywhere=True)
+            items += url_block.shifted(size + gap, height + 2)
+            height += url_block.height + 2
+        return Block(max(size, height), items)
+    x = (width - size) / 2
+    items = [PlacedQR(x, 0.0, size, matrix, data)]
+    caption_block = text_block(caption, style, width, align="center")
+    items += caption_block.shifted(0, size)
+    height = size + caption_block.height
+    if text:
+        url_block = text_block(text, small, width, break_anywhere=True, align="center")
+        items += url_block.shifted(0, height)
+        height += url_block.height
+    return Block(height, items)
+
+
+def _build(
+    guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
+    url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
+) -> Document:  # fmt: skip
+    width = spec.width_mm * MM
+    flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM)
+    cw = flow.content_width
+    text, fell_back = slip_text_for(guide, lang)
+    text_lang = "ja-easy" if fell_back else lang
+    title = TextStyle(text_lang, spec.title_size, bold=True)
+    heading = TextStyle(lang, HEADING_SIZE, bold=True)
+    normal = TextStyle(lang, body)
+    guide_body = TextStyle(text_lang, body)
+    small = TextStyle(lang, max(10.5, body - 1))
+    gap = body * 0.6
+
+    flow.add(text_block(text.title, title, cw), gap_after=gap)
+    if fell_back:
+        flow.add(text_block("※ " + slip_tr("slip.fallback_easy_japanese", lang), normal, cw),
+                 gap_after=gap)  # fmt: skip
+    if done_today:
+        flow.add(text_block(slip_tr("slip.done_today", lang), heading, cw))
+        for item in done_today:
+            flow.add(text_block(item, TextStyle(lang, body), cw, prefix="✓", indent=body * 1.4))
+        flow.space(gap)
+    flow.add(text_block(slip_tr("slip.remaining", lang), heading, cw))
+    for n, step in enumerate(text.steps, start=1):
+        flow.add(text_block(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6))
+    flow.space(gap)
+    if text.prepare:
+        flow.add(text_block(slip_tr("slip.prepare", lang), heading, cw))
+        for thing in text.prepare:
+            flow.add(text_block(thing, guide_body, cw, prefix="・", indent=body * 1.4))
+        flow.space(gap)
+    flow.add(_qr_row(url, spec.qr_mm, slip_tr("slip.scan_qr", lang), url, normal, cw,
+                     spec.qr_beside_text, small), gap_after=gap)  # fmt: skip
+    if survey_url:
+        flow.add(_qr_row(survey_url, spec.survey_qr_mm, slip_tr("slip.survey_caption", lang),
+                         None, normal, cw, True, small), gap_after=gap)  # fmt: skip
+    flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
+    flow.add(text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), cw))
+    flow.add(text_block(settings.site_name, normal, cw))
+    flow.add(text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, cw))
+    flow.add(text_block(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, cw))
+    flow.space(gap)
+    code_line = f"{slip_tr('slip.handoff_code', lang)}  {code}"
+    flow.add(text_block(code_line, TextStyle(lang, HEADING_SIZE + 2, bold=True), cw))
+    flow.add(text_block(slip_tr("slip.handoff_hint", lang), normal, cw))
+    date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
+    flow.add(text_block(date_text, small, cw))
+    from dxdesk.core.catalog import plain_text
+
+    return flow.finish(plain_text(text.title))
+
+
+def render_slip(
+    guide: ProcedureGuide,
+    settings: SiteSettings,
+    lang: str,
+    fmt: str,
+    handoff_code: str,
+    done_today: Sequence[str],
+    printed_on: dt.date,
+) -> bytes:
+    """The hand-off slip as PDF bytes (nothing is written to disk)."""
+    return draw(layout_slip(guide, settings, lang, fmt, handoff_code, done_today, printed_on))
