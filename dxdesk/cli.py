@@ -27,15 +27,7 @@ def _command_modules() -> list[str]:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="dxdesk",
-        description=(
-            "dxdesk — digital-divide support counter desk. With no command, opens the app; "
-            "the commands below run headless."
-        ),
-    )
-    parser.add_argument("--version", action="version", version=f"dxdesk {__version__}")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -49,6 +41,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the main window, paint it once and exit (for timing start-up)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dxdesk",
+        description=(
+            "dxdesk — digital-divide support counter desk. With no command, opens the app; "
+            "the commands below run headless."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"dxdesk {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(name).register(sub)
@@ -56,14 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Opening the app needs only the global options: no command module is imported on that path.
+    light = argparse.ArgumentParser(prog="dxdesk", add_help=False)
+    _global_options(light)
+    opts, rest = light.parse_known_args(argv)
+    if not rest:
         from importlib import import_module  # the GUI lives outside the Qt-free core
 
         gui = import_module("dxdesk.gui.app")
         return gui.run(
-            data_dir=args.data_dir, lang=args.lang, quit_after_startup=args.quit_after_startup
+            data_dir=opts.data_dir, lang=opts.lang, quit_after_startup=opts.quit_after_startup
         )
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        build_parser().print_help()
+        return 2
     if args.lang:
         from dxdesk.core.i18n import set_ui_language
 

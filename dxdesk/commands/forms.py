@@ -16,15 +16,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     forms_sub = forms.add_subparsers(dest="forms_command", metavar="ACTION", required=True)
 
     check = forms_sub.add_parser("check", help=tr("cli.forms.check.help"))
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                       help=tr("cli.forms.check.paths"))
-    check.add_argument("--forms", type=Path, default=None, metavar="DIR",
-                       help=tr("cli.forms.dir"))
+    check.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help=tr("cli.forms.check.paths")
+    )
+    check.add_argument("--forms", type=Path, default=None, metavar="DIR", help=tr("cli.forms.dir"))
     check.set_defaults(handler=cmd_check)
 
     listing = forms_sub.add_parser("list", help=tr("cli.forms.list.help"))
-    listing.add_argument("--forms", type=Path, default=None, metavar="DIR",
-                         help=tr("cli.forms.dir"))
+    listing.add_argument(
+        "--forms", type=Path, default=None, metavar="DIR", help=tr("cli.forms.dir")
+    )
     listing.set_defaults(handler=cmd_list)
 
 

@@ -12,8 +12,17 @@ from dxdesk.cli import data_dir_of
 from dxdesk.core.i18n import tr
 from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsError, load_settings, save_settings
 
-_SCALAR_FIELDS = ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
-                  "ui_language", "text_scale", "high_contrast", "retention_months")
+_SCALAR_FIELDS = (
+    "site_id",
+    "site_name",
+    "site_kind",
+    "counter_phone",
+    "counter_hours",
+    "ui_language",
+    "text_scale",
+    "high_contrast",
+    "retention_months",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     show = settings_sub.add_parser("show", help=tr("cli.settings.show.help"))
     show.set_defaults(handler=cmd_show)
     set_ = settings_sub.add_parser("set", help=tr("cli.settings.set.help"))
-    set_.add_argument("pairs", nargs="+", metavar="KEY=VALUE",
-                      help=", ".join((*_SCALAR_FIELDS, *CITY_URL_SETTINGS)))
+    set_.add_argument(
+        "pairs",
+        nargs="+",
+        metavar="KEY=VALUE",
+        help=", ".join((*_SCALAR_FIELDS, *CITY_URL_SETTINGS)),
+    )
     set_.set_defaults(handler=cmd_set)
 
 

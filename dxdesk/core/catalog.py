@@ -69,9 +69,24 @@ def _known_langs(allowed: Sequence[str]):
     return check
 
 
+_FOLDED_CJK_BREAK = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \n]+(?=[\u3000-\u9fff\uff00-\uffef])"
+)
+
+
+def _join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
+    """YAML folding turns a line break into a space, which Japanese prose must not have."""
+    if "ja" in value:
+        value = {**value, "ja": _FOLDED_CJK_BREAK.sub("", value["ja"])}
+    return value
+
+
 # Staff-facing text: Japanese required, English optional (shown when the UI is in English).
 StaffText = Annotated[
-    dict[str, str], AfterValidator(_known_langs(UI_LANGUAGES)), AfterValidator(_needs("ja"))
+    dict[str, str],
+    AfterValidator(_known_langs(UI_LANGUAGES)),
+    AfterValidator(_needs("ja")),
+    AfterValidator(_join_folded_japanese),
 ]
 # Titles appear in both UI languages.
 Title = Annotated[
@@ -86,7 +101,7 @@ ResidentText = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Source(_Model):
@@ -545,8 +560,13 @@ def load_guide(
         return None, _pydantic_problems(path, lines, exc), lines
     problems = _check_references(path, lines, guide, taxonomy)
     if path.stem != guide.id:
-        problems.append(Problem(path, lines.line(("id",)),
-                                f"'id': '{guide.id}' must match the file name '{path.stem}.yaml'"))
+        problems.append(
+            Problem(
+                path,
+                lines.line(("id",)),
+                f"'id': '{guide.id}' must match the file name '{path.stem}.yaml'",
+            )
+        )
     return (None if problems else guide), problems, lines
 
 
@@ -652,3 +672,54 @@ def ruby_segments(text: str) -> list[tuple[str, str | None]]:
     if pos < len(text):
         out.append((text[pos:], None))
     return out
+
+
+# --------------------------------------------------------------------------- start-up cache
+
+CACHE_FORMAT = 1
+
+
+def _catalog_fingerprint(forms: Path) -> tuple:
+    """What a cached catalog depends on: every catalog file, this schema module, the version."""
+    from dxdesk import __version__
+
+    files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
+    stamps = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            return ()
+        stamps.append((str(f), st.st_size, st.st_mtime_ns))
+    schema = Path(__file__).stat()
+    return (CACHE_FORMAT, __version__, str(forms), schema.st_size, schema.st_mtime_ns, *stamps)
+
+
+def load_catalog_cached(forms: Path, cache_dir: Path | None) -> Catalog:
+    """``load_catalog`` with a validated copy kept in ``cache_dir`` for fast start-up.
+
+    The cache lives in the user's own cache folder and is only ever a copy: any mismatch or
+    unreadable file means a full load, never an error.
+    """
+    import pickle
+
+    if cache_dir is None:
+        return load_catalog(forms)
+    cache = cache_dir / "catalog.pickle"
+    fingerprint = _catalog_fingerprint(forms)
+    try:
+        with cache.open("rb") as fh:
+            stored_fingerprint, catalog = pickle.load(fh)
+        if fingerprint and stored_fingerprint == fingerprint and isinstance(catalog, Catalog):
+            return catalog
+    except Exception:  # a stale, partial or foreign cache is simply rebuilt
+        pass
+    catalog = load_catalog(forms)
+    if fingerprint:
+        try:
+            from dxdesk.core.settings import write_atomically
+
+            write_atomically(cache, pickle.dumps((fingerprint, catalog)))
+        except OSError:
+            pass  # no cache this time; the catalog itself is fine
+    return catalog

@@ -1,0 +1,252 @@
+"""The main window: the procedure catalog (search, categories, detail) and the problems panel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QToolBar,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dxdesk.core.catalog import Catalog, ProcedureGuide
+from dxdesk.core.i18n import pick, set_ui_language, tr, ui_language
+from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
+from dxdesk.gui.guide_html import guide_html
+
+GUIDE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass
+class AppContext:
+    """What every screen needs: where the data lives, the site, the catalog."""
+
+    data_dir: Path
+    settings: SiteSettings
+    catalog: Catalog
+
+
+class CatalogBrowser(QWidget):
+    """Search box over a category tree of guides (title, kana reading, keywords)."""
+
+    guide_selected = Signal(object)  # ProcedureGuide or None
+
+    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit(objectName="procedureSearch")
+        self.search.setClearButtonEnabled(True)
+        self.tree = QTreeWidget(objectName="procedureList")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        layout.addWidget(self.search)
+        layout.addWidget(self.tree)
+        self.search.textChanged.connect(self.refresh)
+        self.tree.currentItemChanged.connect(self._current_changed)
+        self.search.returnPressed.connect(self._select_first)
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(tr("main.search_placeholder"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        lang = ui_language()
+        selected = self.selected_guide()
+        guides = self.catalog.search(self.search.text())
+        by_category: dict[str, list[ProcedureGuide]] = {}
+        for guide in guides:
+            by_category.setdefault(guide.category, []).append(guide)
+        taxonomy = self.catalog.taxonomy
+        order = [c.id for c in taxonomy.categories] if taxonomy else []
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for category in sorted(
+            by_category, key=lambda c: (order.index(c) if c in order else 99, c)
+        ):
+            labels = {c.id: c.label for c in taxonomy.categories} if taxonomy else {}
+            label = pick(labels.get(category), lang, "ja") or category
+            head = QTreeWidgetItem([label])
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            self.tree.addTopLevelItem(head)
+            for guide in sorted(by_category[category], key=lambda g: g.kana):
+                title = pick(guide.title, lang, "ja") or guide.id
+                if guide.review_overdue():
+                    title += "  " + tr("main.review_overdue_mark")
+                item = QTreeWidgetItem([title])
+                item.setData(0, GUIDE_ROLE, guide.id)
+                item.setToolTip(0, guide.kana)
+                head.addChild(item)
+        self.tree.expandAll()
+        self.tree.blockSignals(False)
+        if selected and selected.id in {g.id for g in guides}:
+            self.select(selected.id)
+        elif not guides:
+            self.guide_selected.emit(None)
+
+    def _items(self):
+        for i in range(self.tree.topLevelItemCount()):
+            head = self.tree.topLevelItem(i)
+            for j in range(head.childCount()):
+                yield head.child(j)
+
+    def select(self, guide_id: str) -> None:
+        for item in self._items():
+            if item.data(0, GUIDE_ROLE) == guide_id:
+                self.tree.setCurrentItem(item)
+                return
+
+    def _select_first(self) -> None:
+        first = next(iter(self._items()), None)
+        if first is not None:
+            self.tree.setCurrentItem(first)
+            self.tree.setFocus()
+
+    def selected_guide(self) -> ProcedureGuide | None:
+        item = self.tree.currentItem()
+        guide_id = item.data(0, GUIDE_ROLE) if item else None
+        return self.catalog.guides.get(guide_id) if guide_id else None
+
+    def _current_changed(self, current: QTreeWidgetItem | None, _previous=None) -> None:
+        guide_id = current.data(0, GUIDE_ROLE) if current else None
+        self.guide_selected.emit(self.catalog.guides.get(guide_id) if guide_id else None)
+
+
+class MainWindow(QMainWindow):
+    settings_changed = Signal(object)
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.context = context
+        self.tabs = QTabWidget(objectName="mainTabs")
+        self.setCentralWidget(self.tabs)
+
+        self.browser = CatalogBrowser(context.catalog)
+        self.detail = QTextBrowser(objectName="guideDetail")
+        self.detail.setOpenExternalLinks(False)  # closed network: show URLs, never open them
+        self.detail.setOpenLinks(False)
+        splitter = QSplitter(objectName="catalogSplitter")
+        splitter.addWidget(self.browser)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        self.tabs.addTab(splitter, "")
+
+        self.problems = QListWidget(objectName="problemsPanel")
+        self.problems.setWordWrap(True)
+        self.problems_tab = QWidget()
+        problems_layout = QVBoxLayout(self.problems_tab)
+        self.problems_intro = QLabel(objectName="problemsIntro")
+        self.problems_intro.setWordWrap(True)
+        problems_layout.addWidget(self.problems_intro)
+        problems_layout.addWidget(self.problems)
+        self.tabs.addTab(self.problems_tab, "")
+
+        self.toolbar = QToolBar(objectName="mainToolbar")
+        self.toolbar.setMovable(False)
+        self.addToolBar(self.toolbar)
+        self.settings_action = QAction(self, objectName="settingsAction")
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.language_action = QAction(self, objectName="languageAction")
+        self.language_action.triggered.connect(self.toggle_language)
+        self.toolbar.addAction(self.settings_action)
+        self.toolbar.addAction(self.language_action)
+        self.site_label = QLabel(objectName="siteLabel")
+        self.statusBar().addPermanentWidget(self.site_label)
+
+        self.browser.guide_selected.connect(self.show_guide)
+        self.retranslate()
+        self._restore_geometry()
+        if context.catalog.guides:
+            first = sorted(context.catalog.guides.values(), key=lambda g: g.kana)[0]
+            self.browser.select(first.id)
+
+    # ----------------------------------------------------------------- language and texts
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("main.window_title"))
+        self.tabs.setTabText(0, tr("main.tab_guides"))
+        count = len(self.context.catalog.problems)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.problems_tab), tr("main.tab_problems", count=count)
+        )
+        self.settings_action.setText(tr("main.action_settings"))
+        self.language_action.setText(tr("main.action_language"))
+        self.problems_intro.setText(tr("main.problems_intro" if count else "main.problems_none"))
+        self.problems.clear()
+        for problem in self.context.catalog.problems:
+            self.problems.addItem(str(problem))
+        site = self.context.settings
+        self.site_label.setText(
+            tr("main.site_label", site=site.site_name, site_id=site.site_id)
+            if site.is_configured
+            else tr("main.site_unconfigured")
+        )
+        self.browser.retranslate()
+        self.show_guide(self.browser.selected_guide())
+
+    def show_guide(self, guide: ProcedureGuide | None) -> None:
+        if guide is None:
+            self.detail.setHtml(f"<p>{tr('main.no_guide')}</p>")
+            return
+        self.detail.setHtml(
+            guide_html(guide, self.context.catalog.taxonomy, self.context.settings, ui_language())
+        )
+
+    def toggle_language(self) -> None:
+        set_ui_language("en" if ui_language() == "ja" else "ja")
+        self.retranslate()
+
+    # ----------------------------------------------------------------- settings
+
+    def open_settings(self, first_run: bool = False) -> bool:
+        from dxdesk.gui.settings_dialog import SiteSettingsDialog
+
+        dialog = SiteSettingsDialog(self.context.settings, first_run=first_run, parent=self)
+        if dialog.exec() != SiteSettingsDialog.DialogCode.Accepted or not dialog.result_settings:
+            return False
+        return self.apply_settings(dialog.result_settings)
+
+    def apply_settings(self, settings: SiteSettings) -> bool:
+        try:
+            save_settings(self.context.data_dir, settings)
+        except (OSError, SettingsError) as exc:
+            self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
+            return False
+        self.context.settings = settings
+        set_ui_language(settings.ui_language)
+        self.settings_changed.emit(settings)
+        self.retranslate()
+        return True
+
+    # ----------------------------------------------------------------- geometry
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings("dxdesk", "dxdesk").value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 800)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
+        super().closeEvent(event)

@@ -1,0 +1,196 @@
+"""The guide loader: every kind of broken guide gets its own `path:LINE: message`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dxdesk.core.catalog import load_catalog, plain_text, ruby_segments, with_readings
+from dxdesk.core.paths import forms_dir
+
+EXAMPLE = forms_dir() / "guides" / "convenience-store-certificates.yaml"
+
+
+@pytest.fixture
+def forms(tmp_path: Path) -> Path:
+    """A private catalog: the shipped taxonomy and all shipped guides."""
+    root = tmp_path / "forms"
+    shutil.copytree(forms_dir(), root)
+    return root
+
+
+def write_broken(forms: Path, text: str, name: str = "convenience-store-certificates") -> Path:
+    path = forms / "guides" / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_for(forms: Path, path: Path) -> list[str]:
+    return [str(p) for p in load_catalog(forms).problems if p.path == path]
+
+
+def test_shipped_example_guide_loads_with_its_steps() -> None:
+    catalog = load_catalog(forms_dir())
+    guide = catalog.guide("convenience-store-certificates")
+    assert [s.id for s in guide.steps] == ["check-eligibility", "check-pin", "explain-kiosk"]
+    assert guide.step("check-pin").branch.answers[1].blocker == "pin-forgotten"
+    assert guide.next_step_id("explain-kiosk") is None
+
+
+def test_yaml_syntax_error_names_the_line(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "category: moving-certificates", "category: [moving-certificates"
+    )
+    path = write_broken(forms, text)
+    found = problems_for(forms, path)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("category:"))
+    assert len(found) == 1
+    assert "YAML syntax error" in found[0]
+    assert found[0].startswith(f"{path}:")
+    assert int(found[0].split(":")[1]) >= line
+
+
+def test_unknown_key_names_key_and_line(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "    staff:\n      ja: >-\n        利用者証明用",
+        "    staf: oops\n    staff:\n      ja: >-\n        利用者証明用",
+    )
+    path = write_broken(forms, text)
+    line = text.splitlines().index("    staf: oops") + 1
+    assert (
+        f"{path}:{line}: 'steps.1.staf': unknown key (check the spelling; see forms/README.md)"
+        in problems_for(forms, path)
+    )
+
+
+def test_wrong_type_names_field(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("version: 1", "version: first")
+    path = write_broken(forms, text)
+    found = problems_for(forms, path)
+    assert any(
+        p.startswith(f"{path}:2: 'version': Input should be a valid integer") for p in found
+    ), found
+
+
+def test_missing_required_field(forms: Path) -> None:
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = "".join(line for line in lines if not line.startswith("reviewed_on:"))
+    path = write_broken(forms, text)
+    assert f"{path}:1: 'reviewed_on': required field is missing" in problems_for(forms, path)
+
+
+def test_dangling_branch_target(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("goto: explain-kiosk", "goto: explain-kisok")
+    path = write_broken(forms, text)
+    line = text.splitlines().index("          goto: explain-kisok") + 1
+    expected = (
+        f"{path}:{line}: 'steps.1.branch.answers.0.goto': no step with id 'explain-kisok' "
+        "in this guide"
+    )
+    found = problems_for(forms, path)
+    assert expected in found
+    # the step it meant is now unreachable, and that is said too
+    assert any("step 'explain-kiosk' cannot be reached" in p for p in found)
+
+
+def test_duplicate_ids(forms: Path) -> None:
+    copy = forms / "guides" / "copy.yaml"
+    copy.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    found = [str(p) for p in load_catalog(forms).problems if p.path == copy]
+    assert any(
+        "'id': 'convenience-store-certificates' must match the file name" in p for p in found
+    )
+
+    text = EXAMPLE.read_text(encoding="utf-8").replace("id: check-pin", "id: check-eligibility")
+    path = write_broken(forms, text)
+    assert any("duplicate step id 'check-eligibility'" in p for p in problems_for(forms, path))
+
+
+def test_duplicate_yaml_key(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("version: 1\n", "version: 1\nversion: 2\n")
+    path = write_broken(forms, text)
+    assert problems_for(forms, path) == [f"{path}:3: duplicate key 'version'"]
+
+
+def test_unknown_blocker_and_category(forms: Path) -> None:
+    text = (
+        EXAMPLE.read_text(encoding="utf-8")
+        .replace("blocker: pin-forgotten", "blocker: pin-forgoten")
+        .replace("category: moving-certificates", "category: moving")
+    )
+    path = write_broken(forms, text)
+    found = problems_for(forms, path)
+    assert any("unknown blocker 'pin-forgoten'" in p for p in found)
+    assert any("'category': unknown category 'moving'" in p for p in found)
+
+
+def test_yaml_traps_get_a_hint(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace('en: "Yes"}', "en: Yes}")
+    path = write_broken(forms, text)
+    assert any("put the text in quotes" in p for p in problems_for(forms, path))
+
+
+def test_broken_guide_does_not_stop_the_others(forms: Path) -> None:
+    (forms / "guides" / "broken.yaml").write_text("id: broken\nversion: [\n", encoding="utf-8")
+    catalog = load_catalog(forms)
+    assert "convenience-store-certificates" in catalog.guides
+    assert any(p.path.name == "broken.yaml" for p in catalog.problems)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dxdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_forms_check_cli_reports_broken_guide_and_exits_1(forms: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace("goto: explain-kiosk", "goto: nowhere")
+    path = write_broken(forms, text)
+    result = run_cli("forms", "check", "--forms", str(forms), str(path))
+    print(result.stdout)  # shown with -s: the output a guide author sees
+    assert result.returncode == 1
+    line = text.splitlines().index("          goto: nowhere") + 1
+    assert (
+        f"{path}:{line}: 'steps.1.branch.answers.0.goto': no step with id 'nowhere' in this guide"
+        in result.stdout.splitlines()
+    )
+
+
+def test_forms_check_cli_exits_0_on_a_good_guide(forms: Path) -> None:
+    result = run_cli("forms", "check", "--forms", str(forms), str(forms / "guides" / EXAMPLE.name))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
+
+
+def test_forms_list_cli() -> None:
+    result = run_cli("--lang", "en", "forms", "list")
+    assert (
+        "convenience-store-certificates\tv1\tCertificates at a convenience store" in result.stdout
+    )
+
+
+def test_ruby_markup_helpers() -> None:
+    text = "{暗証番号|あんしょうばんごう}を{入|い}れます"
+    assert plain_text(text) == "暗証番号を入れます"
+    assert with_readings(text) == "暗証番号（あんしょうばんごう）を入（い）れます"
+    assert ruby_segments(text) == [
+        ("暗証番号", "あんしょうばんごう"),
+        ("を", None),
+        ("入", "い"),
+        ("れます", None),
+    ]
+
+
+def test_search_matches_kana_title_and_keyword() -> None:
+    catalog = load_catalog(forms_dir())
+    for query in ("コンビニ", "こんびに", "住民票", "ｺﾝﾋﾞﾆ", "kiosk"):
+        assert [g.id for g in catalog.search(query)] == ["convenience-store-certificates"], query
+    assert catalog.search("存在しない手続き") == []

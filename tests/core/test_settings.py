@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dxdesk.core.paths import resolve_data_dir
+from dxdesk.core.settings import SettingsError, SiteSettings, load_settings, save_settings
+
+
+def test_missing_file_gives_unconfigured_defaults(data_dir: Path) -> None:
+    settings = load_settings(data_dir)
+    assert settings == SiteSettings()
+    assert not settings.is_configured
+    assert settings.ui_language == "ja"
+
+
+def test_round_trip(data_dir: Path) -> None:
+    settings = SiteSettings(
+        site_id="kita-1",
+        site_name="北区役所",
+        counter_phone="03-0000-0000",
+        urls={"facility_reservation_url": "https://yoyaku.example.jp/"},
+    )
+    save_settings(data_dir, settings)
+    assert load_settings(data_dir) == settings
+    assert (
+        load_settings(data_dir).city_url("facility_reservation_url") == "https://yoyaku.example.jp/"
+    )
+    assert load_settings(data_dir).city_url("city_line_url") is None
+
+
+def test_version_0_file_is_migrated(data_dir: Path) -> None:
+    (data_dir / "settings.json").write_text(
+        json.dumps(
+            {"site_id": "kita-1", "site_name": "北区", "city_line_url": "https://line.example.jp/"}
+        ),
+        encoding="utf-8",
+    )
+    settings = load_settings(data_dir)
+    assert settings.schema_version == 1
+    assert settings.urls == {"city_line_url": "https://line.example.jp/"}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"site_id": "kita-1",\n "site_name": }', r"settings.json:2: not valid JSON"),
+        ('{"schema_version": 99}', r"written by a newer dxdesk"),
+        ('{"site_id": "Kita Ward"}', r"field 'site_id': Value error, use 2-40 lowercase"),
+        ('{"urls": {"survey_url_template": "https://s.example.jp/"}}', r"must contain \{code\}"),
+        (
+            '{"urls": {"made_up_url": "https://x.example.jp/"}}',
+            r"unknown URL setting 'made_up_url'",
+        ),
+    ],
+)
+def test_bad_files_name_file_line_or_field(data_dir: Path, content: str, message: str) -> None:
+    (data_dir / "settings.json").write_text(content, encoding="utf-8")
+    with pytest.raises(SettingsError, match=message):
+        load_settings(data_dir)
+
+
+def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DXDESK_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(str(tmp_path / "flag")) == tmp_path / "flag"
+    assert resolve_data_dir(None) == tmp_path / "env"
+    monkeypatch.delenv("DXDESK_DATA_DIR")
+    assert "dxdesk" in str(resolve_data_dir(None))
