@@ -1,0 +1,127 @@
+"""``dxdesk slip`` and ``dxdesk paper``: print a hand-off slip or a paper fallback to a PDF."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from dxdesk.cli import data_dir_of
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
+from dxdesk.core.printing import SLIP_FORMAT_NAMES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    slip = sub.add_parser("slip", help=tr("cli.printing.slip.help"))
+    slip.add_argument("procedure", metavar="PROCEDURE_ID", help=tr("cli.printing.procedure"))
+    # No argparse 'choices': a wrong value gets our message listing what is valid.
+    slip.add_argument(
+        "--lang",
+        dest="slip_lang",
+        default="ja",
+        metavar="LANG",
+        help=tr("cli.printing.lang", langs=", ".join(RESIDENT_LANGUAGES)),
+    )
+    slip.add_argument(
+        "--format",
+        dest="slip_format",
+        default="a6",
+        metavar="FORMAT",
+        help=tr("cli.printing.format", formats=", ".join(SLIP_FORMAT_NAMES)),
+    )
+    slip.add_argument(
+        "--done", action="append", default=[], metavar="TEXT", help=tr("cli.printing.done")
+    )
+    slip.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf", help=tr("cli.printing.out")
+    )
+    slip.set_defaults(handler=cmd_slip)
+
+    paper = sub.add_parser("paper", help=tr("cli.printing.paper.help"))
+    paper.add_argument("procedure", metavar="PROCEDURE_ID", help=tr("cli.printing.procedure"))
+    paper.add_argument(
+        "--fill", action="append", default=[], metavar="KEY=VALUE", help=tr("cli.printing.fill")
+    )
+    paper.add_argument(
+        "--out", type=Path, required=True, metavar="FILE.pdf", help=tr("cli.printing.out")
+    )
+    paper.set_defaults(handler=cmd_paper)  # fmt: skip
+
+
+def _guide(procedure: str):
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.paths import forms_dir
+
+    catalog = load_catalog(forms_dir())
+    guide = catalog.guides.get(procedure)
+    if guide is None:
+        print(tr("cli.printing.unknown_procedure", procedure=procedure,
+                 known=", ".join(sorted(catalog.guides))), file=sys.stderr)  # fmt: skip
+    return guide
+
+
+def _write(path: Path, pdf: bytes) -> int:
+    from dxdesk.core.settings import write_atomically
+
+    try:
+        write_atomically(path, pdf)
+    except OSError as exc:
+        print(tr("cli.printing.cannot_write", path=path, error=exc.strerror or exc),
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(tr("cli.printing.written", path=path), file=sys.stderr)
+    return 0
+
+
+def cmd_slip(args: argparse.Namespace) -> int:
+    from dxdesk.core.handoff import new_handoff_code
+    from dxdesk.core.printing import SlipError, render_slip
+    from dxdesk.core.settings import SettingsError, load_settings
+
+    if args.slip_lang not in RESIDENT_LANGUAGES:
+        print(tr("cli.printing.unknown_lang", lang=args.slip_lang,
+                 known=", ".join(RESIDENT_LANGUAGES)), file=sys.stderr)  # fmt: skip
+        return 2
+    if args.slip_format not in SLIP_FORMAT_NAMES:
+        print(tr("cli.printing.unknown_format", format=args.slip_format,
+                 known=", ".join(SLIP_FORMAT_NAMES)), file=sys.stderr)  # fmt: skip
+        return 2
+    guide = _guide(args.procedure)
+    if guide is None:
+        return 2
+    try:
+        settings = load_settings(data_dir_of(args))
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    code = new_handoff_code()
+    try:
+        pdf = render_slip(guide, settings, args.slip_lang, args.slip_format, code,
+                          args.done, dt.date.today())  # fmt: skip
+    except SlipError as exc:
+        print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
+        return 1
+    print(tr("cli.printing.handoff_code", code=code), file=sys.stderr)
+    return _write(args.out, pdf)
+
+
+def cmd_paper(args: argparse.Namespace) -> int:
+    from dxdesk.core.printing import PaperError, render_paper
+
+    values: dict[str, str] = {}
+    for pair in args.fill:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            print(tr("cli.printing.bad_fill", pair=pair.split("=")[0]), file=sys.stderr)
+            return 2
+        values[key.strip()] = value
+    guide = _guide(args.procedure)
+    if guide is None:
+        return 2
+    try:
+        pdf = render_paper(guide, values or None, dt.date.today())
+    except PaperError as exc:
+        print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
+        return 1
+    return _write(args.out, pdf)
