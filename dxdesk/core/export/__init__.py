@@ -1,0 +1,32 @@
+"""Monthly export, signed bundles, merging across counters and disclosure control."""
+
+from dxdesk.core.export.bundle import (
+    BundleProblem,
+    BundleRejected,
+    ExportError,
+    ImportResult,
+    export_month,
+    import_bundles,
+    read_manifest,
+    verify_bundle,
+)
+from dxdesk.core.export.summary import MonthSummary, month_bounds, summarise
+from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K, SuppressedTable, suppress
+
+__all__ = [
+    "DEFAULT_K",
+    "PUBLISH_K",
+    "BundleProblem",
+    "BundleRejected",
+    "ExportError",
+    "ImportResult",
+    "MonthSummary",
+    "SuppressedTable",
+    "export_month",
+    "import_bundles",
+    "month_bounds",
+    "read_manifest",
+    "summarise",
+    "suppress",
+    "verify_bundle",
+]

@@ -1,0 +1,379 @@
+"""Monthly export bundles (one zip per site and month) and their verified import.
+
+A bundle holds sessions.csv (the internal per-attempt log, UTF-8 with BOM), classes.csv,
+summary.xlsx and report.pdf (both disclosure-controlled), and manifest.json with the SHA-256 of
+every member and a signature over the canonical manifest. The zip is written to a temp file and
+moved into place, so a failed export never leaves a partial zip under the final name. Import
+checks every bundle completely before storing anything, then stores all rows in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dxdesk import __version__
+from dxdesk.core import signing
+from dxdesk.core.export.columns import BUNDLE_SCHEMA_VERSION, CLASS_COLUMNS, SESSION_COLUMNS
+from dxdesk.core.export.report import write_report_pdf
+from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
+from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
+from dxdesk.core.export.xlsx import write_summary_xlsx
+from dxdesk.core.i18n import tr
+
+FORMAT = "dxdesk-monthly-export"
+MANIFEST = "manifest.json"
+SESSIONS_CSV = "sessions.csv"
+CLASSES_CSV = "classes.csv"
+SUMMARY_XLSX = "summary.xlsx"
+REPORT_PDF = "report.pdf"
+DATA_MEMBERS = (SESSIONS_CSV, CLASSES_CSV, SUMMARY_XLSX, REPORT_PDF)
+CSV_CHUNK_ROWS = 2000
+READ_CHUNK = 1 << 20
+
+
+class ExportError(Exception):
+    """The export cannot be made; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class BundleProblem:
+    path: Path
+    member: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.member}: {self.reason}"
+
+
+class BundleRejected(Exception):
+    """One or more bundles failed a check; nothing of any of them was stored."""
+
+    def __init__(self, problems: list[BundleProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    bundles: list[Path] = field(default_factory=list)
+    inserted: int = 0
+    skipped: int = 0
+    unsigned: list[Path] = field(default_factory=list)
+
+
+def canonical_manifest(manifest: dict) -> bytes:
+    """The bytes the signature covers: the manifest without its signature, canonical JSON."""
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _month_rows(store, month: str, site_ids: list[str] | None) -> Iterator[dict]:
+    start, end = month_bounds(month)
+    yield from store.procedure_attempt_rows(start, end - dt.timedelta(days=1), site_ids)
+
+
+def _write_sessions_csv(zf: zipfile.ZipFile, rows: Iterable[dict], summary: MonthSummary):
+    """Stream the rows into the zip in chunks, hashing the bytes; return (sha256, size, n)."""
+    digest = hashlib.sha256()
+    size = count = 0
+    info = zipfile.ZipInfo(SESSIONS_CSV, dt.datetime.now().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zf.open(info, "w", force_zip64=True) as out:
+        text = io.StringIO()
+        text.write("\ufeff")  # BOM: Excel on Windows opens UTF-8 CSV correctly only with it
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(SESSION_COLUMNS)
+        for row in rows:
+            summary.add(row)
+            writer.writerow([row[c] for c in SESSION_COLUMNS])
+            count += 1
+            if count % CSV_CHUNK_ROWS == 0:
+                data = text.getvalue().encode("utf-8")
+                digest.update(data)
+                out.write(data)
+                size += len(data)
+                text.seek(0)
+                text.truncate()
+        data = text.getvalue().encode("utf-8")
+        digest.update(data)
+        out.write(data)
+        size += len(data)
+    return digest.hexdigest(), size, count
+
+
+def _classes_csv() -> bytes:
+    text = io.StringIO()
+    text.write("\ufeff")
+    csv.writer(text, lineterminator="\r\n").writerow(CLASS_COLUMNS)
+    return text.getvalue().encode("utf-8")
+
+
+def export_month(
+    store,
+    month: str,
+    out_dir: Path,
+    publish: bool = False,
+    all_sites: bool = False,
+    k: int | None = None,
+    *,
+    site_id: str | None = None,
+    lang: str = "ja",
+) -> Path:
+    """Write the month's bundle for this site (or every site in the store) and return its path.
+
+    ``site_id`` is this site (the signer); by default the site setting of the store's data dir.
+    """
+    if site_id is None:
+        from dxdesk.core.settings import load_settings
+
+        site_id = load_settings(store.path.parent).site_id
+    if not site_id:
+        raise ExportError(tr("export.no_site_id"))
+    k = k if k is not None else (PUBLISH_K if publish else DEFAULT_K)
+    if k < 1:
+        raise ExportError(tr("export.bad_k", k=k))
+    start, end = month_bounds(month)
+    site_ids = None if all_sites else [site_id]
+    is_demo = store.meta("is_demo") == "1"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scope = f"{site_id}-all-sites" if all_sites else site_id
+    final = out_dir / f"dxdesk-{scope}-{month}.zip"
+
+    summary = MonthSummary()
+    files: dict[str, dict] = {}
+    fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{final.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+            sha, size, count = _write_sessions_csv(zf, _month_rows(store, month, site_ids), summary)
+            files[SESSIONS_CSV] = {"sha256": sha, "size": size}
+            sites = sorted(summary.sites) if all_sites else [site_id]
+            if all_sites and not sites:
+                sites = store.sites()
+            previous = summarise(_month_rows(store, previous_month(month), site_ids))
+            members = {
+                CLASSES_CSV: _classes_csv(),
+                SUMMARY_XLSX: write_summary_xlsx(
+                    summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang
+                ),
+                REPORT_PDF: write_report_pdf(
+                    summary, previous, k=k, month=month, prev_month=previous_month(month),
+                    sites=sites, is_demo=is_demo, lang=lang,
+                ),
+            }  # fmt: skip
+            for name, data in members.items():
+                zf.writestr(name, data)
+                files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            manifest = {
+                "format": FORMAT,
+                "schema_version": BUNDLE_SCHEMA_VERSION,
+                "dxdesk_version": __version__,
+                "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "signer_site": site_id,
+                "sites": sites,
+                "all_sites": all_sites,
+                "period": {
+                    "month": month,
+                    "start": start.isoformat(),
+                    "end": (end - dt.timedelta(days=1)).isoformat(),
+                },
+                "publish": publish,
+                "k": k,
+                "is_demo": is_demo,
+                "rows": {SESSIONS_CSV: count, CLASSES_CSV: 0},
+                "files": files,
+            }
+            manifest["signature"] = signing.sign(
+                site_id, canonical_manifest(manifest)
+            ).as_manifest()
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def read_manifest(path: Path) -> dict:
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            try:
+                data = zf.read(MANIFEST)
+            except KeyError:
+                raise BundleRejected(
+                    [BundleProblem(path, MANIFEST, tr("import.no_manifest"))]
+                ) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BundleRejected(
+            [BundleProblem(path, "-", tr("import.not_a_zip", error=exc))]
+        ) from None
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleRejected(
+            [BundleProblem(path, MANIFEST, tr("import.bad_manifest", error=exc))]
+        ) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleRejected([BundleProblem(path, MANIFEST, tr("import.not_a_bundle"))])
+    return manifest
+
+
+def verify_bundle(
+    path: Path,
+    trust: signing.TrustStore,
+    *,
+    require_signature: bool = True,
+    store_is_demo: bool = False,
+) -> dict:
+    """Check a bundle completely (schema, demo flag, signature, every member's hash and size);
+    return its manifest or raise BundleRejected naming the file and member."""
+    path = Path(path)
+    manifest = read_manifest(path)
+
+    def reject(member: str, reason: str) -> BundleRejected:
+        return BundleRejected([BundleProblem(path, member, reason)])
+
+    version = manifest.get("schema_version")
+    if not isinstance(version, int) or version > BUNDLE_SCHEMA_VERSION:
+        raise reject(
+            MANIFEST, tr("import.newer_schema", version=version, ours=BUNDLE_SCHEMA_VERSION)
+        )
+    if manifest.get("is_demo") and not store_is_demo:
+        raise reject(MANIFEST, tr("import.demo_into_real"))
+    signer = manifest.get("signer_site", "")
+    sig = manifest.get("signature") or {}
+    if sig.get("status") == "signed":
+        if trust.public_key(signer) is not None or require_signature:
+            try:
+                signing.verify(signer, canonical_manifest(manifest), sig, trust)
+            except signing.SignatureError as exc:
+                raise reject(MANIFEST, str(exc)) from None
+    elif require_signature:
+        raise reject(MANIFEST, tr("signing.unsigned", reason=sig.get("reason", "?")))
+
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != set(DATA_MEMBERS):
+        raise reject(MANIFEST, tr("import.members_listed", expected=", ".join(DATA_MEMBERS)))
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            extra = names - {*DATA_MEMBERS, MANIFEST}
+            if extra:
+                raise reject(", ".join(sorted(extra)), tr("import.extra_member"))
+            for name in DATA_MEMBERS:
+                if name not in names:
+                    raise reject(name, tr("import.missing_member"))
+                digest, size = hashlib.sha256(), 0
+                try:
+                    with zf.open(name) as member:
+                        while chunk := member.read(READ_CHUNK):
+                            digest.update(chunk)
+                            size += len(chunk)
+                except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+                    raise reject(name, tr("import.damaged_member", error=exc)) from None
+                expected = files[name]
+                if digest.hexdigest() != expected.get("sha256") or size != expected.get("size"):
+                    raise reject(name, tr("import.hash_mismatch"))
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise reject("-", tr("import.not_a_zip", error=exc)) from None
+    return manifest
+
+
+def bundle_rows(path: Path, manifest: dict) -> Iterator[dict]:
+    """Stream sessions.csv rows of a verified bundle, checking header, sites and period."""
+    path = Path(path)
+    sites = set(manifest.get("sites", []))
+    period = manifest.get("period", {})
+    start, end = period.get("start", ""), period.get("end", "")
+    with zipfile.ZipFile(path) as zf, zf.open(SESSIONS_CSV) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        header = next(reader, None)
+        if header is None or tuple(header) != SESSION_COLUMNS:
+            raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.bad_header"))])
+        count = 0
+        for line_no, values in enumerate(reader, start=2):
+            if len(values) != len(SESSION_COLUMNS):
+                raise BundleRejected(
+                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}", tr("import.bad_width"))]
+                )
+            row = dict(zip(SESSION_COLUMNS, values, strict=True))
+            if row["site_id"] not in sites:
+                raise BundleRejected(
+                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}",
+                                   tr("import.foreign_site", site_id=row["site_id"]))]
+                )  # fmt: skip
+            if not (start <= row["date"] <= end):
+                raise BundleRejected(
+                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}",
+                                   tr("import.outside_period", date=row["date"]))]
+                )  # fmt: skip
+            count += 1
+            yield row
+        if count != manifest.get("rows", {}).get(SESSIONS_CSV):
+            raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.row_count"))])
+
+
+def import_bundles(
+    store,
+    paths: Sequence[Path],
+    trust: signing.TrustStore,
+    require_signature: bool = True,
+) -> ImportResult:
+    """Verify every bundle, then store all their rows in one transaction.
+
+    Any failed check raises BundleRejected (listing every bad bundle) and stores nothing; rows
+    already in the store (same session_id and attempt_no) are skipped, so a second import of
+    the same bundle changes nothing.
+    """
+    store_is_demo = store.meta("is_demo") == "1"
+    problems: list[BundleProblem] = []
+    verified: list[tuple[Path, dict]] = []
+    for p in map(Path, paths):
+        try:
+            verified.append(
+                (p, verify_bundle(p, trust, require_signature=require_signature,
+                                  store_is_demo=store_is_demo))
+            )  # fmt: skip
+        except BundleRejected as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise BundleRejected(problems)
+
+    current: list[Path] = []
+
+    def all_rows() -> Iterator[dict]:
+        for p, manifest in verified:
+            current[:] = [p]
+            yield from bundle_rows(p, manifest)
+
+    try:
+        inserted, skipped = store.import_procedure_attempt_rows(all_rows())
+    except BundleRejected:
+        raise
+    except Exception as exc:  # a row the store refuses: name the bundle it came from
+        where = current[0] if current else Path("-")
+        raise BundleRejected([BundleProblem(where, SESSIONS_CSV, str(exc))]) from exc
+    result = ImportResult([p for p, _ in verified], inserted, skipped)
+    result.unsigned = [
+        p for p, m in verified if (m.get("signature") or {}).get("status") != "signed"
+    ]
+    return result

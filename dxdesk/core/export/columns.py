@@ -1,0 +1,96 @@
+"""The columns of the exported CSV files (a cross-team contract: never reorder or rename)."""
+
+from __future__ import annotations
+
+BUNDLE_SCHEMA_VERSION = 1
+
+SESSION_COLUMNS: tuple[str, ...] = (
+    "session_id",
+    "attempt_no",
+    "site_id",
+    "channel",
+    "date",
+    "hour",
+    "procedure_id",
+    "guide_version",
+    "outcome",
+    "blockers",
+    "steps_reached",
+    "last_step_id",
+    "duration_min",
+    "session_duration_min",
+    "age_band",
+    "device",
+    "help_language",
+    "handoff_code",
+    "return_of_code",
+    "hygiene_confirmed",
+    "ended",
+)
+
+CLASS_COLUMNS: tuple[str, ...] = (
+    "date",
+    "hour",
+    "site_id",
+    "duration_min",
+    "menu",
+    "tutors",
+    "assistants",
+    "learners",
+    "learners_by_age",
+    "results_reached",
+    "results_partly",
+    "results_not",
+    *(f"satisfaction_{i}" for i in range(1, 6)),
+)
+
+OUTCOMES: tuple[str, ...] = (
+    "completed_online",
+    "handed_off",
+    "paper_fallback",
+    "referred",
+    "not_completed",
+    "abandoned",
+)
+AGE_BANDS: tuple[str, ...] = ("unknown", "under60", "60-64", "65-69", "70-74", "75-79", "80plus")
+AGE_70_PLUS: frozenset[str] = frozenset({"70-74", "75-79", "80plus"})
+DEVICES: tuple[str, ...] = (
+    "unknown",
+    "own_android",
+    "own_iphone",
+    "own_other",
+    "counter_terminal",
+    "none",
+)
+ENDED: tuple[str, ...] = ("finished", "abandoned")
+INT_COLUMNS: tuple[str, ...] = (
+    "attempt_no",
+    "hour",
+    "guide_version",
+    "steps_reached",
+    "duration_min",
+    "session_duration_min",
+)
+# Upper bounds (exclusive) of the duration bands, in whole minutes; the last band is open.
+DURATION_BANDS: tuple[tuple[int, int | None], ...] = (
+    (0, 5),
+    (5, 10),
+    (10, 15),
+    (15, 20),
+    (20, 30),
+    (30, 45),
+    (45, 60),
+    (60, None),
+)
+
+
+def duration_band(minutes: int) -> str:
+    for low, high in DURATION_BANDS:
+        if high is None or minutes < high:
+            return f"{low}-{high - 1}" if high is not None else f"{low}+"
+    raise AssertionError("unreachable")
+
+
+DURATION_BAND_LABELS: tuple[str, ...] = tuple(
+    f"{low}-{high - 1}" if high is not None else f"{low}+" for low, high in DURATION_BANDS
+)

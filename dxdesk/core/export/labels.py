@@ -1,0 +1,49 @@
+"""Display names for the coded values in the log (procedure ids, blockers, bands, outcomes)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from dxdesk.core.catalog import Catalog, load_catalog
+from dxdesk.core.i18n import LANGUAGE_NAMES, catalog, tr
+from dxdesk.core.paths import forms_dir
+
+
+@cache
+def _shipped_catalog() -> Catalog:
+    return load_catalog(forms_dir())
+
+
+def _message(key: str, lang: str) -> str | None:
+    return tr(key, lang=lang) if key in catalog("ui") else None
+
+
+def outcome_label(outcome: str, lang: str = "ja") -> str:
+    return _message(f"export.outcome.{outcome}", lang) or outcome
+
+
+def dimension_label(dimension: str, lang: str = "ja") -> str:
+    return _message(f"export.dim.{dimension}", lang) or dimension
+
+
+def value_label(dimension: str, value: str, lang: str = "ja") -> str:
+    """The name of one value of a dimension, falling back to the stored id."""
+    if dimension == "procedure_id":
+        guide = _shipped_catalog().guides.get(value)
+        return guide.title.get(lang) or guide.title["ja"] if guide else value
+    if dimension == "blocker":
+        taxonomy = _shipped_catalog().taxonomy
+        if taxonomy is not None:
+            for blocker in taxonomy.blockers:
+                if blocker.id == value:
+                    return blocker.label.get(lang) or blocker.label["ja"]
+        return value
+    if dimension == "age_band":
+        return _message(f"export.age.{value}", lang) or value
+    if dimension == "device":
+        return _message(f"export.device.{value}", lang) or value
+    if dimension == "channel":
+        return _message(f"export.channel.{value}", lang) or value
+    if dimension == "help_language":
+        return LANGUAGE_NAMES.get(value) or _message(f"export.lang.{value}", lang) or value
+    return value

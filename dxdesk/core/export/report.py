@@ -1,0 +1,287 @@
+"""report.pdf: an A4 Japanese monthly report (ReportLab, BIZ UDゴシック, suppressed counts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from dxdesk.core.export.columns import OUTCOMES
+from dxdesk.core.export.labels import outcome_label, value_label
+from dxdesk.core.export.summary import MonthSummary
+from dxdesk.core.export.suppression import suppress
+from dxdesk.core.i18n import tr
+from dxdesk.core.paths import font_path
+
+FONT = "BIZUDGothic"
+FONT_BOLD = "BIZUDGothic-Bold"
+INK = colors.HexColor("#1F2A36")
+ACCENT = colors.HexColor("#2F6DA3")
+MUTED = colors.HexColor("#DDE7F0")
+
+
+def _register_fonts() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(font_path("BIZUDGothic-Regular.ttf"))))
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_path("BIZUDGothic-Bold.ttf"))))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle(
+        "body", fontName=FONT, fontSize=12, leading=18, textColor=INK, wordWrap="CJK"
+    )
+    return {
+        "title": ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=20, leading=28),
+        "sub": ParagraphStyle("sub", base, fontSize=11, leading=16),
+        "h": ParagraphStyle(
+            "h",
+            base,
+            fontName=FONT_BOLD,
+            fontSize=14,
+            leading=20,
+            spaceBefore=10,
+            spaceAfter=4,
+            textColor=ACCENT,
+        ),
+        "body": base,
+        "note": ParagraphStyle("note", base, fontSize=10.5, leading=15, alignment=TA_LEFT),
+        "demo": ParagraphStyle(
+            "demo",
+            base,
+            fontName=FONT_BOLD,
+            fontSize=14,
+            leading=20,
+            textColor=colors.HexColor("#B00020"),
+            borderColor=colors.HexColor("#B00020"),
+            borderWidth=1.5,
+            borderPadding=6,
+            spaceBefore=6,
+            spaceAfter=10,
+        ),
+    }
+
+
+class _Shown:
+    """Counts and rates as published: below k a count is "<k" and a rate is not given."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+
+    def count(self, n: int) -> str:
+        return f"<{self.k}" if 0 < n < self.k else f"{n:,}"
+
+    def rate(self, part: int, base: int) -> str:
+        if base == 0:
+            return "—"
+        if base < self.k or 0 < part < self.k:
+            return f"<{self.k}" if 0 < part < self.k else "—"
+        return f"{100 * part / base:.1f}%"
+
+    def mean(self, total: int, base: int) -> str:
+        return "—" if base < max(self.k, 1) else f"{total / base:.1f}"
+
+
+def _kpi_rows(s: MonthSummary, shown: _Shown) -> list[tuple[str, str]]:
+    return [
+        ("sessions", shown.count(s.sessions)),
+        ("attempts", shown.count(s.attempts)),
+        ("completion_rate", shown.rate(s.outcomes["completed_online"], s.attempts)),
+        ("handoff_rate", shown.rate(s.outcomes["handed_off"], s.attempts)),
+        ("paper_rate", shown.rate(s.outcomes["paper_fallback"], s.attempts)),
+        ("share_70_plus", shown.rate(s.sessions_70_plus, s.sessions_age_known)),
+        ("mean_minutes", shown.mean(s.session_minutes, s.sessions)),
+        ("returns", shown.count(s.handoff_return_count)),
+        ("hygiene", shown.rate(s.hygiene_confirmed, s.hygiene_checks)),
+    ]
+
+
+def _table(rows: list[list[str]], widths: Sequence[float], *, header: bool = True) -> Table:
+    t = Table(rows, colWidths=widths, hAlign="LEFT")
+    style = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("FONTSIZE", (0, 0), (-1, -1), 11),
+        ("LEADING", (0, 0), (-1, -1), 15),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#9AA8B5")),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header:
+        style += [("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("BACKGROUND", (0, 0), (-1, 0), MUTED)]
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _bar_chart(labels: list[str], values: list[int], hidden: list[bool], k: int) -> Drawing:
+    """Horizontal bars; a hidden count is drawn as an empty bar labelled "<k"."""
+    height = 30 + 22 * len(labels)
+    d = Drawing(170 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 62 * mm, 15
+    chart.width, chart.height = 95 * mm, height - 25
+    chart.data = [[0 if h else v for v, h in zip(values, hidden, strict=True)]]
+    chart.categoryAxis.categoryNames = labels
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 10.5
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.categoryAxis.reverseDirection = True
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 10.5
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.forceZero = True
+    chart.bars[0].fillColor = ACCENT
+    chart.bars[0].strokeColor = None
+    chart.barLabelFormat = lambda v: f"{int(v):,}"
+    chart.barLabels.fontName = FONT
+    chart.barLabels.fontSize = 10.5
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    d.add(chart)
+    step = chart.height / max(len(labels), 1)
+    for i, h in enumerate(hidden):
+        if h:
+            y = chart.y + chart.height - step * (i + 0.5) - 4
+            d.add(String(chart.x + 4, y, f"<{k}", fontName=FONT, fontSize=10.5, fillColor=INK))
+    return d
+
+
+def write_report_pdf(
+    summary: MonthSummary,
+    previous: MonthSummary,
+    *,
+    k: int,
+    month: str,
+    prev_month: str,
+    sites: Sequence[str],
+    is_demo: bool,
+    lang: str = "ja",
+) -> bytes:
+    _register_fonts()
+    st = _styles()
+    shown = _Shown(k)
+    story: list = [Paragraph(tr("report.title", lang=lang), st["title"])]
+    story.append(
+        Paragraph(
+            tr(
+                "report.subtitle",
+                lang=lang,
+                period=month,
+                sites="、".join(sites) or "—",
+                created=dt.date.today().isoformat(),
+            ),
+            st["sub"],
+        )
+    )
+    if is_demo:
+        story.append(Paragraph(tr("report.demo_banner", lang=lang), st["demo"]))
+
+    story.append(Paragraph(tr("report.kpi.heading", lang=lang), st["h"]))
+    rows = [
+        [
+            tr("report.kpi.name", lang=lang),
+            tr("report.kpi.this", lang=lang, month=month),
+            tr("report.kpi.prev", lang=lang, month=prev_month),
+        ]
+    ]
+    for (key, this), (_k2, prev) in zip(
+        _kpi_rows(summary, shown), _kpi_rows(previous, shown), strict=True
+    ):
+        rows.append([tr(f"report.kpi.{key}", lang=lang), this, prev])
+    story.append(_table(rows, [95 * mm, 35 * mm, 40 * mm]))
+
+    story.append(Paragraph(tr("report.outcomes.heading", lang=lang), st["h"]))
+    outcome_counts = [summary.outcomes[o] for o in OUTCOMES]
+    table = suppress([[n] for n in outcome_counts], k, row_totals=False, col_totals=True)
+    story.append(
+        _bar_chart(
+            [outcome_label(o, lang) for o in OUTCOMES],
+            outcome_counts,
+            [table.is_hidden(i, 0) for i in range(len(OUTCOMES))],
+            k,
+        )
+    )
+    story.append(Spacer(1, 4))
+    story.append(Paragraph(tr("report.suppression_note", lang=lang, k=k), st["note"]))
+    story.append(PageBreak())
+
+    story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
+    top = summary.top_blockers(8)
+    if top:
+        b_table = suppress([[n] for _, n in top], k, row_totals=False, col_totals=False)
+        story.append(
+            _bar_chart(
+                [value_label("blocker", b, lang)[:22] for b, _ in top],
+                [n for _, n in top],
+                [b_table.is_hidden(i, 0) for i in range(len(top))],
+                k,
+            )
+        )
+    else:
+        story.append(Paragraph(tr("report.blockers.none", lang=lang), st["body"]))
+
+    values, counts = summary.outcome_table("age_band")
+    if values:
+        age_rows = [sum(r) for r in counts]
+        a_table = suppress([[n] for n in age_rows], k, row_totals=False, col_totals=True)
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(tr("report.age.heading", lang=lang), st["h"]),
+                    _bar_chart(
+                        [value_label("age_band", v, lang) for v in values],
+                        age_rows,
+                        [a_table.is_hidden(i, 0) for i in range(len(values))],
+                        k,
+                    ),
+                ]
+            )
+        )
+
+    story.append(Paragraph(tr("report.classes.heading", lang=lang), st["h"]))
+    story.append(Paragraph(tr("report.classes.none", lang=lang), st["body"]))
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont(FONT, 10.5)
+        canvas.setFillColor(INK)
+        text = tr("report.page", lang=lang, page=doc.page)
+        if is_demo:
+            text = f"{tr('export.demo_mark', lang=lang)}  {text}"
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, text)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=tr("report.title", lang=lang),
+        author="dxdesk",
+        invariant=1,
+    )
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()
