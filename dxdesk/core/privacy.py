@@ -187,9 +187,11 @@ _CARD_RE = re.compile(
 )
 
 # Landlines: 0 + area (1-4 digits) + exchange (4-1 digits) + 4 subscriber digits = 10 digits.
-_AREA_SPLITS = "|".join(f"[0-9]{{{a}}}{_S}[0-9]{{{5 - a}}}" for a in range(1, 5))
+# Area codes never start with a second 0 (00 is the international prefix).
+_AREA_SPLITS = "|".join(f"[1-9][0-9]{{{a - 1}}}{_S}[0-9]{{{5 - a}}}" for a in range(1, 5))
 _AREA_PARENS = "|".join(
-    rf"\([0-9]{{{a}}}\)\s?[0-9]{{{5 - a}}}|[0-9]{{{a}}}\([0-9]{{{5 - a}}}\)" for a in range(1, 5)
+    rf"\([1-9][0-9]{{{a - 1}}}\)\s?[0-9]{{{5 - a}}}|[1-9][0-9]{{{a - 1}}}\([0-9]{{{5 - a}}}\)"
+    for a in range(1, 5)
 )
 _NATIONAL = (
     rf"(?:[5789]0{_S}[0-9]{{4}}{_S}[0-9]{{4}}"  # mobile 090/080/070, IP 050
@@ -211,8 +213,9 @@ _POSTAL_RE = re.compile(
     r"〒\s?[0-9]{3}[ \-]?[0-9]{4}"
     + _NOT_BEFORE_DIGIT
     + r"|(?<![0-9\-.])[0-9]{3}-[0-9]{4}(?![0-9]|-[0-9])"
-    + r"|(?<=郵便番号)[\s:]*[0-9]{3}-?[0-9]{4}"
-    + _NOT_BEFORE_DIGIT
+)
+_POSTAL_AFTER_WORD_RE = re.compile(
+    r"郵便番号[\s:は]{0,3}(?P<code>[0-9]{3}[ \-]?[0-9]{4})" + _NOT_BEFORE_DIGIT
 )
 
 _EMAIL_RE = re.compile(
@@ -271,8 +274,10 @@ _ADDRESS_RE = re.compile(
     rf"|(?<![0-9]){_NUM}{{1,4}}番{_NUM}{{1,4}}号"
     rf"|(?<=[町村丁目])[0-9]{{1,4}}-[0-9]{{1,4}}(?:-[0-9]{{1,4}})?(?![0-9]))"
 )
-_PLACE_CHARS_RE = re.compile(r"[\u4e00-\u9fff々ヶケ]{1,12}$")
-_PLACE_SUFFIXES = ("都", "道", "府", "県", "市", "区", "町", "村", "郡", "丁目", "条", "通")
+# A place name: kanji, with the kana of names like 旭が丘 or 霞ヶ関 between them.
+_PLACE_CHARS_RE = re.compile(
+    r"[\u4e00-\u9fff々](?:[\u4e00-\u9fff々ヶケ]|[がのつ](?=[\u4e00-\u9fff])){0,11}$"
+)
 
 # Names: a run of kanji / katakana / capitalised Latin right before an honorific.
 _HONORIFIC_RE = re.compile(r"(?:さん|さま|様|氏|くん|君|ちゃん|殿)")
@@ -439,6 +444,8 @@ def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
         yield "phone", *m.span()
     for m in _POSTAL_RE.finditer(s):
         yield "postal_code", *m.span()
+    for m in _POSTAL_AFTER_WORD_RE.finditer(s):
+        yield "postal_code", *m.span("code")
     for m in _EMAIL_RE.finditer(s):
         yield "email", *m.span()
     for m in _ACCOUNT_RE.finditer(s):
