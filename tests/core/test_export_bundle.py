@@ -267,3 +267,9 @@ def test_summary_xlsx_is_suppressed_but_csv_is_not(no_keyring, tmp_path):
         assert len(sheets) == 8 and len(charts) >= 7
         csv_text = zf.read("sessions.csv").decode("utf-8-sig")
         assert "<10" not in csv_text
+
+
+def test_a_month_without_sessions_still_exports(no_keyring, tmp_path):
+    bundle = export_month(Store.open(tmp_path / "empty"), MONTH, tmp_path / "out", site_id=SITE)
+    with zipfile.ZipFile(bundle) as zf:
+        assert json.loads(zf.read("manifest.json"))["rows"]["sessions.csv"] == 0

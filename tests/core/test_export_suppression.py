@@ -71,3 +71,9 @@ def test_publish_threshold_ten():
     table = suppress([[9, 10, 50]], k=10, row_totals=False, col_totals=True)
     assert table.shown(0, 0) == "<10"
     assert table.shown(0, 1) == 10
+
+
+def test_empty_table_keeps_its_width():
+    table = suppress([], k=3, width=4)
+    assert [table.shown_col_total(j) for j in range(4)] == [0, 0, 0, 0]
+    assert table.shown_grand_total() == 0

@@ -35,6 +35,7 @@ class SuppressedTable:
     grand_total: int = 0
     hidden: set[Entry] = field(default_factory=set)
     primary: set[Entry] = field(default_factory=set)
+    width: int = 0
 
     @property
     def n_rows(self) -> int:
@@ -42,7 +43,7 @@ class SuppressedTable:
 
     @property
     def n_cols(self) -> int:
-        return len(self.counts[0]) if self.counts else 0
+        return len(self.counts[0]) if self.counts else self.width
 
     def value(self, row: int, col: int) -> int:
         if row == self.n_rows and col == self.n_cols:
@@ -89,11 +90,13 @@ def suppress(
     *,
     row_totals: bool = True,
     col_totals: bool = True,
+    width: int | None = None,
 ) -> SuppressedTable:
     """Apply primary and secondary suppression to a table of non-negative counts.
 
     ``row_totals``/``col_totals`` say which margins are published; the grand total is published
-    when both are. A table without margins needs primary suppression only.
+    when both are. A table without margins needs primary suppression only. ``width`` gives the
+    number of columns of a table with no rows.
     """
     if k < 1:
         raise ValueError(f"the suppression threshold k must be at least 1 (got {k})")
@@ -103,9 +106,11 @@ def suppress(
         raise ValueError("every row of a table must have the same number of cells")
     if any(v < 0 for row in matrix for v in row):
         raise ValueError("counts cannot be negative")
-    table = SuppressedTable(matrix, k, row_totals, col_totals)
+    table = SuppressedTable(matrix, k, row_totals, col_totals, width=width or 0)
     table.row_totals = [sum(row) for row in matrix]
-    table.col_totals = [sum(col) for col in zip(*matrix, strict=True)] if matrix else []
+    table.col_totals = (
+        [sum(col) for col in zip(*matrix, strict=True)] if matrix else [0] * table.width
+    )
     table.grand_total = sum(table.row_totals)
 
     published: list[Entry] = [(i, j) for i in range(table.n_rows) for j in range(table.n_cols)]

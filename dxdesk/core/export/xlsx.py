@@ -34,7 +34,15 @@ def summary_tables(
     for sheet, dim in OUTCOME_SHEETS:
         values, counts = summary.outcome_table(dim)
         labels = [value_label(dim, v, lang) for v in values]
-        tables.append((sheet, dimension_label(dim, lang), labels, outcomes, suppress(counts, k)))
+        tables.append(
+            (
+                sheet,
+                dimension_label(dim, lang),
+                labels,
+                outcomes,
+                suppress(counts, k, width=len(OUTCOMES)),
+            )
+        )
         if sheet == "procedure":
             b_values, b_counts = summary.blocker_table()
             # One attempt can meet several blockers: column totals would double count.
@@ -44,7 +52,7 @@ def summary_tables(
                     dimension_label("blocker", lang),
                     [value_label("blocker", b, lang) for b in b_values],
                     outcomes,
-                    suppress(b_counts, k, row_totals=True, col_totals=False),
+                    suppress(b_counts, k, row_totals=True, col_totals=False, width=len(OUTCOMES)),
                 )
             )
     h_values, h_counts = summary.handoff_table()
@@ -55,7 +63,7 @@ def summary_tables(
             dimension_label("procedure_id", lang),
             [value_label("procedure_id", p, lang) for p in h_values],
             [tr("export.handoff.issued", lang=lang), tr("export.handoff.returned", lang=lang)],
-            suppress(h_counts, k, row_totals=False, col_totals=True),
+            suppress(h_counts, k, row_totals=False, col_totals=True, width=2),
         )
     )
     return tables
