@@ -68,6 +68,7 @@ _DEFAULT_CHAIN = (UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HAN
 SHAPED_FAMILIES = frozenset({NOTO_DEVANAGARI})
 # Zero-width marks that steer shaping; drawn in whatever font holds the neighbouring text.
 _INVISIBLE = {"\u200c", "\u200d"}
+_NEUTRAL = set(".,:;!?()-/'\"")
 
 _lock = threading.Lock()
 
@@ -166,7 +167,12 @@ def split_runs(text: str, lang: str, *, bold: bool = False) -> list[Run]:
     current_font: str | None = None
     buffer: list[str] = []
     for char in text:
-        if char in _INVISIBLE and current_font and font_has(current_font, char):
+        # spaces, joiners and ASCII punctuation stay in the run they sit in
+        if (
+            (char in _INVISIBLE or char.isspace() or char in _NEUTRAL)
+            and current_font
+            and font_has(current_font, char)
+        ):
             buffer.append(char)
             continue
         font = _font_for(char, lang, weight)

@@ -224,6 +224,7 @@ def text_block(
         (ruby_size * 1.25 + size * 0.9) if has_ruby else (line_height - size) / 2 + size * 0.88
     )
     items: list[Item] = []
+    n_merged_end = -1.0
     for n, line in enumerate(lines):
         baseline = n * line_height + baseline_in_line
         line_width = sum(u.width for u in line)
@@ -248,8 +249,23 @@ def text_block(
                         rx += run_width(run, ruby_size)
                 bx = x + (piece_w - base_w) / 2
                 for run in style.runs(base):
-                    items.append(PlacedText(bx, baseline, size, run))
+                    last = items[-1] if items else None
+                    if (
+                        not reading
+                        and isinstance(last, PlacedText)
+                        and not last.ruby
+                        and last.run.font == run.font
+                        and last.y == baseline
+                        and n_merged_end == bx
+                    ):
+                        # one drawString per run of a line: fewer operators, clean text extraction
+                        items[-1] = PlacedText(
+                            last.x, baseline, size, Run(last.run.text + run.text, run.font)
+                        )
+                    else:
+                        items.append(PlacedText(bx, baseline, size, run))
                     bx += run_width(run, size)
+                    n_merged_end = bx if not reading else -1.0
                 x += piece_w
     return Block(height=len(lines) * line_height, items=items)
 

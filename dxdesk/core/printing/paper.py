@@ -39,8 +39,10 @@ def _staff(text: Mapping[str, str] | None) -> str:
 
 def _field_block(field: PaperField, value: str | None, width: float) -> Block:
     label = TextStyle(LANG, BODY, bold=True)
-    items = list(text_block(_staff(field.label), label, width).items)
-    y = text_block(_staff(field.label), label, width).height
+    heading = text_block(_staff(field.label), label, width)
+    # a check box carries its own label beside the box
+    items = [] if field.kind == "check" else list(heading.items)
+    y = 0.0 if field.kind == "check" else heading.height
     if field.help:
         note = text_block(_staff(field.help), TextStyle(LANG, 10.5), width)
         items += note.shifted(0, y)

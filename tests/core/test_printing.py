@@ -1,0 +1,311 @@
+"""Real PDFs: QR decoded back from the raster, text extracted, fonts embedded, glyph coverage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+import yaml
+import zxingcpp
+from reportlab.pdfbase import pdfmetrics
+
+from dxdesk.core.catalog import load_catalog, plain_text
+from dxdesk.core.handoff import new_handoff_code
+from dxdesk.core.i18n import RESIDENT_LANGUAGES
+from dxdesk.core.paths import forms_dir
+from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, render_paper, render_slip
+from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
+from dxdesk.core.printing.layout import MM
+from dxdesk.core.printing.paper import layout_paper
+from dxdesk.core.printing.slip import layout_slip
+from dxdesk.core.settings import SiteSettings
+
+TODAY = dt.date(2026, 11, 23)
+GUIDE_ID = "convenience-store-certificates"
+SURVEY = "https://survey.example-city.jp/done?c={code}"
+
+
+@pytest.fixture(scope="module")
+def guide():
+    return load_catalog(forms_dir()).guides[GUIDE_ID]
+
+
+@pytest.fixture
+def settings() -> SiteSettings:
+    return SiteSettings(
+        site_id="kita-1",
+        site_name="北区役所 デジタル相談窓口",
+        counter_phone="06-1234-5678",
+        counter_hours="平日 9:00〜17:30",
+    )
+
+
+@pytest.fixture(scope="module")
+def test_forms(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A forms dir with the shipped taxonomy and a guide that has a paper section and a city route."""
+    root = tmp_path_factory.mktemp("forms")
+    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
+    (root / "guides").mkdir()
+    raw = yaml.safe_load((forms_dir() / "guides" / f"{GUIDE_ID}.yaml").read_text("utf-8"))
+    raw.update(
+        id="facility-booking",
+        related=[],
+        online_route={"setting": "facility_reservation_url", "label": {"ja": "施設予約"}},
+        slip={k: raw["slip"][k] for k in ("ja", "ja-easy")},
+        paper={
+            "title": {"ja": "施設利用申込書の記入補助"},
+            "where": {"ja": "区役所 2階 地域振興課"},
+            "fields": [
+                {"key": "name", "label": {"ja": "氏名"}},
+                {"key": "address", "label": {"ja": "住所"}, "lines": 2},
+                {
+                    "key": "room",
+                    "label": {"ja": "部屋"},
+                    "kind": "choice",
+                    "choices": ["会議室", "和室"],
+                },
+                {"key": "sign", "label": {"ja": "署名"}, "signature": True},
+            ],
+        },
+    )
+    (root / "guides" / "facility-booking.yaml").write_text(
+        yaml.safe_dump(raw, allow_unicode=True), "utf-8"
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def paper_guide(test_forms: Path):
+    catalog = load_catalog(test_forms)
+    # links to other guides cannot resolve in this one-guide catalog; anything else is a bug
+    mine = [
+        p for p in catalog.problems if "facility-booking" in str(p) and "no guide" not in str(p)
+    ]
+    assert not mine, mine
+    return catalog.guides["facility-booking"]
+
+
+def decode_qr_codes(pdf: bytes, scale: float = 4.0) -> set[str]:
+    found: set[str] = set()
+    document = pypdfium2.PdfDocument(pdf)
+    for page in document:
+        image = page.render(scale=scale).to_pil()
+        found |= {r.text for r in zxingcpp.read_barcodes(image)}
+    return found
+
+
+def pdf_text(pdf: bytes) -> str:
+    import io
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # pypdf turns wide word gaps into several spaces; compare with single spaces
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+@pytest.mark.parametrize("fmt", SLIP_FORMAT_NAMES)
+def test_slip_qr_decodes_to_the_route_and_the_survey(guide, settings, fmt: str) -> None:
+    settings.urls = {"survey_url_template": SURVEY}
+    code = new_handoff_code()
+    pdf = render_slip(guide, settings, "ja", fmt, code, ["本人確認ができました"], TODAY)
+    assert decode_qr_codes(pdf) == {guide.online_route.url, SURVEY.format(code=code)}
+
+
+@pytest.mark.parametrize("fmt", SLIP_FORMAT_NAMES)
+def test_slip_text_names_the_procedure_code_and_counter(guide, settings, fmt: str) -> None:
+    code = new_handoff_code()
+    text = pdf_text(render_slip(guide, settings, "en", fmt, code, [], TODAY)).replace("\n", " ")
+    assert "convenience store" in text
+    assert code in text
+    assert "06-1234-5678" in text
+    assert guide.online_route.url in text.replace(" ", "")
+    assert "2026-11-23" in text
+    assert "本人確認" not in text  # nothing was passed as done today
+
+
+@pytest.mark.parametrize("fmt", SLIP_FORMAT_NAMES)
+def test_qr_is_at_least_25_mm_with_a_quiet_zone(guide, settings, fmt: str) -> None:
+    doc = layout_slip(guide, settings, "ja", fmt, new_handoff_code(), [], TODAY)
+    route = [q for q in doc.qr_codes() if q.data == guide.online_route.url]
+    assert len(route) == 1 and route[0].size >= 25 * MM
+    matrix = route[0].matrix
+    assert not any(any(row) for row in matrix[:4] + matrix[-4:])
+    assert not any(any(row[:4]) or any(row[-4:]) for row in matrix)
+
+
+def test_receipt_height_follows_the_content(guide, settings) -> None:
+    short = layout_slip(guide, settings, "en", "receipt80", new_handoff_code(), [], TODAY)
+    longer = layout_slip(
+        guide, settings, "en", "receipt80", new_handoff_code(), ["Step"] * 6, TODAY
+    )
+    assert len(short.pages) == len(longer.pages) == 1
+    assert short.pages[0].width == pytest.approx(80 * MM)
+    assert longer.pages[0].height > short.pages[0].height + 6 * 12
+
+
+@pytest.mark.parametrize("lang", RESIDENT_LANGUAGES)
+@pytest.mark.parametrize("fmt", SLIP_FORMAT_NAMES)
+def test_every_printed_character_is_in_its_font(guide, settings, lang: str, fmt: str) -> None:
+    settings.urls = {"survey_url_template": SURVEY}
+    try:
+        doc = layout_slip(guide, settings, lang, fmt, new_handoff_code(), ["済"], TODAY)
+    except SlipError as exc:  # only when this machine has no Hangul / simplified-Chinese font
+        assert lang in ("ko", "zh") and "no available font" in str(exc)
+        return
+    texts = doc.texts()
+    assert texts
+    for placed in texts:
+        cmap = pdfmetrics.getFont(placed.run.font).face.charToGlyph
+        missing = [c for c in placed.run.text if ord(c) not in cmap]
+        assert not missing, (placed.run.font, missing)
+        assert placed.size >= 10.5 or placed.ruby  # notes (URL, date) may be 10.5 pt
+    step_runs = [t for t in texts if t.run.text.strip() == "1."]
+    assert step_runs and step_runs[0].size >= (10.5 if fmt == "a6" else 12)
+    for page in doc.pages:  # nothing drawn off the paper
+        for placed in (i for i in page.items if hasattr(i, "run")):
+            assert 0 <= placed.x < page.width and 0 < placed.y <= page.height
+
+
+def test_ruby_is_drawn_above_the_base_text(guide, settings) -> None:
+    doc = layout_slip(guide, settings, "ja-easy", "a5", new_handoff_code(), [], TODAY)
+    ruby = [t for t in doc.texts() if t.ruby]
+    assert "じゅうみんひょう" in "".join(t.run.text for t in ruby)
+    base = next(t for t in doc.texts() if "住民票" in t.run.text and not t.ruby)
+    reading = next(t for t in ruby if t.run.text == "じゅうみんひょう")
+    assert reading.y < base.y and reading.size < base.size
+    assert "{" not in "".join(t.run.text for t in doc.texts())
+
+
+def test_nepali_is_drawn_in_devanagari_and_shaped(guide, settings) -> None:
+    runs = split_runs("आज गरिएका काम ABC 北区", "ne")
+    assert [r.font for r in runs] == [
+        "NotoSansDevanagari-Regular",
+        "BIZUDGothic-Regular",
+    ]
+    assert runs[0].shaped and not runs[1].shaped
+    doc = layout_slip(guide, settings, "ne", "a5", new_handoff_code(), [], TODAY)
+    assert any(t.run.font.startswith("NotoSansDevanagari") for t in doc.texts())
+
+
+def test_vietnamese_marks_use_noto_sans() -> None:
+    (run,) = split_runs("Việc cần làm tiếp ở nhà", "vi")
+    assert run.font == "NotoSans-Regular"
+
+
+def test_a_character_no_font_has_is_refused() -> None:
+    with pytest.raises(MissingGlyphError, match="\U0001f600"):
+        split_runs("ok \U0001f600", "en")
+
+
+def test_fonts_are_embedded_as_subsets(guide, settings) -> None:
+    import io
+
+    pdf = render_slip(guide, settings, "ne", "a6", new_handoff_code(), [], TODAY)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    fonts = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None:
+                    descriptor = descriptor.get_object()
+                    fonts[str(descriptor["/FontName"])] = "/FontFile2" in descriptor
+    assert fonts and all(fonts.values()), fonts
+    assert any("NotoSansDevanagari" in name for name in fonts)
+    assert len(pdf) < 400_000  # subsets, not whole fonts (BIZ UDゴシック alone is ~4 MB)
+
+
+def test_missing_language_falls_back_visibly_to_easy_japanese(paper_guide) -> None:
+    settings = SiteSettings(
+        site_name="北区役所", counter_phone="06-1234-5678", counter_hours="9:00-17:00",
+        urls={"facility_reservation_url": "https://yoyaku.example-city.jp/"},
+    )  # fmt: skip
+    text = pdf_text(render_slip(paper_guide, settings, "pt", "a5", new_handoff_code(), [], TODAY))
+    assert "japonês simples" in text
+    assert "住民票" in text
+
+
+def test_unset_city_setting_is_refused_by_name(paper_guide, settings) -> None:
+    with pytest.raises(SlipError, match="facility_reservation_url") as info:
+        render_slip(paper_guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+    assert info.value.setting == "facility_reservation_url"
+
+
+@pytest.mark.parametrize("missing", ["site_name", "counter_phone", "counter_hours"])
+def test_no_placeholder_for_counter_details(guide, settings, missing: str) -> None:
+    setattr(settings, missing, "")
+    with pytest.raises(SlipError, match=missing):
+        render_slip(guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+
+
+def test_bad_code_language_or_format_is_refused(guide, settings) -> None:
+    with pytest.raises(SlipError, match="hand-off code"):
+        render_slip(guide, settings, "ja", "a6", "AAAA-AAAA-C", [], TODAY)
+    with pytest.raises(SlipError, match="ja-easy"):
+        render_slip(guide, settings, "fr", "a6", new_handoff_code(), [], TODAY)
+    with pytest.raises(SlipError, match="receipt80"):
+        render_slip(guide, settings, "ja", "b5", new_handoff_code(), [], TODAY)
+
+
+VALUES = {"name": "試験山田ZQX", "address": "架空県架空市ZQX9-8-7", "room": "和室"}
+
+
+def test_paper_prefills_values_and_leaves_signature_blank(paper_guide) -> None:
+    text = pdf_text(render_paper(paper_guide, VALUES, TODAY))
+    assert "施設利用申込書" in text and "区役所 2階" in text
+    assert VALUES["name"] in text and "ZQX9-8-7" in text
+    assert "確かめて" in text  # "please check and sign"
+    doc = layout_paper(paper_guide, VALUES, TODAY)
+    assert any(getattr(i, "fill", False) for i in doc.pages[0].items)  # 和室 ticked
+
+
+def test_blank_paper_is_a_filling_aid(paper_guide) -> None:
+    text = pdf_text(render_paper(paper_guide, None, TODAY))
+    assert "記入の手引き" in text and "氏名" in text
+
+
+def test_paper_refuses_unknown_fields_and_signatures(paper_guide, guide) -> None:
+    with pytest.raises(PaperError, match="'nickname'.*name, address, room, sign"):
+        render_paper(paper_guide, {"nickname": "x"}, TODAY)
+    with pytest.raises(PaperError, match="signature"):
+        render_paper(paper_guide, {"sign": "x"}, TODAY)
+    with pytest.raises(PaperError, match="no paper fallback"):
+        render_paper(guide, None, TODAY)
+
+
+def test_paper_values_reach_only_the_pdf(paper_guide, data_dir, tmp_path) -> None:
+    from dxdesk.core.settings import write_atomically
+
+    out = tmp_path / "out" / "paper.pdf"
+    write_atomically(out, render_paper(paper_guide, VALUES, TODAY))
+    assert "ZQX" in pdf_text(out.read_bytes())
+    needles = [v.encode() for v in VALUES.values()] + [
+        v.encode("utf-16-be") for v in VALUES.values()
+    ]
+    for path in [p for p in tmp_path.rglob("*") if p.is_file() and p != out]:
+        blob = path.read_bytes()
+        assert not any(n in blob for n in needles), path
+    assert list((tmp_path / "out").iterdir()) == [out]  # no temp file left beside it
+    reader = pypdf.PdfReader(out)
+    assert "ZQX" not in str(reader.metadata)
+
+
+def test_import_printing_does_not_load_reportlab() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, dxdesk.core.printing; print('reportlab' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_title_is_plain_text_in_metadata(guide, settings) -> None:
+    import io
+
+    pdf = render_slip(guide, settings, "ja-easy", "a6", new_handoff_code(), [], TODAY)
+    title = pypdf.PdfReader(io.BytesIO(pdf)).metadata.title
+    assert title == plain_text(guide.slip["ja-easy"].title)
