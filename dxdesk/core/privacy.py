@@ -25,8 +25,8 @@ from dxdesk.core.i18n import tr, ui_language
 
 # Stable kind ids, in the order used to settle overlapping findings (first wins a tie).
 KINDS: tuple[str, ...] = (
-    "account_number",
     "card_number",
+    "account_number",
     "my_number",
     "email",
     "phone",
@@ -105,6 +105,10 @@ class _Normalised:
         return self.origin_start[start], self.origin_end[end - 1]
 
 
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _normalise(text: str) -> _Normalised:
     """NFKC per cluster (a base char plus its combining marks), remembering where each came from."""
     out: list[str] = []
@@ -123,9 +127,9 @@ def _normalise(text: str) -> _Normalised:
             starts.append(i)
             ends.append(j)
         i = j
-    # Any dash between two digits is a separator (０９０ー１２３４, 03−1234 ...).
+    # A dash between ASCII letters or digits is a hyphen (０９０ー１２３４, ｔａｒｏーｙ＠...).
     for k in range(1, len(out) - 1):
-        if out[k] in _DASHES and out[k - 1] in "0123456789" and out[k + 1] in "0123456789":
+        if out[k] in _DASHES and _is_ascii_alnum(out[k - 1]) and _is_ascii_alnum(out[k + 1]):
             out[k] = "-"
     return _Normalised("".join(out), starts, ends)
 
@@ -284,7 +288,6 @@ _HONORIFIC_RE = re.compile(r"(?:さん|さま|様|氏|くん|君|ちゃん|殿)"
 _HONORIFIC_NOT_BEFORE = {
     "様": "式子々相",
     "氏": "名族",
-    "ちゃん": "と",
     "君": "主臨",
     "さま": "ざ",
     "殿": "堂下",
@@ -311,42 +314,20 @@ ROLE_WORDS: frozenset[str] = frozenset(
     ドコモ ソフトバンク ワイモバイル アップル グーグル 楽天 ヤフー セブン ローソン ファミマ
     ファミリーマート ミニストップ Apple Google Docomo Softbank Amazon LINE Yahoo
     ご依頼 依頼者 代理人 ご代理 配偶者 お相手 主治医 歯医者 大工 床屋 八百屋 魚屋 本屋
+    部屋 電気屋 携帯屋 問屋 パン屋 花屋 薬屋
+    今日 本日 今回 前回 次回 毎回 今度 自分 最後 最初 全部 全員 一人 今 次 前 後 毎日
     """
     )
 )
 # An honorific after a word ending in one of these is a role or an organisation, not a name.
-ROLE_SUFFIXES: tuple[str, ...] = (
-    "員",
-    "者",
-    "長",
-    "師",
-    "士",
-    "官",
-    "課",
-    "係",
-    "局",
-    "店",
-    "屋",
-    "社",
-    "院",
-    "所",
-    "会",
-    "室",
-    "家族",
-    "医",
-    "業",
-    "生徒",
-    "先生",
-    "協会",
-    "銀行",
-    "ショップ",
-    "センター",
-    "スタッフ",
-    "ボランティア",
-    "ヘルパー",
-    "ケアマネ",
-    "マネージャー",
-    "マネジャー",
+ROLE_SUFFIXES: tuple[str, ...] = tuple(
+    str.split(
+        """
+    員 者 長 師 士 官 課 係 局 医 業 家族 生徒 先生 協会 銀行 会社 商会 教会 神社 病院 医院
+    役所 事務所 保健所 研究所 営業所 出張所 支所 教室 事務室 商店 売店 書店 支店 本店 販売店
+    ショップ センター スタッフ ボランティア ヘルパー ケアマネ マネージャー マネジャー
+    """
+    )
 )
 
 
@@ -449,7 +430,8 @@ def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
     for m in _EMAIL_RE.finditer(s):
         yield "email", *m.span()
     for m in _ACCOUNT_RE.finditer(s):
-        keyword_zone = s[max(0, m.start() - 12) : m.start("digits")]
+        # The bank word must be in the same sentence.
+        keyword_zone = s[max(0, m.start() - 12) : m.start("digits")].rsplit("。", 1)[-1]
         # A bare "番号" only counts after a bank word (ゆうちょ 記号…番号…).
         if m.group(0).startswith("番号") and not _ACCOUNT_KEYWORD_RE.search(keyword_zone):
             continue
