@@ -1,0 +1,58 @@
+"""The dashboard's figures, read from the Store through the export contract (no SQL here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
+
+
+def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
+    start, end = month_bounds(month)
+    return summarise(store.procedure_attempt_rows(start, end - dt.timedelta(days=1), site_ids))
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: str
+    sessions: int
+    attempts: int
+    completion_rate: float | None
+    handoff_rate: float | None
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    month: str
+    current: MonthSummary
+    previous: MonthSummary
+    trend: list[MonthPoint]  # oldest first, ending with ``month``
+    is_demo: bool
+
+
+def dashboard_figures(store, month: str, *, months: int = 6) -> DashboardFigures:
+    """This month's summary, the previous month's, and a ``months``-long trend."""
+    names = [month]
+    for _ in range(months - 1):
+        names.append(previous_month(names[-1]))
+    names.reverse()
+    summaries = {m: month_summary(store, m) for m in names}
+    if previous_month(month) not in summaries:
+        summaries[previous_month(month)] = month_summary(store, previous_month(month))
+    trend = [
+        MonthPoint(m, s.sessions, s.attempts, s.completion_rate, s.handoff_rate)
+        for m, s in ((m, summaries[m]) for m in names)
+    ]
+    return DashboardFigures(
+        month=month,
+        current=summaries[month],
+        previous=summaries[previous_month(month)],
+        trend=trend,
+        is_demo=store.meta("is_demo") == "1",
+    )
+
+
+def current_month(today: dt.date | None = None) -> str:
+    today = today or dt.date.today()
+    return f"{today.year:04d}-{today.month:02d}"

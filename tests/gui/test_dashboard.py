@@ -1,0 +1,87 @@
+"""The dashboard offscreen: real Store, real charts, export and import through the dialogs."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import keyring
+import keyring.backends.fail
+import pytest
+
+from dxdesk.core.catalog import load_catalog
+from dxdesk.core.export.demo import fill_demo_store
+from dxdesk.core.paths import forms_dir, resource_path
+from dxdesk.core.settings import SiteSettings, save_settings
+from dxdesk.core.store import Store
+from dxdesk.gui import tasks
+from dxdesk.gui.dashboard import DashboardWidget
+
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def demo_data_dir(data_dir):
+    save_settings(data_dir, SiteSettings(site_id="kita-1", site_name="北区デジタル相談窓口"))
+    with Store.open(data_dir) as store:
+        fill_demo_store(
+            store, load_catalog(forms_dir()), sessions=1800, months=6, sites=3, seed=5,
+            last_month=MONTH,
+        )  # fmt: skip
+    return data_dir
+
+
+@pytest.fixture
+def no_keyring():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_dashboard_shows_month_kpis_and_trend(qtbot, demo_data_dir):
+    widget = DashboardWidget(demo_data_dir, MONTH)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 640)
+    widget.show()
+    widget.refresh()  # off the GUI thread, through the real pool
+    qtbot.waitUntil(lambda: widget.figures is not None, timeout=20000)
+    assert widget.figures.current.sessions == 300  # 1800 spread evenly over 6 months
+    assert widget.findChild(type(widget.title), "kpi_sessions_value").text() == "300"
+    assert widget.demo_label.text()
+    assert len(widget.figures.trend) == 6 and widget.figures.trend[-1].month == MONTH
+    trend_series = widget.trend_view.chart().series()[0]
+    assert [int(v) for v in [trend_series.barSets()[0].at(i) for i in range(6)]] == [300] * 6
+    qtbot.wait(50)
+    widget.grab().save(str(resource_path("screenshots", "dashboard.png")))
+
+
+def test_export_dialog_runs_off_the_gui_thread(qtbot, demo_data_dir, tmp_path, no_keyring):
+    widget = DashboardWidget(demo_data_dir, MONTH)
+    qtbot.addWidget(widget)
+    dialog = widget.open_export_dialog()
+    dialog.folder_edit.setText(str(tmp_path / "out"))
+    dialog.all_sites.setChecked(True)
+    with qtbot.waitSignal(widget.exported, timeout=30000) as blocker:
+        dialog.start_button.click()
+        assert not dialog.start_button.isEnabled()  # busy while the task runs
+    bundle = blocker.args[0]
+    assert json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["is_demo"] is True
+    assert dialog.start_button.isEnabled()
+    tasks.wait_for_tasks()
+
+
+def test_import_dialog_reports_a_rejected_bundle(qtbot, demo_data_dir, tmp_path):
+    tasks.use_immediate_runner()
+    try:
+        widget = DashboardWidget(demo_data_dir, MONTH)
+        qtbot.addWidget(widget)
+        bad = tmp_path / "bad.zip"
+        bad.write_bytes(b"PK\x03\x04 not really a zip")
+        dialog = widget.open_import_dialog()
+        dialog.add_bundles([bad])
+        dialog.start_button.click()
+        assert "bad.zip" in dialog.status.text()
+        assert dialog.progress.value() == 0
+    finally:
+        tasks.use_immediate_runner(False)
