@@ -2,7 +2,7 @@
 
 Usage: python crash_recorder.py DATA_DIR SEED
 
-After each committed event it prints ``E <session_id> <seq> <kind> <step_id or ->`` and flushes,
+After each committed event it prints ``E <session_id> <seq> <kind> <current step or ->``, flushed,
 so every line the parent read is a promise that the event is on disk.
 """
 
@@ -24,7 +24,8 @@ class ReportingStore(Store):
 
     def record(self, session, event):
         super().record(session, event)
-        step = event.step_id or (session.current.current_step_id if session.current else None)
+        # The step the walk stands on now (an answer's step_id is the question, not the goto).
+        step = session.current.current_step_id if session.current else None
         print(f"E {session.session_id} {event.seq} {event.kind} {step or '-'}", flush=True)
 
 
