@@ -1,0 +1,149 @@
+"""Monthly export of a large store against a raw SQLite GROUP BY, and import throughput.
+
+Run on demand: ``uv run pytest -s tests/perf/test_export.py``. Builds a store of 1,000,000
+sessions (24 sites, 12 months; about 1.2 attempts each) with executemany, then exports one
+month for all sites and compares with a bare ``GROUP BY procedure_id, outcome`` over the same
+month in the same run (target: export <= 5x the GROUP BY). Peak Python memory of the export is
+measured with tracemalloc in a second export run (tracemalloc slows code, so not timed).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import tracemalloc
+from pathlib import Path
+
+import keyring
+import keyring.backends.fail
+
+from dxdesk.core.catalog import load_catalog
+from dxdesk.core.export import export_month, import_bundles
+from dxdesk.core.export.demo import demo_months, demo_rows
+from dxdesk.core.paths import forms_dir
+from dxdesk.core.signing import TrustStore
+from dxdesk.core.store import STORE_FILE, Store
+
+SESSIONS = int(os.environ.get("DXDESK_PERF_SESSIONS", "1000000"))
+SITES = 24
+MONTHS = 12
+LAST_MONTH = "2026-10"
+TARGET_RATIO = 5.0
+
+
+def _build(data_dir: Path) -> int:
+    """Fill the store's tables directly with executemany (the fixture, not the thing measured)."""
+    Store.open(data_dir).close()  # the real schema
+    db = sqlite3.connect(data_dir / STORE_FILE)
+    db.execute("PRAGMA synchronous=OFF")
+    rows = demo_rows(
+        load_catalog(forms_dir()),
+        sessions=SESSIONS,
+        months=demo_months(MONTHS, LAST_MONTH),
+        sites=[f"site-{i:02d}" for i in range(SITES)],
+        seed=1,
+    )
+    sessions, attempts, blockers = [], [], []
+    count = 0
+
+    def flush() -> None:
+        db.executemany(
+            "INSERT INTO sessions (session_id, origin, site_id, channel, date, hour, ended,"
+            " session_duration_min, age_band, device, help_language, return_of_code,"
+            " hygiene_confirmed) VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sessions,
+        )
+        db.executemany(
+            "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id, guide_version,"
+            " outcome, steps_reached, last_step_id, duration_min, handoff_code)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            attempts,
+        )
+        db.executemany(
+            "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id) VALUES (?, ?, ?)",
+            blockers,
+        )
+        sessions.clear()
+        attempts.clear()
+        blockers.clear()
+
+    for r in rows:
+        count += 1
+        if r["attempt_no"] == 1:
+            sessions.append(
+                (r["session_id"], r["site_id"], r["channel"], r["date"], r["hour"], r["ended"],
+                 r["session_duration_min"], r["age_band"], r["device"], r["help_language"],
+                 r["return_of_code"], r["hygiene_confirmed"])
+            )  # fmt: skip
+        attempts.append(
+            (r["session_id"], r["attempt_no"], r["procedure_id"], r["guide_version"], r["outcome"],
+             r["steps_reached"], r["last_step_id"], r["duration_min"], r["handoff_code"])
+        )  # fmt: skip
+        blockers += [(r["session_id"], r["attempt_no"], b) for b in r["blockers"].split(";") if b]
+        if len(attempts) >= 50_000:
+            flush()
+    flush()
+    db.commit()
+    db.close()
+    return count
+
+
+def _group_by(path: Path, month: str) -> tuple[float, int]:
+    start = f"{month}-01"
+    end = f"{month}-31"
+    db = sqlite3.connect(path)
+    t = time.perf_counter()
+    rows = db.execute(
+        "SELECT a.procedure_id, a.outcome, count(*) FROM procedure_attempts a"
+        " JOIN sessions s USING (session_id) WHERE s.date BETWEEN ? AND ?"
+        " GROUP BY a.procedure_id, a.outcome",
+        (start, end),
+    ).fetchall()
+    elapsed = time.perf_counter() - t
+    db.close()
+    return elapsed, sum(r[2] for r in rows)
+
+
+def test_export_month_against_group_by(tmp_path: Path) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # no keyring here: unsigned bundles
+    try:
+        data_dir = tmp_path / "big"
+        t = time.perf_counter()
+        total_rows = _build(data_dir)
+        build_s = time.perf_counter() - t
+        baseline_s, month_rows = _group_by(data_dir / STORE_FILE, LAST_MONTH)
+        with Store.open(data_dir) as store:
+            t = time.perf_counter()
+            bundle = export_month(store, LAST_MONTH, tmp_path / "out", all_sites=True,
+                                  site_id="site-00")  # fmt: skip
+            export_s = time.perf_counter() - t
+            bundle.unlink()
+            tracemalloc.start()
+            export_month(store, LAST_MONTH, tmp_path / "out", all_sites=True, site_id="site-00")
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        hq = Store.open(tmp_path / "hq")
+        t = time.perf_counter()
+        result = import_bundles(hq, [bundle], TrustStore(tmp_path / "t.json"),
+                                require_signature=False)  # fmt: skip
+        import_s = time.perf_counter() - t
+        hq.close()
+        ratio = export_s / baseline_s
+        print(
+            f"\nstore: {SESSIONS:,} sessions, {total_rows:,} attempt rows, {SITES} sites, "
+            f"{MONTHS} months (built in {build_s:.1f} s)"
+            f"\nmonth {LAST_MONTH}: {month_rows:,} attempt rows"
+            f"\nraw GROUP BY: {baseline_s * 1000:.0f} ms"
+            f"\nexport_month: {export_s * 1000:.0f} ms  (ratio {ratio:.1f}x, target <= "
+            f"{TARGET_RATIO:.0f}x)"
+            f"\nexport peak Python memory (tracemalloc): {peak / 1e6:.1f} MB "
+            f"({peak / max(month_rows, 1):.0f} B per month row)"
+            f"\nimport: {result.inserted:,} rows in {import_s:.1f} s "
+            f"({result.inserted / import_s:,.0f} rows/s)"
+            f"\nbundle size: {bundle.stat().st_size / 1e6:.1f} MB"
+        )
+        assert result.inserted == month_rows
+    finally:
+        keyring.set_keyring(previous)
