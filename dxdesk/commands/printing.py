@@ -80,7 +80,7 @@ def cmd_slip(args: argparse.Namespace) -> int:
     from dxdesk.core.settings import SettingsError, load_settings
 
     if args.slip_lang not in RESIDENT_LANGUAGES:
-        print(tr("cli.printing.unknown_lang", lang=args.slip_lang,
+        print(tr("cli.printing.unknown_lang", language=args.slip_lang,
                  known=", ".join(RESIDENT_LANGUAGES)), file=sys.stderr)  # fmt: skip
         return 2
     if args.slip_format not in SLIP_FORMAT_NAMES:

@@ -123,34 +123,35 @@ def _register(family: str, weight: str) -> str | None:
 
 
 @cache
-def _available() -> dict[tuple[str, str], frozenset[int]]:
-    """Register every face once per process; map (family, weight) to the code points it has."""
+def _cmap(family: str, weight: str) -> frozenset[int]:
+    """Register one face on first use (once per process); the code points it has."""
     with _lock:
-        faces: dict[tuple[str, str], frozenset[int]] = {}
-        for family in (*_SHIPPED, *_SYSTEM_CANDIDATES):
-            for weight in ("Regular", "Bold"):
-                name = _register(family, weight)
-                if name:
-                    font = pdfmetrics.getFont(name)
-                    faces[(family, weight)] = frozenset(font.face.charToGlyph)
-        return faces
+        name = _register(family, weight)
+    if name is None:
+        return frozenset()
+    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
 
 
 def register_fonts() -> list[str]:
-    """Make sure all fonts are registered; return their ReportLab names."""
-    return [f"{family}-{weight}" for family, weight in _available()]
+    """Register every available face now; return their ReportLab names."""
+    return [
+        f"{family}-{weight}"
+        for family in (*_SHIPPED, *_SYSTEM_CANDIDATES)
+        for weight in ("Regular", "Bold")
+        if _cmap(family, weight)
+    ]
 
 
 def font_has(font: str, char: str) -> bool:
     family, weight = font.rsplit("-", 1)
-    return ord(char) in _available().get((family, weight), frozenset())
+    return ord(char) in _cmap(family, weight)
 
 
+@cache
 def _font_for(char: str, lang: str, weight: str) -> str | None:
-    faces = _available()
     code = ord(char)
     for family in _CHAINS.get(lang, _DEFAULT_CHAIN):
-        if code in faces.get((family, weight), ()):
+        if code in _cmap(family, weight):
             return f"{family}-{weight}"
     return None
 
