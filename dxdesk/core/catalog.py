@@ -723,3 +723,15 @@ def load_catalog_cached(forms: Path, cache_dir: Path | None) -> Catalog:
         except OSError:
             pass  # no cache this time; the catalog itself is fine
     return catalog
+
+
+def ruby_html(text: str, reading_scale: int = 55) -> str:
+    """Ruby markup as rich text: readings small after their kanji (Qt has no <ruby>)."""
+    from html import escape
+
+    return "".join(
+        escape(base)
+        if reading is None
+        else f"{escape(base)}<span style='font-size:{reading_scale}%'>（{escape(reading)}）</span>"
+        for base, reading in ruby_segments(text)
+    )

@@ -8,6 +8,7 @@ same ``tr``. A test fails when a key used in code or an entry lacks a language.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -82,10 +83,20 @@ def _lookup(domain: str, key: str, lang: str) -> str:
     return text
 
 
+_RUBY = re.compile(r"\{([^{}|]+)\|([^{}]+)\}")
+
+
+def _format(text: str, params: dict[str, Any]) -> str:
+    """str.format that leaves ruby markup ``{漢字|かんじ}`` alone."""
+    if not params:
+        return text
+    protected = _RUBY.sub(lambda m: "{{" + m.group(1) + "|" + m.group(2) + "}}", text)
+    return protected.format(**params)
+
+
 def tr(key: str, /, lang: str | None = None, **params: Any) -> str:
     """An interface string in the current UI language (or ``lang``), formatted with params."""
-    text = _lookup("ui", key, lang or _current_ui_language)
-    return text.format(**params) if params else text
+    return _format(_lookup("ui", key, lang or _current_ui_language), params)
 
 
 def slip_tr(key: str, /, lang: str, **params: Any) -> str:
@@ -94,8 +105,7 @@ def slip_tr(key: str, /, lang: str, **params: Any) -> str:
         raise ValueError(
             f"unknown language {lang!r}; choose one of {', '.join(RESIDENT_LANGUAGES)}"
         )
-    text = _lookup("slip", key, lang)
-    return text.format(**params) if params else text
+    return _format(_lookup("slip", key, lang), params)
 
 
 def pick(texts: dict[str, str] | None, lang: str, *fallbacks: str) -> str | None:

@@ -8,10 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QGroupBox,
     QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QSplitter,
     QTabWidget,
     QTextBrowser,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 from dxdesk.core.catalog import Catalog, ProcedureGuide
 from dxdesk.core.i18n import pick, set_ui_language, tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
+from dxdesk.core.store import Store
 from dxdesk.gui.guide_html import guide_html
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
@@ -32,11 +35,13 @@ GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
 @dataclass
 class AppContext:
-    """What every screen needs: where the data lives, the site, the catalog."""
+    """What every screen needs: where the data lives, the site, the catalog, the store."""
 
     data_dir: Path
     settings: SiteSettings
     catalog: Catalog
+    store: Store | None = None
+    store_problem: str | None = None  # why sessions cannot be recorded, shown to the clerk
 
 
 class CatalogBrowser(QWidget):
@@ -143,8 +148,18 @@ class MainWindow(QMainWindow):
         self.detail = QTextBrowser(objectName="guideDetail")
         self.detail.setOpenExternalLinks(False)  # closed network: show URLs, never open them
         self.detail.setOpenLinks(False)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        self.today = QGroupBox(objectName="todayPanel")
+        today_layout = QVBoxLayout(self.today)
+        self.today_text = QLabel(objectName="todayText")
+        self.today_text.setWordWrap(True)
+        today_layout.addWidget(self.today_text)
+        left_layout.addWidget(self.today)
+        left_layout.addWidget(self.browser, 1)
         splitter = QSplitter(objectName="catalogSplitter")
-        splitter.addWidget(self.browser)
+        splitter.addWidget(left)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
@@ -168,8 +183,19 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self.open_settings)
         self.language_action = QAction(self, objectName="languageAction")
         self.language_action.triggered.connect(self.toggle_language)
+        self.start_action = QAction(self, objectName="startSessionAction")
+        self.start_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.start_action.triggered.connect(self.start_session)
+        self.display_action = QAction(self, objectName="residentDisplayAction")
+        self.display_action.setShortcut(QKeySequence("F2"))
+        self.display_action.triggered.connect(self.toggle_resident_display)
+        self.toolbar.addAction(self.start_action)
+        self.toolbar.addAction(self.display_action)
+        self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
         self.toolbar.addAction(self.language_action)
+        self.session_screen = None
+        self.resident_display = None
         self.site_label = QLabel(objectName="siteLabel")
         self.statusBar().addPermanentWidget(self.site_label)
 
@@ -190,6 +216,10 @@ class MainWindow(QMainWindow):
             self.tabs.indexOf(self.problems_tab), tr("main.tab_problems", count=count)
         )
         self.settings_action.setText(tr("main.action_settings"))
+        self.start_action.setText(tr("main.action_start_session"))
+        self.display_action.setText(tr("main.action_resident_display"))
+        self.today.setTitle(tr("main.today_title"))
+        self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
         self.problems_intro.setText(tr("main.problems_intro" if count else "main.problems_none"))
         self.problems.clear()
@@ -215,6 +245,142 @@ class MainWindow(QMainWindow):
     def toggle_language(self) -> None:
         set_ui_language("en" if ui_language() == "ja" else "ja")
         self.retranslate()
+
+    # ----------------------------------------------------------------- sessions
+
+    def refresh_today(self) -> None:
+        store = self.context.store
+        if store is None:
+            self.today_text.setText(self.context.store_problem or tr("main.no_store"))
+            return
+        import datetime as dt
+
+        summary = store.today_summary(dt.date.today())
+        lines = [
+            tr(
+                "main.today_sessions",
+                finished=summary.finished_sessions,
+                abandoned=summary.abandoned_sessions,
+                open=summary.open_sessions,
+            )
+        ]
+        shown = [(k, v) for k, v in summary.by_outcome.items() if v]
+        if shown:
+            lines.append("、".join(f"{tr('wizard.outcome.' + k)} {v}" for k, v in shown))
+        self.today_text.setText("\n".join(lines))
+
+    def start_session(self) -> None:
+        from dxdesk.core.session import SessionError
+        from dxdesk.core.store import StoreError
+
+        if self.session_screen is not None:
+            self.tabs.setCurrentWidget(self.session_screen)
+            return
+        if self.context.store is None:
+            QMessageBox.warning(
+                self,
+                tr("main.action_start_session"),
+                self.context.store_problem or tr("main.no_store"),
+            )
+            return
+        if not self.context.settings.is_configured and not self.open_settings(first_run=True):
+            return
+        try:
+            session = self.context.store.start_session(
+                self.context.catalog, self.context.settings.site_id
+            )
+        except (SessionError, StoreError) as exc:
+            QMessageBox.critical(self, tr("main.action_start_session"), str(exc))
+            return
+        self.show_session(session)
+
+    def show_session(self, session) -> None:
+        from dxdesk.gui.session_screen import SessionScreen
+
+        screen = SessionScreen(session, self.context.catalog)
+        screen.ended.connect(self._session_ended)
+        screen.step_changed.connect(self._update_resident_display)
+        screen.print_requested.connect(self.print_for_attempt)
+        self.session_screen = screen
+        index = self.tabs.addTab(screen, tr("main.tab_session"))
+        self.tabs.setCurrentIndex(index)
+        screen.setFocus()
+        self.start_action.setEnabled(False)
+
+    def _session_ended(self, how: str) -> None:
+        screen = self.session_screen
+        if screen is None:
+            return
+        self.tabs.removeTab(self.tabs.indexOf(screen))
+        screen.deleteLater()
+        self.session_screen = None
+        self.start_action.setEnabled(True)
+        if self.resident_display is not None:
+            self.resident_display.close()
+            self.resident_display = None
+        self.statusBar().showMessage(tr("main.session_" + how), 8000)
+        self.refresh_today()
+
+    def toggle_resident_display(self) -> None:
+        from dxdesk.gui.resident_display import ResidentDisplay
+
+        if self.resident_display is not None and self.resident_display.isVisible():
+            self.resident_display.hide()
+            return
+        if self.session_screen is None:
+            self.statusBar().showMessage(tr("main.display_needs_session"), 5000)
+            return
+        if self.resident_display is None:
+            self.resident_display = ResidentDisplay(self.session_screen.session)
+        self.resident_display.update_sentence()
+        self.resident_display.show_on_second_screen()
+
+    def _update_resident_display(self) -> None:
+        if self.resident_display is not None and self.resident_display.isVisible():
+            self.resident_display.update_sentence()
+
+    def print_for_attempt(self, kind: str, attempt_no: int) -> None:
+        from dxdesk.gui.print_dialog import open_print_for_attempt
+
+        if self.session_screen is not None:
+            open_print_for_attempt(
+                self, self.context, self.session_screen.session, kind, attempt_no
+            )
+
+    def offer_interrupted_sessions(self) -> None:
+        """After a crash or power cut: resume each open visit at its last step, or close it."""
+        from dxdesk.core.store import StoreError
+
+        store = self.context.store
+        if store is None or self.session_screen is not None:
+            return
+        for open_session in store.interrupted_sessions():
+            titles = [pick(self.context.catalog.guides[p].title, ui_language(), "ja")
+                      if p in self.context.catalog.guides else p
+                      for p in open_session.procedures]  # fmt: skip
+            box = QMessageBox(self)
+            box.setObjectName("resumeDialog")
+            box.setWindowTitle(tr("main.resume_title"))
+            box.setText(
+                tr(
+                    "main.resume_text",
+                    started=open_session.started_at.strftime("%Y-%m-%d %H:%M"),
+                    procedures="、".join(titles) or tr("wizard.no_procedure_yet"),
+                )
+            )
+            resume = box.addButton(tr("main.resume"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(tr("main.close_as_abandoned"), QMessageBox.ButtonRole.DestructiveRole)
+            box.exec()
+            try:
+                if box.clickedButton() is resume and self.session_screen is None:
+                    session = store.load_session(open_session.session_id, self.context.catalog)
+                    self.show_session(session)
+                    self.session_screen.show_step_page() if session.attempts else None
+                else:
+                    store.abandon_interrupted(open_session.session_id)
+            except StoreError as exc:
+                QMessageBox.warning(self, tr("main.resume_title"), str(exc))
+        self.refresh_today()
 
     # ----------------------------------------------------------------- settings
 
@@ -249,4 +415,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
+        if self.resident_display is not None:
+            self.resident_display.close()
+        # An open visit stays in the store: it is offered for resumption at the next start.
         super().closeEvent(event)

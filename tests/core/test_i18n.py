@@ -63,8 +63,8 @@ def test_placeholders_agree_across_languages() -> None:
     for domain in i18n.CATALOG_LANGUAGES:
         for key, entry in i18n.catalog(domain).items():
             fields = {
-                lang: {f for _, f, _, _ in string.Formatter().parse(text) if f}
-                for lang, text in entry.items()
+                lang: {f for _, f, _, _ in string.Formatter().parse(text) if f and "|" not in f}
+                for lang, text in entry.items()  # {漢字|かんじ} is ruby markup, not a placeholder
             }
             assert len({frozenset(v) for v in fields.values()}) <= 1, (key, fields)
 
@@ -78,6 +78,10 @@ def test_tr_switches_language_and_formats() -> None:
         assert i18n.tr("cli.forms.check.ok", lang="en", count=1) == "All good (1 guides)."
     finally:
         i18n.set_ui_language("ja")
+
+
+def test_ruby_markup_survives_formatting() -> None:
+    assert i18n._format("{今日|きょう} {count}", {"count": 3}) == "{今日|きょう} 3"
 
 
 def test_unknown_language_and_key_are_clear_errors() -> None:

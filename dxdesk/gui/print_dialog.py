@@ -1,0 +1,312 @@
+"""Preview, print or save a hand-off slip or a paper fallback (the PDFs come from core).
+
+Rendering runs off the GUI thread (``run_task``). The values typed for a paper form live only in
+this dialog's widgets and in the PDF bytes in memory; closing the dialog drops them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dxdesk.core.catalog import ProcedureGuide
+from dxdesk.core.i18n import LANGUAGE_NAMES, RESIDENT_LANGUAGES, pick, tr, ui_language
+from dxdesk.core.session import SessionError, SupportSession
+from dxdesk.gui.tasks import run_task
+
+SLIP_FORMATS = ("a6", "a5", "receipt80")
+
+
+def pdf_page_images(data: bytes, dpi: float) -> list[QImage]:
+    """Rasterise every page of a PDF (pypdfium2) into QImages."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    images = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            bitmap = page.render(scale=dpi / 72.0, prefer_bgrx=True)
+            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
+                           QImage.Format.Format_RGB32).copy()  # fmt: skip
+            images.append(image)
+            page.close()
+    finally:
+        document.close()
+    return images
+
+
+def page_size_points(data: bytes) -> list[tuple[float, float]]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return [document[i].get_size() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def print_pdf(data: bytes, printer: QPrinter) -> None:
+    """Paint each page at the printer's resolution, sized to the PDF page."""
+    sizes = page_size_points(data)
+    width, height = sizes[0]
+    printer.setPageLayout(QPageLayout(
+        QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "dxdesk"),
+        QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0),
+    ))  # fmt: skip
+    images = pdf_page_images(data, float(printer.resolution()))
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError(tr("print.error_printer_start"))
+    try:
+        for i, image in enumerate(images):
+            if i:
+                printer.newPage()
+            target = painter.viewport()
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+
+
+class PrintPreviewDialog(QDialog):
+    """Shared frame: options on top, page previews, then print / save / close."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 860)
+        self.pdf: bytes | None = None
+        self.on_output: Callable[[], None] | None = None
+        layout = QVBoxLayout(self)
+        self.options = QFormLayout()
+        layout.addLayout(self.options)
+        self.status = QLabel(objectName="printStatus")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.pages = QWidget(objectName="previewPages")
+        self.pages_layout = QVBoxLayout(self.pages)
+        scroll = QScrollArea(objectName="previewScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.pages)
+        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton(tr("print.print"), objectName="printButton")
+        self.print_button.setProperty("role", "primary")
+        self.save_button = QPushButton(tr("print.save_pdf"), objectName="savePdfButton")
+        close = QPushButton(tr("print.close"), objectName="closePrintButton")
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.print_button)
+        layout.addLayout(buttons)
+        self.print_button.clicked.connect(self.print_)
+        self.save_button.clicked.connect(self.save)
+        close.clicked.connect(self.reject)
+        self._set_ready(False)
+
+    def _set_ready(self, ready: bool) -> None:
+        self.print_button.setEnabled(ready)
+        self.save_button.setEnabled(ready)
+
+    def render(self, make_pdf: Callable[[], bytes]) -> None:
+        """Render off the GUI thread; the preview follows when the bytes arrive."""
+        self._set_ready(False)
+        self.status.setText(tr("print.rendering"))
+
+        def work() -> tuple[bytes, list[QImage]]:
+            data = make_pdf()
+            return data, pdf_page_images(data, 110)
+
+        run_task(work, self._rendered, self._failed)
+
+    def _rendered(self, result: tuple[bytes, list[QImage]]) -> None:
+        self.pdf, images = result
+        while self.pages_layout.count():
+            item = self.pages_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for i, image in enumerate(images):
+            label = QLabel(objectName=f"previewPage{i}")
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setStyleSheet("border: 1px solid #888; background: white;")
+            self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.status.setText(tr("print.ready", pages=len(images)))
+        self._set_ready(True)
+
+    def _failed(self, exc: Exception, _trace: str) -> None:
+        self.pdf = None
+        self.status.setText(tr("print.render_failed", error=str(exc)))
+        self._set_ready(False)
+
+    def print_(self) -> None:
+        if self.pdf is None:
+            return
+        if not QPrinterInfo.availablePrinters():
+            self.status.setText(tr("print.no_printer"))
+            QMessageBox.warning(self, tr("print.print"), tr("print.no_printer"))
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            print_pdf(self.pdf, printer)
+        except OSError as exc:
+            self.status.setText(tr("print.failed", error=str(exc)))
+            QMessageBox.warning(self, tr("print.print"), tr("print.failed", error=str(exc)))
+            return
+        self.status.setText(tr("print.sent"))
+        self._output_done()
+
+    def save(self, path: str | None = None) -> None:
+        if self.pdf is None:
+            return
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(self, tr("print.save_pdf"), "", "PDF (*.pdf)")
+        if not path:
+            return
+        from pathlib import Path
+
+        from dxdesk.core.settings import write_atomically
+
+        try:
+            write_atomically(Path(path), self.pdf)
+        except OSError as exc:
+            self.status.setText(tr("print.save_failed", path=path, error=exc.strerror or str(exc)))
+            return
+        self.status.setText(tr("print.saved", path=path))
+        self._output_done()
+
+    def _output_done(self) -> None:
+        if self.on_output:
+            self.on_output()
+
+
+class SlipDialog(PrintPreviewDialog):
+    def __init__(self, guide: ProcedureGuide, settings, handoff_code: str, done_steps: list,
+                 lang: str, parent: QWidget | None = None) -> None:  # fmt: skip
+        super().__init__(tr("print.slip_title", title=pick(guide.title, ui_language(), "ja")),
+                         parent)  # fmt: skip
+        self.setObjectName("slipDialog")
+        self.guide, self.settings = guide, settings
+        self.handoff_code, self.done_steps = handoff_code, done_steps
+        self.language = QComboBox(objectName="slipLanguageCombo")
+        for code in RESIDENT_LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.language.setCurrentIndex(max(0, self.language.findData(lang)))
+        self.format = QComboBox(objectName="slipFormatCombo")
+        for fmt in SLIP_FORMATS:
+            self.format.addItem(tr(f"print.format.{fmt}"), fmt)
+        self.code_label = QLabel(handoff_code, objectName="handoffCodeLabel")
+        self.options.addRow(tr("print.language"), self.language)
+        self.options.addRow(tr("print.format"), self.format)
+        self.options.addRow(tr("print.handoff_code"), self.code_label)
+        self.language.currentIndexChanged.connect(self.rerender)
+        self.format.currentIndexChanged.connect(self.rerender)
+        self.rerender()
+
+    def rerender(self) -> None:
+        from dxdesk.core.printing import render_slip
+
+        guide, settings, code = self.guide, self.settings, self.handoff_code
+        lang, fmt = self.language.currentData(), self.format.currentData()
+        # Step titles exist in Japanese and English; a resident reads the one nearer their language.
+        title_lang = "ja" if lang in ("ja", "ja-easy") else "en"
+        done = [pick(step.title, title_lang, "ja") or step.id for step in self.done_steps]
+        self.render(lambda: render_slip(guide, settings, lang, fmt, code, done, dt.date.today()))
+
+
+class PaperDialog(PrintPreviewDialog):
+    def __init__(self, guide: ProcedureGuide, parent: QWidget | None = None) -> None:
+        assert guide.paper is not None
+        super().__init__(tr("print.paper_title", title=pick(guide.paper.title, ui_language(), "ja")),
+                         parent)  # fmt: skip
+        self.setObjectName("paperDialog")
+        self.guide = guide
+        note = QLabel(tr("print.paper_privacy"))
+        note.setWordWrap(True)
+        note.setProperty("role", "warning")
+        self.options.addRow(note)
+        self.blank = QCheckBox(tr("print.paper_blank"), objectName="paperBlankCheck")
+        self.options.addRow(self.blank)
+        self.fields: dict[str, QLineEdit] = {}
+        for paper_field in guide.paper.fields:
+            if paper_field.signature:
+                continue
+            edit = QLineEdit(objectName=f"paperField_{paper_field.key}")
+            if paper_field.kind == "choice":
+                edit.setPlaceholderText(" / ".join(paper_field.choices))
+            self.fields[paper_field.key] = edit
+            self.options.addRow(
+                pick(paper_field.label, ui_language(), "ja") or paper_field.key, edit
+            )
+        self.preview_button = QPushButton(
+            tr("print.update_preview"), objectName="paperPreviewButton"
+        )
+        self.options.addRow(self.preview_button)
+        self.preview_button.clicked.connect(self.rerender)
+        self.blank.toggled.connect(self.rerender)
+        self.rerender()
+
+    def values(self) -> dict[str, str] | None:
+        if self.blank.isChecked():
+            return None
+        return {k: e.text().strip() for k, e in self.fields.items() if e.text().strip()}
+
+    def rerender(self) -> None:
+        from dxdesk.core.printing import render_paper
+
+        guide, values = self.guide, self.values()
+        self.render(lambda: render_paper(guide, values, dt.date.today()))
+
+    def done(self, result: int) -> None:  # noqa: D401 - Qt API
+        for edit in self.fields.values():
+            edit.clear()  # the typed values go with the dialog
+        self.pdf = None
+        super().done(result)
+
+
+def open_print_for_attempt(parent, context, session: SupportSession, kind: str,
+                           attempt_no: int) -> None:  # fmt: skip
+    attempt = session.attempts[attempt_no - 1]
+    guide = attempt.guide
+    if kind == "paper":
+        PaperDialog(guide, parent).exec()
+        return
+    from dxdesk.core.handoff import new_handoff_code
+
+    code = attempt.handoff_code or new_handoff_code()
+    visited = list(dict.fromkeys(v.step_id for v in attempt.visits))
+    done_steps = [guide.step(step_id) for step_id in visited]
+    lang = session.help_language if session.help_language in RESIDENT_LANGUAGES else "ja"
+    dialog = SlipDialog(guide, context.settings, code, done_steps, lang, parent)
+
+    def remember_code() -> None:
+        if attempt.handoff_code != code:
+            try:
+                session.record_handoff_code(code, attempt_no)
+            except SessionError as exc:
+                dialog.status.setText(str(exc))
+
+    dialog.on_output = remember_code
+    dialog.exec()
