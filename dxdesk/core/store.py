@@ -39,6 +39,7 @@ from dxdesk.core.settings import SITE_ID_PATTERN
 
 STORE_FILE = "dxdesk.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10.0  # an export or import in another thread may hold the write lock briefly
 
 # One row per procedure attempt, in this order (the cross-team sessions.csv contract).
 SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
@@ -199,7 +200,9 @@ class Store:
                 ) from exc
         _check_header(path)
         try:
-            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+            db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
+            )
         except sqlite3.Error as exc:
             raise StoreError(tr("store.error.cannot_open", path=path, detail=exc), path) from exc
         store = cls(path, db)
@@ -207,7 +210,7 @@ class Store:
             store._prepare()
         except sqlite3.DatabaseError as exc:
             db.close()
-            raise _corrupt(path, exc) from exc
+            raise _db_error(path, exc) from exc
         except BaseException:
             db.close()
             raise
@@ -266,7 +269,7 @@ class Store:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
-                raise _corrupt(self.path, exc) from exc
+                raise _db_error(self.path, exc) from exc
             try:
                 yield self._db
             except sqlite3.IntegrityError as exc:
@@ -277,7 +280,7 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise _corrupt(self.path, exc) from exc
+                raise _db_error(self.path, exc) from exc
             except BaseException:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -287,14 +290,14 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise _corrupt(self.path, exc) from exc
+                raise _db_error(self.path, exc) from exc
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         with self._lock:
             try:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
-                raise _corrupt(self.path, exc) from exc
+                raise _db_error(self.path, exc) from exc
 
     # ------------------------------------------------------------------ recording sessions
 
@@ -646,6 +649,14 @@ def _check_header(path: Path) -> None:
         ) from exc
     if header and header != SQLITE_HEADER:
         raise StoreError(tr("store.error.not_a_store", path=path), path)
+
+
+def _db_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """A busy store is not a damaged one: say which it is."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return StoreError(tr("store.error.busy", path=path), path)
+    return _corrupt(path, exc)
 
 
 def _corrupt(path: Path, detail: object) -> StoreError:

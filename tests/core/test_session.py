@@ -8,6 +8,7 @@ import pytest
 
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.handoff import new_handoff_code
+from dxdesk.core.i18n import tr
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.privacy import PersonalDataError
 from dxdesk.core.session import NOTE_MAX_CHARS, SessionError, SupportSession
@@ -178,7 +179,8 @@ def test_a_shared_terminal_cannot_be_left_without_the_hygiene_checklist(session)
         session.finish()
     with pytest.raises(SessionError) as err:
         session.confirm_hygiene(logged_out=True, browser_closed=False, card_returned=True)
-    assert "ブラウザ" in str(err.value)
+    assert tr("session.hygiene.browser_closed") in str(err.value)
+    assert tr("session.hygiene.logged_out") not in str(err.value)
     session.confirm_hygiene(logged_out=True, browser_closed=True, card_returned=True)
     session.finish()
     assert session.hygiene_confirmed

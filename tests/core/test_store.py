@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from dxdesk.cli import main as cli_main
+from dxdesk.core import i18n
 from dxdesk.core import store as store_module
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.handoff import new_handoff_code
@@ -139,7 +140,8 @@ def test_the_cli_reports_a_corrupt_store_without_a_traceback(data_dir):
     assert "Traceback" not in proc.stderr and "is not a dxdesk store" in proc.stderr
 
 
-def test_store_commands_check_and_list_open_sessions(data_dir, catalog, capsys):
+def test_store_commands_check_and_list_open_sessions(data_dir, catalog, capsys, monkeypatch):
+    monkeypatch.setattr(i18n, "_current_ui_language", "ja")  # --lang en must not leak
     with Store.open(data_dir) as store:
         _finished_session(store, catalog)
         open_one = SupportSession.start(catalog, "kita-ward-1", recorder=store, clock=_clock())
@@ -321,3 +323,21 @@ def test_every_event_is_on_disk_when_the_call_returns(data_dir, catalog):
         ).fetchone()[0]
         other.close()
     assert kinds == ["start", "add_procedure", "answer"] and last_step == "check-pin"
+
+
+def test_a_busy_store_says_so_and_the_session_stays_as_it_was(data_dir, catalog, monkeypatch):
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.05)
+    with Store.open(data_dir) as store:
+        s = SupportSession.start(catalog, "kita-ward-1", recorder=store, clock=_clock())
+        s.add_procedure(GUIDE)
+        other = sqlite3.connect(data_dir / STORE_FILE, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # e.g. a long import holding the write lock
+        with pytest.raises(StoreError) as err:
+            s.answer(0)
+        assert str(data_dir / STORE_FILE) in str(err.value)
+        assert "壊れて" not in str(err.value) and "damaged" not in str(err.value)
+        assert s.current_step.id == "check-eligibility" and len(s.events) == 2
+        other.execute("ROLLBACK")
+        other.close()
+        assert s.answer(0).step.id == "check-pin"
+        assert [e.seq for e in store.session_events(s.session_id)] == [1, 2, 3]
