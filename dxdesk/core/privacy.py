@@ -176,7 +176,7 @@ def _digits(s: str) -> str:
 
 _NOT_AFTER_DIGIT = r"(?<![0-9])"
 _NOT_BEFORE_DIGIT = r"(?![0-9])"
-_S = r"[ \-]?"  # one optional separator inside a number
+_S = r"[ \-.]?"  # one optional separator inside a phone number (090.1234.5678 too)
 
 _MY_NUMBER_RE = re.compile(
     _NOT_AFTER_DIGIT + r"(?<![0-9][ \-])[0-9](?:[ \-]?[0-9]){11}" + _NOT_BEFORE_DIGIT
@@ -206,7 +206,7 @@ _NATIONAL = (
 _PHONE_RE = re.compile(
     r"(?<![0-9+])(?:"
     + rf"0{_NATIONAL}"
-    + rf"|\+81[ \-]?(?:\(0\)\s?)?{_NATIONAL}"
+    + rf"|\+81[ \-.]?(?:\(0\)\s?)?{_NATIONAL}"
     + rf"|\(0(?:[1-9][0-9]{{0,3}})\)\s?[0-9]{{1,4}}{_S}[0-9]{{4}}"
     + rf"|0(?:{_AREA_PARENS})[ \-]?[0-9]{{4}}"
     + r")"
@@ -242,13 +242,15 @@ _ERA_LAST_YEAR = {"明治": 45, "大正": 15, "昭和": 64, "平成": 31, "令�
 _ERA = r"(?P<era>明治|大正|昭和|平成|令和|(?<![A-Za-z])[MTSHR](?=\s?[0-9元]))"
 _YMD_SEP = r"\s?[年/.\-]\s?"
 _MD_SEP = r"\s?[月/.\-]\s?"
+# Era dates on old documents are often written in kanji numerals (昭和二十三年四月五日).
+_SMALL = r"[0-9]{1,2}|[一二三四五六七八九十]{1,3}"
 _ERA_DATE_RE = re.compile(
     _ERA
-    + r"\s?(?P<year>[0-9]{1,2}|元)"
+    + rf"\s?(?P<year>{_SMALL}|元)"
     + _YMD_SEP
-    + r"(?P<month>[0-9]{1,2})"
+    + rf"(?P<month>{_SMALL})"
     + _MD_SEP
-    + r"(?P<day>[0-9]{1,2})(?:\s?日)?"
+    + rf"(?P<day>{_SMALL})(?:\s?日)?"
     + _NOT_BEFORE_DIGIT
 )
 _WESTERN_DATE_RE = re.compile(
@@ -263,9 +265,9 @@ _WESTERN_DATE_RE = re.compile(
 _PARTIAL_BIRTH_RE = re.compile(
     r"(?:"
     + _ERA
-    + r"\s?(?P<year>[0-9]{1,2}|元)\s?年"
+    + rf"\s?(?P<year>{_SMALL}|元)\s?年"
     + r"|(?<![0-9])(?P<wyear>1[89][0-9]{2}|20[0-9]{2})\s?年)"
-    + r"(?:\s?[0-9]{1,2}\s?月)?"
+    + rf"(?:\s?(?:{_SMALL})\s?月)?"
 )
 _BIRTH_WORD_BEFORE_RE = re.compile(r"(?:生年月日|誕生日|生まれ|生年|誕生|DOB|birth)", re.IGNORECASE)
 _BIRTH_WORD_AFTER_RE = re.compile(r"\s?(?:生まれ|生|誕生)")
@@ -338,16 +340,31 @@ def _birth_word_near(s: str, start: int, end: int) -> bool:
     )
 
 
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+
+
+def _small_int(text: str) -> int:
+    """12, '１２' (already NFKC), '十二', '二十三', '元' (first year of an era) -> int."""
+    if text.isascii():
+        return int(text)
+    if text == "元":
+        return 1
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return int("".join(str(_KANJI_DIGITS[c]) for c in text))
+    return (_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0)
+
+
 def _era_year(era: str, year: str) -> int | None:
     era = _ERA_ABBR.get(era, era)
-    y = 1 if year == "元" else int(year)
+    y = _small_int(year)
     if not 1 <= y <= _ERA_LAST_YEAR[era]:
         return None
     return _ERA_START[era] + y
 
 
 def _valid_month_day(month: str, day: str) -> bool:
-    return 1 <= int(month) <= 12 and 1 <= int(day) <= 31
+    return 1 <= _small_int(month) <= 12 and 1 <= _small_int(day) <= 31
 
 
 def _iter_birth_dates(s: str, visit_year: int) -> Iterator[tuple[int, int]]:

@@ -37,9 +37,11 @@ def my_numbers(draw: st.DrawFn) -> str:
 
 @st.composite
 def phones(draw: st.DrawFn) -> str:
-    shape = draw(st.sampled_from(["landline", "mobile", "tollfree", "intl", "bare", "parens"]))
-    sep = draw(st.sampled_from(["-", " ", ""]))
-    if shape in ("landline", "bare", "parens", "intl"):
+    shape = draw(
+        st.sampled_from(["landline", "mobile", "tollfree", "intl", "bare", "parens", "area_parens"])
+    )
+    sep = draw(st.sampled_from(["-", " ", "", "."]))
+    if shape in ("landline", "bare", "parens", "area_parens", "intl"):
         area_len = draw(st.integers(1, 4))
         area = draw(st.sampled_from("123456789")) + draw(digits(area_len - 1))
         parts = [area, draw(digits(5 - area_len)), draw(digits(4))]
@@ -56,6 +58,8 @@ def phones(draw: st.DrawFn) -> str:
         return "0" + "".join(parts)
     if shape == "parens":
         return f"0{parts[0]}({parts[1]}){parts[2]}"
+    if shape == "area_parens":
+        return f"(0{parts[0]}){parts[1]}-{parts[2]}"
     if parts[0] in ("090", "080", "070", "0120"):
         return sep.join(parts)
     return "0" + sep.join(parts)
@@ -98,6 +102,13 @@ def emails(draw: st.DrawFn) -> str:
     return f"{local}@{domain}"
 
 
+def kanji_number(n: int) -> str:
+    """1..99 in kanji numerals as on old documents: 五, 十二, 二十三."""
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else KANJI_NUMERALS[tens - 1] + "十")
+    return head + (KANJI_NUMERALS[ones - 1] if ones else "")
+
+
 ERAS = {"昭和": (1925, 64, "S"), "平成": (1988, 31, "H"), "令和": (2018, 7, "R")}
 
 
@@ -106,7 +117,9 @@ def birth_dates(draw: st.DrawFn) -> str:
     """A birth date as residents say it: near 生年月日/生まれ, or simply old enough."""
     month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
     style = draw(
-        st.sampled_from(["era", "era_abbr", "western_kanji", "western_slash", "western_dot"])
+        st.sampled_from(
+            ["era", "era_kanji", "era_abbr", "western_kanji", "western_slash", "western_dot"]
+        )
     )
     if style.startswith("era"):
         era = draw(st.sampled_from(sorted(ERAS)))
@@ -114,6 +127,8 @@ def birth_dates(draw: st.DrawFn) -> str:
         year = draw(st.integers(1, last))
         if style == "era":
             return f"{era}{year}年{month}月{day}日"
+        if style == "era_kanji":
+            return f"{era}{kanji_number(year)}年{kanji_number(month)}月{kanji_number(day)}日"
         return f"{abbr}{year}.{month}.{day}"
     year = draw(st.integers(1920, VISIT_YEAR))
     if style == "western_kanji":
@@ -140,6 +155,7 @@ def account_numbers(draw: st.DrawFn) -> str:
     return draw(st.one_of(digits(7), digits(3), digits(8)))
 
 
+KANJI_NUMERALS = "一二三四五六七八九"
 PLACES = [
     "北区",
     "中央区本町",
@@ -152,7 +168,6 @@ PLACES = [
     "霞ヶ関",
     "東区",
 ]
-KANJI_NUMERALS = "一二三四五六七八九"
 
 
 @st.composite
@@ -217,7 +232,9 @@ def person_names(draw: st.DrawFn) -> str:
     if draw(st.integers(0, 3)) == 0:
         name = draw(st.sampled_from(FOREIGN))
     else:
-        name = draw(st.sampled_from(SURNAMES)) + draw(st.sampled_from(GIVEN))
+        given = draw(st.sampled_from(GIVEN))
+        space = draw(st.sampled_from(["", " "])) if given else ""
+        name = draw(st.sampled_from(SURNAMES)) + space + given
     return name + draw(st.sampled_from(["さん", "様", "氏", "くん", "ちゃん"]))
 
 
@@ -293,9 +310,14 @@ def _is_old(value: str) -> bool:
     for era, (start, _, abbr) in ERAS.items():
         for mark in (era, abbr):
             if value.startswith(mark):
-                year = int(value[len(mark) :].split("年")[0].split(".")[0])
+                year_text = value[len(mark) :].split("年")[0].split(".")[0]
+                year = int(year_text) if year_text.isdigit() else _kanji_value(year_text)
                 return start + year < VISIT_YEAR - 15
     return int(value[:4]) < VISIT_YEAR - 15
+
+
+def _kanji_value(text: str) -> int:
+    return next(n for n in range(1, 100) if kanji_number(n) == text)
 
 
 def detected(note: str, kind: str, start: int, end: int) -> bool:
