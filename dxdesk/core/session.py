@@ -519,9 +519,9 @@ class SupportSession:
             if event.detail == "return_of_code":
                 self.return_of_code = event.value or None
             elif event.detail in ("age_band", "device", "help_language"):
+                if event.detail == "device" and event.value != self.device:
+                    self.hygiene_confirmed = False  # a checklist ticked for another device
                 setattr(self, event.detail, event.value)
-                if event.detail == "device" and event.value != SHARED_TERMINAL:
-                    self.hygiene_confirmed = False
         elif kind == "note":
             self.note = event.note
         elif kind == "hygiene":

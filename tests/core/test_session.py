@@ -182,6 +182,10 @@ def test_a_shared_terminal_cannot_be_left_without_the_hygiene_checklist(session)
     assert tr("session.hygiene.browser_closed") in str(err.value)
     assert tr("session.hygiene.logged_out") not in str(err.value)
     session.confirm_hygiene(logged_out=True, browser_closed=True, card_returned=True)
+    session.set_context(device="own_android")
+    session.set_context(device="counter_terminal")  # a new device: tick the list again
+    assert session.needs_hygiene_check
+    session.confirm_hygiene(logged_out=True, browser_closed=True, card_returned=True)
     session.finish()
     assert session.hygiene_confirmed
 
