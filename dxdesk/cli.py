@@ -27,14 +27,19 @@ def _command_modules() -> list[str]:
     )
 
 
-def _global_options(parser: argparse.ArgumentParser) -> None:
+UI_LANGS = ("ja", "en")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, strict: bool = True) -> None:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
         help="data directory (default: $DXDESK_DATA_DIR, else the platform's user data folder)",
     )
     parser.add_argument(
-        "--lang", choices=("ja", "en"), help="interface language (default: the site setting, ja)"
+        "--lang",
+        choices=UI_LANGS if strict else None,
+        help="interface language (default: the site setting, ja)",
     )
     parser.add_argument(
         "--quit-after-startup",
@@ -63,8 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Opening the app needs only the global options: no command module is imported on that path.
     light = argparse.ArgumentParser(prog="dxdesk", add_help=False)
-    _global_options(light)
+    _global_options(light, strict=False)  # a subcommand's own --lang (e.g. slip --lang ne) passes
     opts, rest = light.parse_known_args(argv)
+    if not rest and opts.lang not in (None, *UI_LANGS):
+        build_parser().parse_args(argv)  # exits with argparse's message listing the choices
     if not rest:
         from importlib import import_module  # the GUI lives outside the Qt-free core
 
