@@ -2,8 +2,8 @@
 
 BIZ UDゴシック is the house face (UD typeface for older readers); Noto Sans covers Vietnamese
 marks and Latin it lacks; Noto Sans Devanagari covers Nepali, shaped by HarfBuzz. Hangul and
-simplified Chinese are not in the shipped fonts, so a TrueType face for them is looked up among
-the operating system's fonts (Windows ships Malgun Gothic and Microsoft YaHei).
+simplified Chinese come from the shipped Nanum Gothic (OFL) and WenQuanYi Micro Hei (Apache-2.0)
+so that every machine prints the same; the operating system's faces are a fallback only.
 ReportLab embeds every TrueType font as a subset of the glyphs used.
 """
 
@@ -31,25 +31,29 @@ _SHIPPED = {
     NOTO_SANS: "NotoSans-{weight}.ttf",
     NOTO_DEVANAGARI: "NotoSansDevanagari-{weight}.ttf",
 }
-# TrueType faces (ReportLab cannot embed CFF outlines) found on ward PCs or Linux desks:
+# TrueType faces (ReportLab cannot embed CFF outlines): the shipped one, then ward PCs' own:
 # (path, subfont index) per weight; the first that exists wins.
 _SYSTEM_CANDIDATES: dict[str, dict[str, list[tuple[str, int]]]] = {
     SYSTEM_HANGUL: {
         "Regular": [
+            (str(font_path("NanumGothic.ttf")), 0),
             ("C:/Windows/Fonts/malgun.ttf", 0),
             ("/usr/share/fonts/truetype/nanum/NanumGothic.ttf", 0),
         ],
         "Bold": [
+            (str(font_path("NanumGothicBold.ttf")), 0),
             ("C:/Windows/Fonts/malgunbd.ttf", 0),
             ("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf", 0),
         ],
     },
     SYSTEM_HANS: {
         "Regular": [
+            (str(font_path("wqy-microhei.ttc")), 0),
             ("C:/Windows/Fonts/simhei.ttf", 0),
             ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
         ],
         "Bold": [
+            (str(font_path("wqy-microhei.ttc")), 0),
             ("C:/Windows/Fonts/simhei.ttf", 0),
             ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
         ],
