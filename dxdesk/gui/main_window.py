@@ -189,8 +189,12 @@ class MainWindow(QMainWindow):
         self.display_action = QAction(self, objectName="residentDisplayAction")
         self.display_action.setShortcut(QKeySequence("F2"))
         self.display_action.triggered.connect(self.toggle_resident_display)
+        self.dashboard_action = QAction(self, objectName="dashboardAction")
+        self.dashboard_action.triggered.connect(self.show_dashboard)
+        self.dashboard = None
         self.toolbar.addAction(self.start_action)
         self.toolbar.addAction(self.display_action)
+        self.toolbar.addAction(self.dashboard_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
         self.toolbar.addAction(self.language_action)
@@ -218,6 +222,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(tr("main.action_settings"))
         self.start_action.setText(tr("main.action_start_session"))
         self.display_action.setText(tr("main.action_resident_display"))
+        self.dashboard_action.setText(tr("main.action_dashboard"))
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
@@ -320,6 +325,17 @@ class MainWindow(QMainWindow):
             self.resident_display = None
         self.statusBar().showMessage(tr("main.session_" + how), 8000)
         self.refresh_today()
+
+    def show_dashboard(self) -> None:
+        """The supervisor's tab, built on first use so QtCharts stays off the start-up path."""
+        from dxdesk.gui.dashboard import DashboardWidget
+
+        if self.dashboard is None:
+            self.dashboard = DashboardWidget(self.context.data_dir)
+            self.tabs.addTab(self.dashboard, tr("main.tab_dashboard"))
+        else:
+            self.dashboard.refresh()
+        self.tabs.setCurrentWidget(self.dashboard)
 
     def toggle_resident_display(self) -> None:
         from dxdesk.gui.resident_display import ResidentDisplay

@@ -112,3 +112,13 @@ def test_first_run_dialog_validates_and_saves(qtbot, data_dir: Path) -> None:
     assert saved.site_name == "北区役所 デジタル相談窓口"
     assert saved.city_url("facility_reservation_url") == "https://yoyaku.example.jp/"
     assert "北区役所" in win.site_label.text()
+
+
+def test_dashboard_tab_opens_on_demand(window) -> None:
+    tabs = window.findChild(QTabWidget, "mainTabs")
+    before = tabs.count()
+    window.dashboard_action.trigger()
+    assert tabs.count() == before + 1
+    assert tabs.currentWidget() is window.dashboard
+    window.dashboard_action.trigger()  # a second press refreshes, it does not add a tab
+    assert tabs.count() == before + 1
