@@ -79,14 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gui.run(
             data_dir=opts.data_dir, lang=opts.lang, quit_after_startup=opts.quit_after_startup
         )
-    args = build_parser().parse_args(argv)
-    if args.command is None:
-        build_parser().print_help()
-        return 2
-    if args.lang:
+    if opts.lang in UI_LANGS:  # before the parser is built, so --help speaks it too
         from dxdesk.core.i18n import set_ui_language
 
-        set_ui_language(args.lang)
+        set_ui_language(opts.lang)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
