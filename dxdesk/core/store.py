@@ -22,6 +22,7 @@ from typing import Any
 from dxdesk.core.catalog import ID_PATTERN, Catalog
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import tr
+from dxdesk.core.privacy import ensure_no_personal_data
 from dxdesk.core.session import (
     AGE_BANDS,
     ALL_OUTCOMES,
@@ -51,6 +52,20 @@ SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
 INT_COLUMNS = frozenset(
     {"attempt_no", "hour", "guide_version", "steps_reached", "duration_min", "session_duration_min"}
 )
+
+# One row per class (スマホ教室 session), in this order (the cross-team classes.csv contract).
+CLASS_COUNT_COLUMNS: tuple[str, ...] = (
+    "tutors", "trained_tutors", "assistants", "learners",
+    "learners_under60", "learners_60_64", "learners_65_69", "learners_70_74", "learners_75_79",
+    "learners_80plus", "learners_age_unknown",
+    "results_reached", "results_partly", "results_not",
+    "satisfaction_1", "satisfaction_2", "satisfaction_3", "satisfaction_4", "satisfaction_5",
+)  # fmt: skip
+CLASS_CSV_COLUMNS: tuple[str, ...] = (
+    "class_id", "site_id", "date", "hour", "start_time", "duration_min", "menu",
+    *CLASS_COUNT_COLUMNS, "staffing_warning",
+)  # fmt: skip
+CLASS_INT_COLUMNS = frozenset({"hour", "duration_min", *CLASS_COUNT_COLUMNS})
 
 # Each migration is a list of statements, applied in one transaction with its user_version.
 MIGRATIONS: list[list[str]] = [
@@ -117,6 +132,41 @@ MIGRATIONS: list[list[str]] = [
             PRIMARY KEY (session_id, seq)
         )""",
     ],
+    [
+        """CREATE TABLE class_records (
+            class_id TEXT PRIMARY KEY,
+            site_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+            start_time TEXT NOT NULL,
+            duration_min INTEGER NOT NULL CHECK (duration_min >= 0),
+            menu TEXT NOT NULL DEFAULT '',
+            tutors INTEGER NOT NULL DEFAULT 0 CHECK (tutors >= 0),
+            trained_tutors INTEGER NOT NULL DEFAULT 0 CHECK (trained_tutors >= 0),
+            assistants INTEGER NOT NULL DEFAULT 0 CHECK (assistants >= 0),
+            learners INTEGER NOT NULL DEFAULT 0 CHECK (learners >= 0),
+            learners_under60 INTEGER NOT NULL DEFAULT 0 CHECK (learners_under60 >= 0),
+            learners_60_64 INTEGER NOT NULL DEFAULT 0 CHECK (learners_60_64 >= 0),
+            learners_65_69 INTEGER NOT NULL DEFAULT 0 CHECK (learners_65_69 >= 0),
+            learners_70_74 INTEGER NOT NULL DEFAULT 0 CHECK (learners_70_74 >= 0),
+            learners_75_79 INTEGER NOT NULL DEFAULT 0 CHECK (learners_75_79 >= 0),
+            learners_80plus INTEGER NOT NULL DEFAULT 0 CHECK (learners_80plus >= 0),
+            learners_age_unknown INTEGER NOT NULL DEFAULT 0 CHECK (learners_age_unknown >= 0),
+            results_reached INTEGER NOT NULL DEFAULT 0 CHECK (results_reached >= 0),
+            results_partly INTEGER NOT NULL DEFAULT 0 CHECK (results_partly >= 0),
+            results_not INTEGER NOT NULL DEFAULT 0 CHECK (results_not >= 0),
+            satisfaction_1 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_1 >= 0),
+            satisfaction_2 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_2 >= 0),
+            satisfaction_3 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_3 >= 0),
+            satisfaction_4 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_4 >= 0),
+            satisfaction_5 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_5 >= 0),
+            staffing_warning TEXT NOT NULL DEFAULT '',
+            note TEXT,
+            origin TEXT NOT NULL CHECK (origin IN ('local', 'imported')),
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX class_records_by_date ON class_records (date, site_id)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -127,6 +177,14 @@ class StoreError(Exception):
     def __init__(self, message: str, path: Path | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class ClassRecordError(StoreError):
+    """A class record to save is malformed (the column names the field); nothing was stored."""
+
+    def __init__(self, message: str, column: str | None) -> None:
+        super().__init__(message)
+        self.column = column
 
 
 class ImportRowError(StoreError):
@@ -298,6 +356,10 @@ class Store:
                 return self._db.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:
                 raise _db_error(self.path, exc) from exc
+
+    def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """Rows of a read-only query (the lock is not held across yields)."""
+        yield from self._query(sql, params)
 
     # ------------------------------------------------------------------ recording sessions
 
@@ -532,8 +594,7 @@ class Store:
             sql += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
             params.extend(site_ids)
         sql += " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
-        rows = self._query(sql, params)  # read whole: the lock is not held across yields
-        for values in rows:
+        for values in self._stream(sql, params):
             row = dict(zip(SESSIONS_CSV_COLUMNS, values, strict=True))
             row["blockers"] = ";".join(sorted((row["blockers"] or "").split(";"))).strip(";")
             yield row
@@ -579,6 +640,84 @@ class Store:
                 inserted += 1
         return inserted, skipped
 
+    # ------------------------------------------------------------------ class records
+
+    def save_class_record(self, record: dict) -> None:
+        """Insert or update (by ``class_id``) one class, durably, in one transaction.
+
+        ``record`` holds the classes.csv columns and optionally ``note``; a live tally calls
+        this after every change. The note passes the privacy guard here as well.
+        """
+        if not isinstance(record, dict):
+            raise ClassRecordError(tr("store.class.not_a_record"), None)
+        unknown = [k for k in record if k not in CLASS_CSV_COLUMNS and k != "note"]
+        missing = [c for c in CLASS_CSV_COLUMNS if c not in record]
+        if unknown or missing:
+            raise ClassRecordError(
+                tr("store.class.columns", missing=", ".join(missing) or "-",
+                   extra=", ".join(map(str, unknown)) or "-"),
+                (missing or unknown)[0],
+            )  # fmt: skip
+        problem, row = _check_class_row(record)
+        if problem:
+            column, expected = problem
+            raise ClassRecordError(
+                tr("store.class.bad_value", column=column, value=record[column],
+                   expected=expected),
+                column,
+            )  # fmt: skip
+        note = record.get("note")
+        note = None if note is None else str(note).strip() or None
+        if note is not None:
+            ensure_no_personal_data(note, "class_note", visit_year=int(row["date"][:4]))
+        columns = [*CLASS_CSV_COLUMNS, "note", "recorded_at"]
+        values = [*(row[c] for c in CLASS_CSV_COLUMNS), note, local_now().isoformat()]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "class_id")
+        with self._write() as db:
+            db.execute(
+                f"INSERT INTO class_records ({', '.join(columns)}, origin)"
+                f" VALUES ({', '.join('?' * len(columns))}, 'local')"
+                f" ON CONFLICT (class_id) DO UPDATE SET {updates}",
+                values,
+            )
+
+    def class_record_rows(
+        self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
+    ) -> Iterator[dict]:
+        """classes.csv rows (no note, origin or recorded_at) with start <= date <= end."""
+        sql = f"SELECT {', '.join(CLASS_CSV_COLUMNS)} FROM class_records WHERE date BETWEEN ? AND ?"
+        params: list[Any] = [start.isoformat(), end.isoformat()]
+        if site_ids is not None:
+            sql += f" AND site_id IN ({', '.join('?' * len(site_ids))})"
+            params.extend(site_ids)
+        sql += " ORDER BY date, start_time, site_id, class_id"
+        for values in self._stream(sql, params):
+            yield dict(zip(CLASS_CSV_COLUMNS, values, strict=True))
+
+    def import_class_record_rows(self, rows: Iterable[dict]) -> tuple[int, int]:
+        """Store classes.csv rows from another export; returns (inserted, skipped by class_id).
+
+        One transaction: a malformed row raises ImportRowError and nothing is stored.
+        """
+        inserted = skipped = 0
+        columns = [*CLASS_CSV_COLUMNS, "recorded_at"]
+        sql = (
+            f"INSERT INTO class_records ({', '.join(columns)}, origin)"
+            f" VALUES ({', '.join('?' * len(columns))}, 'imported')"
+        )
+        now = local_now().isoformat()
+        with self._write() as db:
+            for number, raw in enumerate(rows, start=1):
+                row = _validated_class_row(raw, number)
+                if db.execute(
+                    "SELECT 1 FROM class_records WHERE class_id = ?", (row["class_id"],)
+                ).fetchone():
+                    skipped += 1
+                    continue
+                db.execute(sql, [*(row[c] for c in CLASS_CSV_COLUMNS), now])
+                inserted += 1
+        return inserted, skipped
+
     def sites(self) -> list[str]:
         return [r[0] for r in self._query("SELECT DISTINCT site_id FROM sessions ORDER BY 1")]
 
@@ -613,6 +752,7 @@ class Store:
             "procedure_attempts": self._query("SELECT count(*) FROM procedure_attempts")[0][0],
             "attempt_blockers": self._query("SELECT count(*) FROM attempt_blockers")[0][0],
             "session_events": self._query("SELECT count(*) FROM session_events")[0][0],
+            "class_records": self._query("SELECT count(*) FROM class_records")[0][0],
         }  # fmt: skip
         return StoreCheck(self.path, self.schema_version, integrity, counts)
 
@@ -753,3 +893,72 @@ def _is_iso_date(text: str) -> bool:
     except ValueError:
         return False
     return len(text) == 10
+
+
+_CLASS_ID = _SESSION_ID
+_START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_WARNING = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _check_class_row(raw: dict) -> tuple[tuple[str, str] | None, dict[str, Any]]:
+    """Normalise one classes.csv row: (None, row) or ((column, expected), partial row)."""
+    row: dict[str, Any] = {}
+    for column in CLASS_CSV_COLUMNS:
+        value = raw[column]
+        if column in CLASS_INT_COLUMNS:
+            if isinstance(value, bool):
+                return (column, "an integer"), row
+            try:
+                value = int(str(value).strip())
+            except ValueError:
+                return (column, "an integer"), row
+            if value < 0:
+                return (column, "0 or more"), row
+        else:
+            value = "" if value is None else str(value).strip()
+        row[column] = value
+    menu = [m for m in row["menu"].split(";") if m]
+    warnings = [w for w in row["staffing_warning"].split(";") if w]
+    checks: list[tuple[str, bool, str]] = [
+        ("class_id", bool(_CLASS_ID.match(row["class_id"])), "32 hex digits"),
+        ("site_id", bool(SITE_ID_PATTERN.match(row["site_id"])), "a site id like kita-ward-1"),
+        ("date", _is_iso_date(row["date"]), "a date YYYY-MM-DD"),
+        ("hour", row["hour"] <= 23, "0-23"),
+        ("start_time", bool(_START_TIME.match(row["start_time"]))
+         and int(row["start_time"][:2]) == row["hour"], "HH:MM within the hour"),
+        ("menu", all(_IDENT.match(m) for m in menu) and len(set(menu)) == len(menu),
+         "topic ids joined by ';'"),
+        ("staffing_warning", all(_WARNING.match(w) for w in warnings)
+         and len(set(warnings)) == len(warnings), "empty or codes joined by ';'"),
+    ]  # fmt: skip
+    for column, ok, expected in checks:
+        if not ok:
+            return (column, expected), row
+    row["menu"] = ";".join(sorted(menu))
+    row["staffing_warning"] = ";".join(sorted(warnings))
+    return None, row
+
+
+def _validated_class_row(raw: object, number: int) -> dict[str, Any]:
+    """Check one classes.csv row to import; values may be str (from a CSV) or int."""
+    if not isinstance(raw, dict):
+        raise ImportRowError(tr("store.import.not_a_row", row=number), number, None)
+    missing = [c for c in CLASS_CSV_COLUMNS if c not in raw]
+    extra = [c for c in raw if c not in CLASS_CSV_COLUMNS]
+    if missing or extra:
+        raise ImportRowError(
+            tr("store.import.class_columns", row=number, missing=", ".join(missing) or "-",
+               extra=", ".join(map(str, extra)) or "-"),
+            number,
+            (missing or extra)[0],
+        )  # fmt: skip
+    problem, row = _check_class_row(raw)
+    if problem:
+        column, expected = problem
+        raise ImportRowError(
+            tr("store.import.bad_value", row=number, column=column, value=raw[column],
+               expected=expected),
+            number,
+            column,
+        )  # fmt: skip
+    return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dxdesk.core.store import SESSIONS_CSV_COLUMNS, Store
+from dxdesk.core.store import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS, Store
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HEADING = re.compile(r"^###\s+`([^`]+)`")
@@ -52,3 +52,8 @@ def test_every_table_and_column_of_the_store_is_documented(data_dir):
 def test_the_sessions_csv_columns_are_documented_in_order():
     documented = _dictionary()
     assert [c for c, _, _ in documented["sessions.csv"]] == list(SESSIONS_CSV_COLUMNS)
+
+
+def test_the_classes_csv_columns_are_documented_in_order():
+    documented = _dictionary()
+    assert [c for c, _, _ in documented["classes.csv"]] == list(CLASS_CSV_COLUMNS)
