@@ -228,6 +228,14 @@ class SessionScreen(QWidget):
         self.answers_box = QWidget(objectName="branchAnswers")
         self.answers_layout = QVBoxLayout(self.answers_box)
         self.answers_layout.setContentsMargins(0, 0, 0, 0)
+        self.answer_buttons: list[QPushButton] = []
+        for i in range(9):  # digits 1-9 answer; a question has at most nine answers
+            button = QPushButton(objectName=f"answerButton{i}")
+            button.setProperty("role", "answer")
+            button.clicked.connect(lambda _=False, i=i: self.answer(i))
+            button.hide()
+            self.answer_buttons.append(button)
+            self.answers_layout.addWidget(button)
         layout.addWidget(self.answers_box)
         self.suggestion = QLabel(objectName="guideSuggestion")
         self.suggestion.setWordWrap(True)
@@ -239,6 +247,8 @@ class SessionScreen(QWidget):
 
         blockers = QGroupBox(tr("wizard.blockers"), objectName="blockerBox")
         self.blockers_layout = QGridLayout(blockers)
+        self.blocker_buttons: dict[str, QPushButton] = {}
+        self._blockers_for: object = None  # the attempt whose blocker buttons are shown
         layout.addWidget(blockers)
 
         nav = QHBoxLayout()
@@ -513,21 +523,15 @@ class SessionScreen(QWidget):
             f"⚠ {_text(p.problem)}\n　→ {_text(p.fix)}" for p in step.pitfalls
         ))  # fmt: skip
 
-        while self.answers_layout.count():
-            item = self.answers_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
         branch = session.branch
         self.question.setVisible(branch is not None)
+        answers = branch.answers if branch is not None else []
         if branch is not None:
             self.question.setText("❓ " + _text(branch.question))
-            for i, answer in enumerate(branch.answers):
-                button = QPushButton(
-                    f"{i + 1}. {_text(answer.label)}", objectName=f"answerButton{i}"
-                )
-                button.setProperty("role", "answer")
-                button.clicked.connect(lambda _=False, i=i: self.answer(i))
-                self.answers_layout.addWidget(button)
+        for i, button in enumerate(self.answer_buttons):  # a fixed pool: no widget churn per step
+            if i < len(answers):
+                button.setText(f"{i + 1}. {_text(answers[i].label)}")
+            button.setVisible(i < len(answers))
         suggested = None
         if attempt.walk_ended and session.last_answer and session.last_answer.suggested_guide:
             suggested = session.last_answer.suggested_guide
@@ -541,20 +545,7 @@ class SessionScreen(QWidget):
             self.suggestion.setText(tr("wizard.suggestion", title=title))
             self.suggest_button.setText(tr("wizard.add_suggested", title=title))
 
-        while self.blockers_layout.count():
-            item = self.blockers_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for i, blocker in enumerate(session.available_blockers()):
-            button = QPushButton(_text(blocker.label), objectName=f"blockerButton_{blocker.id}")
-            button.setProperty("role", "blocker")
-            button.setCheckable(True)
-            button.setChecked(blocker.id in attempt.blockers)
-            button.setToolTip(_text(blocker.hint))
-            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-            button.toggled.connect(lambda checked, b=blocker.id: self.toggle_blocker(b, checked))
-            self.blockers_layout.addWidget(button, i // 3, i % 3)
-
+        self._sync_blocker_buttons(attempt)
         self.back_button.setEnabled(session.can_go_back)
         self.next_button.setEnabled(branch is None)
         self.next_button.setText(
@@ -564,6 +555,30 @@ class SessionScreen(QWidget):
             self.show_message(
                 tr("wizard.walk_ended", outcome=tr("wizard.outcome." + attempt.proposed_outcome))
             )
+
+    def _sync_blocker_buttons(self, attempt) -> None:
+        """Build the blocker grid once per procedure; later steps only update what is pressed."""
+        if self._blockers_for is not attempt:
+            for button in self.blocker_buttons.values():
+                self.blockers_layout.removeWidget(button)
+                button.deleteLater()
+            self.blocker_buttons = {}
+            for i, blocker in enumerate(self.session.available_blockers()):
+                button = QPushButton(_text(blocker.label), objectName=f"blockerButton_{blocker.id}")
+                button.setProperty("role", "blocker")
+                button.setCheckable(True)
+                button.setToolTip(_text(blocker.hint))
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+                button.toggled.connect(lambda on, b=blocker.id: self.toggle_blocker(b, on))
+                self.blockers_layout.addWidget(button, i // 3, i % 3)
+                self.blocker_buttons[blocker.id] = button
+            self._blockers_for = attempt
+        for blocker_id, button in self.blocker_buttons.items():
+            pressed = blocker_id in attempt.blockers
+            if button.isChecked() != pressed:
+                button.blockSignals(True)
+                button.setChecked(pressed)
+                button.blockSignals(False)
 
     def _rebuild_outcomes(self) -> None:
         while self.outcomes_layout.count():
