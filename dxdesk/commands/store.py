@@ -1,4 +1,4 @@
-"""``dxdesk store check|sessions``: look into the session store without the GUI."""
+"""``dxdesk store check|sessions|backup|backups|restore``: the session store without the GUI."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from dxdesk.cli import data_dir_of
+from dxdesk.core.backup import BackupError, list_backups, restore_backup, take_backup
 from dxdesk.core.i18n import tr
-from dxdesk.core.store import Store, StoreError
+from dxdesk.core.store import STORE_FILE, Store, StoreError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +19,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     sessions = store_sub.add_parser("sessions", help=tr("cli.store.sessions.help"))
     sessions.add_argument("--open", action="store_true", help=tr("cli.store.sessions.open"))
     sessions.set_defaults(handler=cmd_sessions)
+    backup = store_sub.add_parser("backup", help=tr("cli.store.backup.help"))
+    backup.add_argument("--to", metavar="FILE", help=tr("cli.store.backup.to"))
+    backup.set_defaults(handler=cmd_backup)
+    backups = store_sub.add_parser("backups", help=tr("cli.store.backups.help"))
+    backups.set_defaults(handler=cmd_backups)
+    restore = store_sub.add_parser("restore", help=tr("cli.store.restore.help"))
+    restore.add_argument("backup", metavar="BACKUP", help=tr("cli.store.restore.backup"))
+    restore.set_defaults(handler=cmd_restore)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -55,4 +64,37 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         print("\t".join(row))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    try:
+        path = take_backup(data_dir_of(args), args.to)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(tr("cli.store.backup.done", path=path))
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    found = list_backups(data_dir_of(args))
+    if not found:
+        print(tr("cli.store.backup.none"))
+    for info in found:
+        print(tr("cli.store.backup.list", path=info.path, day=info.day.isoformat(),
+                 size=(info.size + 1023) // 1024))  # fmt: skip
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    directory = data_dir_of(args)
+    try:
+        replaced = restore_backup(directory, args.backup)
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(tr("cli.store.restore.done", backup=args.backup, path=directory / STORE_FILE))
+    if replaced is not None:
+        print(tr("cli.store.restore.kept", path=replaced))
     return 0

@@ -8,14 +8,23 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from dxdesk.core.backup import (
+    BackupError,
+    BackupInfo,
+    ensure_daily_backup,
+    newest_good_backup,
+    restore_backup,
+    store_is_damaged,
+)
 from dxdesk.core.catalog import load_catalog_cached
 from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import cache_dir, forms_dir, resolve_data_dir
 from dxdesk.core.settings import SettingsError, SiteSettings, load_settings
-from dxdesk.core.store import Store, StoreError
+from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
+from dxdesk.gui.tasks import run_task, wait_for_tasks
 
 
 class _FirstPaint(QObject):
@@ -46,7 +55,59 @@ def open_store(data_dir: Path) -> tuple[Store | None, str | None]:
         return None, tr("app.store_unusable", error=str(exc))
 
 
-def build_main_window(data_dir: Path, lang: str | None = None) -> tuple[MainWindow, list[str]]:
+def ask_restore(data_dir: Path, error: str, backup: BackupInfo | None) -> bool:
+    """Ask the clerk whether to put the newest good backup back (a real, modal message box)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("app.store_damaged_title"), "")
+    box.setObjectName("storeDamagedBox")
+    if backup is None:
+        box.setText(tr("app.store_damaged_no_backup", error=error))
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.exec()
+        return False
+    box.setText(tr("app.store_damaged_offer", error=error, day=backup.day.isoformat(),
+                   path=str(backup.path), store=str(data_dir / STORE_FILE)))  # fmt: skip
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def recover_store(
+    data_dir: Path, problem: str, lock: InstanceLock | None = None, ask=ask_restore
+) -> tuple[Store | None, str | None, str | None]:
+    """The store could not be opened: when the file is damaged, offer the newest good backup.
+
+    Returns (store, problem, notice): the restored store and a notice saying so, or no store
+    and the problem (the guides still work without recording).
+    """
+    if not store_is_damaged(data_dir):
+        return None, problem, None
+    backup = newest_good_backup(data_dir)
+    if not ask(data_dir, problem, backup) or backup is None:
+        return None, problem, None
+    try:
+        replaced = restore_backup(data_dir, backup.path, lock=lock)
+    except BackupError as exc:
+        return None, tr("app.restore_failed", error=str(exc)), None
+    store, again = open_store(data_dir)
+    if store is None:
+        return None, again, None
+    notice = tr("app.store_restored", day=backup.day.isoformat(), path=str(replaced or "-"))
+    return store, None, notice
+
+
+def start_daily_backup(window: MainWindow) -> None:
+    """Take today's backup off the GUI thread if it is missing; a failure goes to the status bar."""
+    data_dir = window.context.data_dir
+
+    def failed(exc: Exception, _trace: str) -> None:
+        window.statusBar().showMessage(tr("app.backup_failed", error=str(exc)))
+
+    run_task(lambda: ensure_daily_backup(data_dir), None, failed)
+
+
+def build_main_window(
+    data_dir: Path, lang: str | None = None, *, lock: InstanceLock | None = None, ask=ask_restore
+) -> tuple[MainWindow, list[str]]:
     """Everything up to a shown window; returns it with start-up warnings for the clerk."""
     warnings: list[str] = []
     try:
@@ -59,6 +120,10 @@ def build_main_window(data_dir: Path, lang: str | None = None) -> tuple[MainWind
     if catalog.problems:
         warnings.append(tr("app.catalog_problems", count=len(catalog.problems)))
     store, store_problem = open_store(data_dir)
+    if store is None and store_problem:
+        store, store_problem, notice = recover_store(data_dir, store_problem, lock, ask)
+        if notice:
+            warnings.append(notice)
     if store_problem:
         warnings.append(store_problem)
     window = MainWindow(
@@ -93,7 +158,7 @@ def run(
         return 1
     window: MainWindow | None = None
     try:
-        window, warnings = build_main_window(directory, lang)
+        window, warnings = build_main_window(directory, lang, lock=lock)
         apply_look(app, window.context.settings)
         if quit_after_startup:
             probe = _FirstPaint(app.quit)
@@ -106,8 +171,11 @@ def run(
             if not window.context.settings.is_configured:
                 QTimer.singleShot(0, lambda: window.open_settings(first_run=True))
             QTimer.singleShot(0, window.offer_interrupted_sessions)
+            if window.context.store is not None:
+                QTimer.singleShot(0, lambda: start_daily_backup(window))
         return app.exec()
     finally:
+        wait_for_tasks()
         if window is not None and window.context.store is not None:
             window.context.store.close()
         lock.release()
