@@ -105,7 +105,53 @@ def _group_by(path: Path, month: str) -> tuple[float, int]:
     return elapsed, sum(r[2] for r in rows)
 
 
-def test_export_month_against_group_by(tmp_path: Path) -> None:
+def _raw_import(bundle: Path, path: Path) -> tuple[float, int]:
+    """The floor for import: read sessions.csv from the zip and executemany it, one commit."""
+    import csv
+    import io
+    import zipfile
+
+    Store.open(path).close()  # the real schema, empty
+    db = sqlite3.connect(path / STORE_FILE, isolation_level=None)
+    db.execute("PRAGMA synchronous=FULL")
+    t = time.perf_counter()
+    with zipfile.ZipFile(bundle) as zf, zf.open("sessions.csv") as raw:
+        rows = list(csv.DictReader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")))
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(
+        "INSERT OR IGNORE INTO sessions (session_id, origin, site_id, channel, date, hour, ended)"
+        " VALUES (?, 'imported', ?, ?, ?, ?, ?)",
+        [(r["session_id"], r["site_id"], r["channel"], r["date"], r["hour"], r["ended"])
+         for r in rows],
+    )  # fmt: skip
+    db.executemany(
+        "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id, guide_version,"
+        " outcome) VALUES (?, ?, ?, ?, ?)",
+        [(r["session_id"], r["attempt_no"], r["procedure_id"], r["guide_version"], r["outcome"])
+         for r in rows],
+    )  # fmt: skip
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - t
+    db.close()
+    return elapsed, len(rows)
+
+
+def _raw_rows_peak(path: Path, month: str) -> int:
+    """The floor for export memory: the month's joined rows fetched whole by plain sqlite3."""
+    db = sqlite3.connect(path)
+    tracemalloc.start()
+    db.execute(
+        "SELECT * FROM procedure_attempts a JOIN sessions s USING (session_id)"
+        " WHERE s.date BETWEEN ? AND ?",
+        (f"{month}-01", f"{month}-31"),
+    ).fetchall()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    db.close()
+    return peak
+
+
+def test_export_month_against_group_by(tmp_path: Path, perf_record) -> None:
     previous = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())  # no keyring here: unsigned bundles
     try:
@@ -130,6 +176,8 @@ def test_export_month_against_group_by(tmp_path: Path) -> None:
                                 require_signature=False)  # fmt: skip
         import_s = time.perf_counter() - t
         hq.close()
+        raw_import_s, raw_rows = _raw_import(bundle, tmp_path / "raw-hq")
+        raw_peak = _raw_rows_peak(data_dir / STORE_FILE, LAST_MONTH)
         ratio = export_s / baseline_s
         print(
             f"\nstore: {SESSIONS:,} sessions, {total_rows:,} attempt rows, {SITES} sites, "
@@ -143,6 +191,29 @@ def test_export_month_against_group_by(tmp_path: Path) -> None:
             f"\nimport: {result.inserted:,} rows in {import_s:.1f} s "
             f"({result.inserted / import_s:,.0f} rows/s)"
             f"\nbundle size: {bundle.stat().st_size / 1e6:.1f} MB"
+        )
+        perf_record(
+            f"month export ({SESSIONS:,} sessions)",
+            export_s,
+            baseline_s,
+            "s",
+            "raw SQLite GROUP BY",
+            TARGET_RATIO,
+        )
+        perf_record(
+            "month export peak Python memory",
+            peak / 1e6,
+            raw_peak / 1e6,
+            "MB",
+            "raw fetchall of the month's rows",
+        )
+        perf_record(
+            "import throughput",
+            result.inserted / import_s,
+            raw_rows / raw_import_s,
+            "rows/s",
+            "csv + executemany, one commit",
+            higher_is_better=True,
         )
         assert result.inserted == month_rows
     finally:

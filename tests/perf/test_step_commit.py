@@ -64,7 +64,7 @@ def _step_commits(data_dir: Path) -> list[float]:
     return times[:SAMPLES]
 
 
-def test_step_commit_latency(tmp_path: Path):
+def test_step_commit_latency(tmp_path: Path, perf_record):
     baseline = _baseline(tmp_path / "baseline.sqlite3")
     (tmp_path / "data").mkdir()
     steps = _step_commits(tmp_path / "data")
@@ -75,4 +75,6 @@ def test_step_commit_latency(tmp_path: Path):
         f"\nbare SQLite commit: p50 {b50:.3f} ms, p99 {b99:.3f} ms"
         f"\nratio: p50 x{p50 / b50:.2f}, p99 x{p99 / b99:.2f}"
     )
+    perf_record("step commit p50", p50, b50, "ms", "bare SQLite INSERT+COMMIT p50")
+    perf_record("step commit p99", p99, b99, "ms", "bare SQLite INSERT+COMMIT p99")
     assert p99 < TARGET_P99_MS, f"p99 {p99:.2f} ms is over the {TARGET_P99_MS} ms target"
