@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from dxdesk.core.catalog import ruby_segments
 from dxdesk.core.printing.fonts import Run, run_width, split_runs
@@ -166,8 +167,13 @@ class TextStyle:
         return split_runs(text, self.lang, bold=self.bold)
 
     def width(self, text: str, size: float | None = None) -> float:
-        size = size or self.size
-        return sum(run_width(r, size) for r in self.runs(text))
+        return _text_width(text, self.lang, self.bold, size or self.size)
+
+
+@lru_cache(maxsize=8192)
+def _text_width(text: str, lang: str, bold: bool, size: float) -> float:
+    """Width of ``text`` (memoised: a slip is laid out up to three times with the same pieces)."""
+    return sum(run_width(r, size) for r in split_runs(text, lang, bold=bold))
 
 
 def _measure(unit: _Unit, style: TextStyle) -> float:
@@ -270,8 +276,10 @@ def text_block(
     return Block(height=len(lines) * line_height, items=items)
 
 
+@lru_cache(maxsize=64)
 def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
-    """QR modules with error correction M and the standard 4-module quiet zone."""
+    """QR modules with error correction M and the standard 4-module quiet zone (memoised: the
+    mask search is the costliest part of a slip, and each layout attempt needs the same code)."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
