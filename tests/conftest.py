@@ -19,3 +19,10 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d.mkdir()
     monkeypatch.setenv("DXDESK_DATA_DIR", str(d))
     return d
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Start-up caches go to a folder of this test run, never the user's own cache."""
+    os.environ["DXDESK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield

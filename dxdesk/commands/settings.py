@@ -6,11 +6,16 @@ import argparse
 import json
 import sys
 
-from pydantic import ValidationError
-
 from dxdesk.cli import data_dir_of
 from dxdesk.core.i18n import tr
-from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsError, load_settings, save_settings
+from dxdesk.core.settings import (
+    CITY_URL_SETTINGS,
+    SettingsError,
+    SettingsValueError,
+    SiteSettings,
+    load_settings,
+    save_settings,
+)
 
 _SCALAR_FIELDS = (
     "site_id",
@@ -46,7 +51,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(json.dumps(settings.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    print(json.dumps(settings.as_dict(), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -57,7 +62,7 @@ def cmd_set(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    values = settings.model_dump()
+    values = settings.as_dict()
     for pair in args.pairs:
         key, sep, value = pair.partition("=")
         if not sep:
@@ -72,11 +77,9 @@ def cmd_set(args: argparse.Namespace) -> int:
             print(tr("cli.settings.unknown_key", key=key, known=known), file=sys.stderr)
             return 2
     try:
-        new = type(settings).model_validate(values)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"])
-        print(tr("cli.settings.invalid", field=field, error=err["msg"]), file=sys.stderr)
+        new = SiteSettings.from_dict(values)
+    except SettingsValueError as exc:
+        print(tr("cli.settings.invalid", field=exc.field, error=exc.message), file=sys.stderr)
         return 2
     save_settings(data_dir, new)
     return 0

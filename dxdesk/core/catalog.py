@@ -1,7 +1,9 @@
 """The procedure catalog: YAML guides in ``forms/guides`` and the shared taxonomy.
 
-Each guide is loaded with safe-YAML semantics into typed models. Problems are reported as
-``path:LINE: message``; a broken guide goes to ``Catalog.problems`` and never stops the others.
+Each guide is loaded with safe-YAML semantics and validated by the pydantic schema in
+``dxdesk.core.guide_schema``; the app works on the plain dataclasses below, which a start-up cache
+restores without importing pydantic or YAML. Problems are reported as ``path:LINE: message``; a
+broken guide goes to ``Catalog.problems`` and never stops the others.
 """
 
 from __future__ import annotations
@@ -11,25 +13,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    model_validator,
-)
+from dxdesk.core.i18n import RESIDENT_LANGUAGES
 
-from dxdesk.core.i18n import RESIDENT_LANGUAGES, UI_LANGUAGES
-from dxdesk.core.settings import CITY_URL_SETTINGS
-
-try:
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 GUIDES_SUBDIR = "guides"
 TAXONOMY_FILE = "taxonomy.yaml"
@@ -44,179 +33,112 @@ OUTCOMES: tuple[str, ...] = (
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
 
 
-def _needs(*langs: str):
-    def check(value: dict[str, str]) -> dict[str, str]:
-        missing = [lang for lang in langs if not (value.get(lang) or "").strip()]
-        if missing:
-            raise ValueError(f"missing text for {', '.join(missing)}")
-        return value
+# --------------------------------------------------------------------------- runtime types
+# Plain frozen dataclasses: what the app runs on. dxdesk.core.guide_schema validates YAML into
+# pydantic models with the same fields and converts them to these (see the module docstring).
 
-    return check
+Texts = dict[str, str]  # language code -> text
 
 
-def _known_langs(allowed: Sequence[str]):
-    def check(value: dict[str, str]) -> dict[str, str]:
-        unknown = [lang for lang in value if lang not in allowed]
-        if unknown:
-            raise ValueError(
-                f"unknown language code {', '.join(unknown)}; use {', '.join(allowed)}"
-            )
-        return value
-
-    return check
-
-
-_FOLDED_CJK_BREAK = re.compile(
-    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \n]+(?=[\u3000-\u9fff\uff00-\uffef])"
-)
-
-
-def _join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
-    """YAML folding turns a line break into a space, which Japanese prose must not have."""
-    if "ja" in value:
-        value = {**value, "ja": _FOLDED_CJK_BREAK.sub("", value["ja"])}
-    return value
-
-
-# Staff-facing text: Japanese required, English optional (shown when the UI is in English).
-StaffText = Annotated[
-    dict[str, str],
-    AfterValidator(_known_langs(UI_LANGUAGES)),
-    AfterValidator(_needs("ja")),
-    AfterValidator(_join_folded_japanese),
-]
-# Titles appear in both UI languages.
-Title = Annotated[
-    dict[str, str], AfterValidator(_known_langs(UI_LANGUAGES)), AfterValidator(_needs("ja", "en"))
-]
-# What the resident hears or reads: やさしい日本語 required, any resident language optional.
-ResidentText = Annotated[
-    dict[str, str],
-    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
-    AfterValidator(_needs("ja-easy")),
-]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-
-class Source(_Model):
-    id: Identifier
-    url: Annotated[str, Field(pattern=r"^https?://")]
+@dataclass(frozen=True)
+class Source:
+    id: str
+    url: str
     checked_on: dt.date
-    about: str = Field(min_length=1, description="what the source supports, in Japanese")
+    about: str
 
 
-class Pitfall(_Model):
-    problem: StaffText
-    fix: StaffText
-    sources: list[Identifier] = Field(default_factory=list)
+@dataclass(frozen=True)
+class Pitfall:
+    problem: Texts
+    fix: Texts
+    sources: list[str] = field(default_factory=list)
 
 
-class BranchAnswer(_Model):
-    label: StaffText
-    goto: Identifier | None = None
-    outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
-    blocker: Identifier | None = None
-    guide: Identifier | None = Field(default=None, description="suggest switching to this guide")
-
-    @model_validator(mode="after")
-    def _leads_somewhere(self) -> BranchAnswer:
-        if not (self.goto or self.outcome or self.guide):
-            raise ValueError("an answer needs 'goto' (a step id), 'outcome' or 'guide'")
-        if self.goto and self.outcome:
-            raise ValueError("an answer leads either to a step ('goto') or to an 'outcome'")
-        return self
+@dataclass(frozen=True)
+class BranchAnswer:
+    label: Texts
+    goto: str | None = None
+    outcome: str | None = None
+    blocker: str | None = None
+    guide: str | None = None  # suggest switching to this guide
 
 
-class Branch(_Model):
-    question: StaffText
-    say: ResidentText | None = None
-    answers: list[BranchAnswer] = Field(min_length=2, max_length=9)
+@dataclass(frozen=True)
+class Branch:
+    question: Texts
+    answers: list[BranchAnswer]
+    say: Texts | None = None
 
 
-class Step(_Model):
-    id: Identifier
-    title: StaffText
-    staff: StaffText = Field(description="instruction to the clerk, plain Japanese")
-    say: ResidentText = Field(description="the sentence to say to the resident")
-    screen: StaffText | None = Field(default=None, description="what the screen should show")
-    pitfalls: list[Pitfall] = Field(default_factory=list)
-    sources: list[Identifier] = Field(default_factory=list)
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: Texts
+    staff: Texts  # instruction to the clerk, plain Japanese
+    say: Texts  # the sentence to say to the resident (ja-easy required)
+    screen: Texts | None = None  # what the screen should show
+    pitfalls: list[Pitfall] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
     branch: Branch | None = None
-    next: Identifier | None = Field(default=None, description="a step id, or 'end'")
-    outcome: Literal[OUTCOMES] | None = Field(  # type: ignore[valid-type]
-        default=None, description="the outcome this step ends with, if it is an end step"
-    )
+    next: str | None = None  # a step id, or 'end'
+    outcome: str | None = None  # the outcome this step ends with, if it is an end step
 
 
-class OnlineRoute(_Model):
-    url: Annotated[str, Field(pattern=r"^https://")] | None = None
-    setting: str | None = Field(default=None, description="name of a city URL in site settings")
-    label: StaffText
-
-    @model_validator(mode="after")
-    def _one_target(self) -> OnlineRoute:
-        if bool(self.url) == bool(self.setting):
-            raise ValueError("give exactly one of 'url' (national) or 'setting' (city-specific)")
-        if self.setting and self.setting not in CITY_URL_SETTINGS:
-            raise ValueError(
-                f"unknown site setting '{self.setting}'; known: {', '.join(CITY_URL_SETTINGS)}"
-            )
-        return self
+@dataclass(frozen=True)
+class OnlineRoute:
+    label: Texts
+    url: str | None = None  # national
+    setting: str | None = None  # name of a city URL in site settings
 
 
-class PaperField(_Model):
-    key: Identifier
-    label: StaffText
-    kind: Literal["text", "date", "choice", "check", "digits"] = "text"
-    choices: list[str] = Field(default_factory=list)
-    lines: int = Field(default=1, ge=1, le=6)
-    help: StaffText | None = None
-    signature: bool = Field(default=False, description="left blank for the resident to sign")
-
-    @model_validator(mode="after")
-    def _choices(self) -> PaperField:
-        if self.kind == "choice" and len(self.choices) < 2:
-            raise ValueError("a 'choice' field needs at least two 'choices'")
-        return self
+@dataclass(frozen=True)
+class PaperField:
+    key: str
+    label: Texts
+    kind: str = "text"  # text, date, choice, check, digits
+    choices: list[str] = field(default_factory=list)
+    lines: int = 1
+    help: Texts | None = None
+    signature: bool = False  # left blank for the resident to sign
 
 
-class PaperFallback(_Model):
-    title: StaffText
-    where: StaffText = Field(description="where the resident hands the paper in")
-    note: StaffText | None = None
-    fields: list[PaperField] = Field(min_length=1)
-    sources: list[Identifier] = Field(default_factory=list)
+@dataclass(frozen=True)
+class PaperFallback:
+    title: Texts
+    where: Texts  # where the resident hands the paper in
+    fields: list[PaperField]
+    note: Texts | None = None
+    sources: list[str] = field(default_factory=list)
 
 
-class SlipText(_Model):
-    title: str = Field(min_length=1)
-    steps: list[str] = Field(min_length=1, description="what the resident does at home")
-    prepare: list[str] = Field(default_factory=list)
+@dataclass(frozen=True)
+class SlipText:
+    title: str
+    steps: list[str]  # what the resident does at home
+    prepare: list[str] = field(default_factory=list)
 
 
-class ProcedureGuide(_Model):
-    id: Identifier
-    version: int = Field(ge=1)
+@dataclass(frozen=True)
+class ProcedureGuide:
+    id: str
+    version: int
     reviewed_on: dt.date
-    title: Title
-    kana: Annotated[str, Field(pattern=r"^[\u3041-\u309f\u30fc・ ]+$")]
-    category: Identifier
-    keywords: list[str] = Field(default_factory=list)
-    summary: StaffText
-    bring: list[StaffText] = Field(default_factory=list)
+    title: Texts
+    kana: str
+    category: str
+    summary: Texts
     online_route: OnlineRoute
-    steps: list[Step] = Field(min_length=1)
-    blockers: list[Identifier] = Field(default_factory=list)
-    paper: PaperFallback | None = None
+    steps: list[Step]
     slip: dict[str, SlipText]
-    sources: list[Source] = Field(min_length=1)
-    related: list[Identifier] = Field(default_factory=list)
+    sources: list[Source]
+    keywords: list[str] = field(default_factory=list)
+    bring: list[Texts] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
+    paper: PaperFallback | None = None
+    related: list[str] = field(default_factory=list)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -246,33 +168,24 @@ class ProcedureGuide(_Model):
         raise KeyError(source_id)
 
 
-class BlockerKind(_Model):
-    id: Identifier
-    label: Title
-    hint: StaffText = Field(description="what the clerk can do about it")
-    guide: Identifier | None = Field(default=None, description="a guide that resolves it")
+@dataclass(frozen=True)
+class BlockerKind:
+    id: str
+    label: Texts
+    hint: Texts  # what the clerk can do about it
+    guide: str | None = None  # a guide that resolves it
 
 
-class Category(_Model):
-    id: Identifier
-    label: Title
+@dataclass(frozen=True)
+class Category:
+    id: str
+    label: Texts
 
 
-class Taxonomy(_Model):
-    categories: list[Category] = Field(min_length=1)
-    blockers: list[BlockerKind] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _unique(self) -> Taxonomy:
-        for name, items in (("categories", self.categories), ("blockers", self.blockers)):
-            seen: set[str] = set()
-            for item in items:
-                if item.id in seen:
-                    raise ValueError(f"duplicate id '{item.id}' in {name}")
-                seen.add(item.id)
-        if "other" not in {b.id for b in self.blockers}:
-            raise ValueError("the blockers must include 'other' (a short note, privacy-checked)")
-        return self
+@dataclass(frozen=True)
+class Taxonomy:
+    categories: list[Category]
+    blockers: list[BlockerKind]
 
     def blocker(self, blocker_id: str) -> BlockerKind:
         for b in self.blockers:
@@ -285,6 +198,20 @@ class Taxonomy(_Model):
             if c.id == category_id:
                 return c
         raise KeyError(category_id)
+
+
+# Schema names that other modules import from here; served lazily so the app never loads pydantic.
+_SCHEMA_NAMES = frozenset(
+    {"Identifier", "StaffText", "Title", "ResidentText", "_Model", "_pydantic_problems"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SCHEMA_NAMES:
+        from dxdesk.core import guide_schema
+
+        return getattr(guide_schema, name)
+    raise AttributeError(f"module 'dxdesk.core.catalog' has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- loading
@@ -353,6 +280,8 @@ class _Lines:
             self._walk(root, ())
 
     def _walk(self, node: yaml.Node, path: tuple) -> None:
+        import yaml
+
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
@@ -377,7 +306,16 @@ class _Lines:
         return self.lines.get((), 1)
 
 
+def _yaml_loader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+
+
 def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
+    import yaml
+
+    _Loader = _yaml_loader()
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -402,36 +340,16 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
     return data, lines
 
 
-def _pydantic_problems(path: Path, lines: _Lines, exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors():
-        loc = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
-        where = ".".join(str(p) for p in loc) or "(top level)"
-        kind = err["type"]
-        if kind == "missing":
-            message = f"'{where}': required field is missing"
-        elif kind == "extra_forbidden":
-            message = f"'{where}': unknown key (check the spelling; see forms/README.md)"
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-            message = f"'{where}': {msg}{shown}"
-            if kind == "string_type" and isinstance(got, bool):
-                message += "; YAML reads yes/no/on/off as true/false: put the text in quotes"
-            elif kind == "string_type" and got is None and loc and " " in str(loc[-1]):
-                message += "; a comma inside {...} starts a new key: put the text in quotes"
-        problems.append(Problem(path, lines.line(loc), message))
-    return problems
-
-
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     read = _read_yaml(path)
     if isinstance(read, Problem):
         return None, [read]
     data, lines = read
+    from dxdesk.core.guide_schema import Taxonomy as TaxonomySchema
+    from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
+
     try:
-        return Taxonomy.model_validate(data), []
+        return to_runtime(TaxonomySchema.model_validate(data)), []
     except ValidationError as exc:
         return None, _pydantic_problems(path, lines, exc)
 
@@ -554,8 +472,11 @@ def load_guide(
             [Problem(path, 1, "a guide must be a YAML mapping (id: ..., title: ...)")],
             lines,
         )
+    from dxdesk.core.guide_schema import ProcedureGuide as GuideSchema
+    from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
+
     try:
-        guide = ProcedureGuide.model_validate(data)
+        guide = to_runtime(GuideSchema.model_validate(data))
     except ValidationError as exc:
         return None, _pydantic_problems(path, lines, exc), lines
     problems = _check_references(path, lines, guide, taxonomy)
@@ -676,53 +597,14 @@ def ruby_segments(text: str) -> list[tuple[str, str | None]]:
 
 # --------------------------------------------------------------------------- start-up cache
 
-CACHE_FORMAT = 1
 
-
-def _catalog_fingerprint(forms: Path) -> tuple:
-    """What a cached catalog depends on: every catalog file, this schema module, the version."""
-    from dxdesk import __version__
+def load_catalog_cached(forms: Path) -> Catalog:
+    """``load_catalog`` through the start-up cache (no YAML, no pydantic when nothing changed)."""
+    from dxdesk.core.startup_cache import cached
 
     files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
-    stamps = []
-    for f in files:
-        try:
-            st = f.stat()
-        except OSError:
-            return ()
-        stamps.append((str(f), st.st_size, st.st_mtime_ns))
-    schema = Path(__file__).stat()
-    return (CACHE_FORMAT, __version__, str(forms), schema.st_size, schema.st_mtime_ns, *stamps)
-
-
-def load_catalog_cached(forms: Path, cache_dir: Path | None) -> Catalog:
-    """``load_catalog`` with a validated copy kept in ``cache_dir`` for fast start-up.
-
-    The cache lives in the user's own cache folder and is only ever a copy: any mismatch or
-    unreadable file means a full load, never an error.
-    """
-    import pickle
-
-    if cache_dir is None:
-        return load_catalog(forms)
-    cache = cache_dir / "catalog.pickle"
-    fingerprint = _catalog_fingerprint(forms)
-    try:
-        with cache.open("rb") as fh:
-            stored_fingerprint, catalog = pickle.load(fh)
-        if fingerprint and stored_fingerprint == fingerprint and isinstance(catalog, Catalog):
-            return catalog
-    except Exception:  # a stale, partial or foreign cache is simply rebuilt
-        pass
-    catalog = load_catalog(forms)
-    if fingerprint:
-        try:
-            from dxdesk.core.settings import write_atomically
-
-            write_atomically(cache, pickle.dumps((fingerprint, catalog)))
-        except OSError:
-            pass  # no cache this time; the catalog itself is fine
-    return catalog
+    modules = ("dxdesk.core.catalog", "dxdesk.core.guide_schema")
+    return cached("catalog", files, modules, lambda: load_catalog(forms))
 
 
 def ruby_html(text: str, reading_scale: int = 55) -> str:

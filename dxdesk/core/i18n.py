@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
-
-import yaml
 
 from dxdesk.core.paths import resource_path
 
@@ -33,21 +32,26 @@ CATALOG_LANGUAGES: dict[str, tuple[str, ...]] = {"ui": UI_LANGUAGES, "slip": RES
 
 _current_ui_language = "ja"
 
-try:  # libyaml when the wheel has it: the catalogs load at start-up
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - pure-Python PyYAML
-    _Loader = yaml.SafeLoader
-
 
 @cache
 def catalog(domain: str) -> dict[str, dict[str, str]]:
-    """Load one message catalog: ``{domain}.yaml`` plus any ``{domain}-*.yaml`` (one per area)."""
+    """One message catalog: ``{domain}.yaml`` plus any ``{domain}-*.yaml`` (one per area)."""
+    from dxdesk.core.startup_cache import cached
+
     folder = resource_path("i18n")
+    files = sorted(folder.glob(f"{domain}.yaml")) + sorted(folder.glob(f"{domain}-*.yaml"))
+    return cached(f"i18n-{domain}", files, ("dxdesk.core.i18n",), lambda: _read_catalog(files))
+
+
+def _read_catalog(files: list[Path]) -> dict[str, dict[str, str]]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
     merged: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
-    for path in sorted(folder.glob(f"{domain}.yaml")) + sorted(folder.glob(f"{domain}-*.yaml")):
+    for path in files:
         with path.open(encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_Loader) or {}
+            data = yaml.load(fh, Loader=loader) or {}
         if not isinstance(data, dict):
             raise ValueError(f"{path}: the catalog must be a mapping of message ids")
         for key, entry in data.items():

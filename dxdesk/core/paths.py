@@ -58,13 +58,3 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return default_data_dir()
-
-
-def cache_dir() -> Path | None:
-    """The user's cache folder for dxdesk (start-up caches only; safe to delete)."""
-    from platformdirs import user_cache_dir
-
-    try:
-        return Path(user_cache_dir(APP_NAME, appauthor=False))
-    except Exception:
-        return None

@@ -20,7 +20,6 @@ from typing import Protocol
 from dxdesk.core.catalog import OUTCOMES, BlockerKind, Branch, Catalog, ProcedureGuide, Step
 from dxdesk.core.handoff import HandoffCodeError, normalise_handoff_code
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
-from dxdesk.core.privacy import ensure_no_personal_data
 
 ABANDONED = "abandoned"
 ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, ABANDONED)
@@ -612,6 +611,8 @@ class SupportSession:
                 tr("session.error.note_too_long", max=NOTE_MAX_CHARS, length=len(note))
             )
         visit_year = self.started_at.year if self.started_at else None
+        from dxdesk.core.privacy import ensure_no_personal_data  # its patterns load on first use
+
         return ensure_no_personal_data(note, field=field_name, visit_year=visit_year)
 
 

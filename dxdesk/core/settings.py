@@ -11,10 +11,9 @@ import json
 import os
 import re
 import tempfile
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Any
 
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
@@ -50,41 +49,68 @@ class SettingsError(Exception):
     """The settings file cannot be read or holds a bad value; the message names the file."""
 
 
-class SiteSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+class SettingsValueError(ValueError):
+    """One setting has a bad value; ``field`` names it (``urls.city_line_url`` for a URL)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+_KINDS = ("counter", "class_venue")
+_UI_LANGUAGES = ("ja", "en")
+
+
+@dataclass
+class SiteSettings:
+    """The site's settings. Checked on construction; read at every start, so no pydantic here."""
 
     schema_version: int = SCHEMA_VERSION
     site_id: str = ""
     site_name: str = ""
-    site_kind: Literal["counter", "class_venue"] = "counter"
+    site_kind: str = "counter"
     counter_phone: str = ""
     counter_hours: str = ""
-    urls: dict[str, str] = Field(default_factory=dict)
-    ui_language: Literal["ja", "en"] = "ja"
-    text_scale: float = Field(default=1.0, ge=0.8, le=2.0)
+    urls: dict[str, str] = field(default_factory=dict)
+    ui_language: str = "ja"
+    text_scale: float = 1.0
     high_contrast: bool = False
-    retention_months: int = Field(default=24, ge=1, le=120)
+    retention_months: int = 24
 
-    @field_validator("site_id")
-    @classmethod
-    def _site_id(cls, value: str) -> str:
-        if value and not SITE_ID_PATTERN.match(value):
-            raise ValueError("use 2-40 lowercase letters, digits and hyphens, e.g. 'kita-ward-1'")
-        return value
+    def __post_init__(self) -> None:
+        for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
+                     "ui_language"):  # fmt: skip
+            if not isinstance(getattr(self, name), str):
+                raise SettingsValueError(name, "must be text")
+        if self.site_id and not SITE_ID_PATTERN.match(self.site_id):
+            raise SettingsValueError(
+                "site_id", "use 2-40 lowercase letters, digits and hyphens, e.g. 'kita-ward-1'"
+            )
+        if self.site_kind not in _KINDS:
+            raise SettingsValueError("site_kind", f"choose one of {', '.join(_KINDS)}")
+        if self.ui_language not in _UI_LANGUAGES:
+            raise SettingsValueError("ui_language", f"choose one of {', '.join(_UI_LANGUAGES)}")
+        self.text_scale = _number("text_scale", self.text_scale, float, 0.8, 2.0)
+        self.retention_months = _number("retention_months", self.retention_months, int, 1, 120)
+        self.schema_version = _number("schema_version", self.schema_version, int, 0, 10**6)
+        if isinstance(self.high_contrast, str) and self.high_contrast.lower() in ("true", "false"):
+            self.high_contrast = self.high_contrast.lower() == "true"
+        if not isinstance(self.high_contrast, bool):
+            raise SettingsValueError("high_contrast", "must be true or false")
+        self.urls = _checked_urls(self.urls)
 
-    @field_validator("urls")
     @classmethod
-    def _urls(cls, value: dict[str, str]) -> dict[str, str]:
-        for key, url in value.items():
-            if key not in CITY_URL_SETTINGS:
-                raise ValueError(
-                    f"unknown URL setting '{key}'; known: {', '.join(CITY_URL_SETTINGS)}"
-                )
-            if url and not url.startswith(("https://", "http://")):
-                raise ValueError(f"'{key}' must start with https:// (got {url!r})")
-            if key == "survey_url_template" and url and "{code}" not in url:
-                raise ValueError("'survey_url_template' must contain {code}")
-        return {k: v for k, v in value.items() if v}
+    def from_dict(cls, data: dict[str, Any]) -> SiteSettings:
+        """Build from a mapping (a JSON file, a form); an unknown key is an error, not ignored."""
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise SettingsValueError(key, "unknown setting")
+        return cls(**data)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
     @property
     def is_configured(self) -> bool:
@@ -93,6 +119,37 @@ class SiteSettings(BaseModel):
 
     def city_url(self, key: str) -> str | None:
         return self.urls.get(key) or None
+
+
+def _number(name: str, value: Any, kind: type, low: float, high: float) -> Any:
+    try:
+        if isinstance(value, bool) or (kind is int and isinstance(value, float)):
+            raise ValueError
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise SettingsValueError(
+            name, f"must be a {'whole ' if kind is int else ''}number"
+        ) from None
+    if not low <= number <= high:
+        raise SettingsValueError(name, f"must be between {low} and {high}")
+    return number
+
+
+def _checked_urls(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise SettingsValueError("urls", "must be a mapping of URL settings")
+    for key, url in value.items():
+        if key not in CITY_URL_SETTINGS:
+            raise SettingsValueError(
+                "urls", f"unknown URL setting '{key}'; known: {', '.join(CITY_URL_SETTINGS)}"
+            )
+        if not isinstance(url, str):
+            raise SettingsValueError(f"urls.{key}", "must be text")
+        if url and not url.startswith(("https://", "http://")):
+            raise SettingsValueError(f"urls.{key}", f"must start with https:// (got {url!r})")
+        if key == "survey_url_template" and url and "{code}" not in url:
+            raise SettingsValueError(f"urls.{key}", "must contain {code}")
+    return {k: v for k, v in value.items() if v}
 
 
 def _migrate(raw: dict, path: Path) -> dict:
@@ -134,11 +191,9 @@ def load_settings(data_dir: Path) -> SiteSettings:
     if not isinstance(raw, dict):
         raise SettingsError(f"{path}:1: expected a JSON object")
     try:
-        return SiteSettings.model_validate(_migrate(raw, path))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise SettingsError(f"{path}: field '{field}': {err['msg']}") from exc
+        return SiteSettings.from_dict(_migrate(raw, path))
+    except SettingsValueError as exc:
+        raise SettingsError(f"{path}: field '{exc.field}': {exc.message}") from exc
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -157,7 +212,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def save_settings(data_dir: Path, settings: SiteSettings) -> None:
-    payload = settings.model_dump(mode="json")
+    payload = settings.as_dict()
     write_atomically(
         settings_path(data_dir),
         (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),

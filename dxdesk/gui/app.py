@@ -19,7 +19,7 @@ from dxdesk.core.backup import (
 from dxdesk.core.catalog import load_catalog_cached
 from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
-from dxdesk.core.paths import cache_dir, forms_dir, resolve_data_dir
+from dxdesk.core.paths import forms_dir, resolve_data_dir
 from dxdesk.core.settings import SettingsError, SiteSettings, load_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui.main_window import AppContext, MainWindow
@@ -116,7 +116,7 @@ def build_main_window(
         warnings.append(tr("app.settings_unreadable", error=str(exc)))
         settings = SiteSettings()
     set_ui_language(lang or settings.ui_language)
-    catalog = load_catalog_cached(forms_dir(), cache_dir())
+    catalog = load_catalog_cached(forms_dir())
     if catalog.problems:
         warnings.append(tr("app.catalog_problems", count=len(catalog.problems)))
     store, store_problem = open_store(data_dir)

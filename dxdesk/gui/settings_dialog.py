@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.core.i18n import pick, tr, ui_language
-from dxdesk.core.settings import CITY_URL_SETTINGS, SiteSettings
+from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsValueError, SiteSettings
 
 
 class SiteSettingsDialog(QDialog):
@@ -114,7 +113,7 @@ class SiteSettingsDialog(QDialog):
         return edit
 
     def collected(self) -> dict:
-        values = self._original.model_dump()
+        values = self._original.as_dict()
         values.update(
             site_id=self.site_id.text().strip(),
             site_name=self.site_name.text().strip(),
@@ -131,13 +130,9 @@ class SiteSettingsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            settings = SiteSettings.model_validate(self.collected())
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
-            self.error.setText(
-                tr("settings.invalid", field=field, error=err["msg"].removeprefix("Value error, "))
-            )
+            settings = SiteSettings.from_dict(self.collected())
+        except SettingsValueError as exc:
+            self.error.setText(tr("settings.invalid", field=exc.field, error=exc.message))
             self.error.show()
             return
         if not settings.is_configured:

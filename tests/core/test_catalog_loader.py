@@ -197,3 +197,49 @@ def test_search_matches_kana_title_and_keyword() -> None:
     assert "convenience-store-certificates" in {g.id for g in catalog.search("住民票")}
     assert [g.id for g in catalog.search("kiosk 住民票")] == ["convenience-store-certificates"]
     assert catalog.search("存在しない手続き") == []
+
+
+def test_runtime_types_have_the_schema_fields() -> None:
+    """guide_schema validates, catalog runs: the two definitions must not drift apart."""
+    import dataclasses
+
+    from dxdesk.core import catalog, guide_schema
+
+    for name in ("Source", "Pitfall", "BranchAnswer", "Branch", "Step", "OnlineRoute", "PaperField",
+                 "PaperFallback", "SlipText", "ProcedureGuide", "BlockerKind", "Category",
+                 "Taxonomy"):  # fmt: skip
+        runtime_fields = {f.name for f in dataclasses.fields(getattr(catalog, name))}
+        schema_fields = set(getattr(guide_schema, name).model_fields)
+        assert runtime_fields == schema_fields, name
+
+
+def test_cached_catalog_equals_a_fresh_load(tmp_path: Path, monkeypatch) -> None:
+    from dxdesk.core.catalog import load_catalog_cached
+
+    monkeypatch.setenv("DXDESK_CACHE_DIR", str(tmp_path / "cache"))
+    fresh = load_catalog(forms_dir())
+    first = load_catalog_cached(forms_dir())  # builds and stores
+    second = load_catalog_cached(forms_dir())  # read back from the cache
+    assert list((tmp_path / "cache").glob("catalog-*.pickle"))
+    assert first.guides == fresh.guides == second.guides
+    assert second.taxonomy == fresh.taxonomy
+
+
+def test_startup_path_loads_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
+    """Validation runs only when a guide file changed; a normal start reads the cached copy."""
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from dxdesk.gui.app import build_main_window\n"
+        f"w, _ = build_main_window(__import__('pathlib').Path({str(tmp_path / 'data')!r}))\n"
+        "w.context.store.close()\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'reportlab'}))\n"
+    )
+    env = {**__import__("os").environ, "DXDESK_CACHE_DIR": str(tmp_path / "cache"),
+           "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
+    run = [sys.executable, "-c", script]
+    first = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert "pydantic" in first.stdout  # the first start validates and fills the cache
+    second = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
+    assert second.stdout.strip().splitlines()[-1] == "[]", second.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -271,7 +272,7 @@ def test_paper_refuses_unknown_fields_and_signatures(paper_guide, guide) -> None
     with pytest.raises(PaperError, match="signature"):
         render_paper(paper_guide, {"sign": "x"}, TODAY)
     with pytest.raises(PaperError, match="no paper fallback"):
-        render_paper(guide.model_copy(update={"paper": None}), None, TODAY)
+        render_paper(dataclasses.replace(guide, paper=None), None, TODAY)
 
 
 def test_paper_values_reach_only_the_pdf(paper_guide, data_dir, tmp_path) -> None:

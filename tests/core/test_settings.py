@@ -48,7 +48,7 @@ def test_version_0_file_is_migrated(data_dir: Path) -> None:
     [
         ('{"site_id": "kita-1",\n "site_name": }', r"settings.json:2: not valid JSON"),
         ('{"schema_version": 99}', r"written by a newer dxdesk"),
-        ('{"site_id": "Kita Ward"}', r"field 'site_id': Value error, use 2-40 lowercase"),
+        ('{"site_id": "Kita Ward"}', r"field 'site_id': use 2-40 lowercase"),
         ('{"urls": {"survey_url_template": "https://s.example.jp/"}}', r"must contain \{code\}"),
         (
             '{"urls": {"made_up_url": "https://x.example.jp/"}}',

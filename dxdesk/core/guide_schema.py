@@ -1,0 +1,270 @@
+"""The guide schema: pydantic models that validate a guide or the taxonomy as YAML gives it.
+
+Only loading from YAML (a cache miss, ``dxdesk forms check``) imports this module; the app runs on
+the plain dataclasses of ``dxdesk.core.catalog``, which ``to_runtime`` builds from a validated
+model. The two must keep the same fields: tests/core/test_catalog_loader.py checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from dxdesk.core import catalog as runtime
+from dxdesk.core.catalog import ID_PATTERN, OUTCOMES, Problem
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, UI_LANGUAGES
+from dxdesk.core.settings import CITY_URL_SETTINGS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from dxdesk.core.catalog import _Lines
+
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
+
+
+def _needs(*langs: str):
+    def check(value: dict[str, str]) -> dict[str, str]:
+        missing = [lang for lang in langs if not (value.get(lang) or "").strip()]
+        if missing:
+            raise ValueError(f"missing text for {', '.join(missing)}")
+        return value
+
+    return check
+
+
+def _known_langs(allowed: Sequence[str]):
+    def check(value: dict[str, str]) -> dict[str, str]:
+        unknown = [lang for lang in value if lang not in allowed]
+        if unknown:
+            raise ValueError(
+                f"unknown language code {', '.join(unknown)}; use {', '.join(allowed)}"
+            )
+        return value
+
+    return check
+
+
+_FOLDED_CJK_BREAK = re.compile(
+    r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \n]+(?=[\u3000-\u9fff\uff00-\uffef])"
+)
+
+
+def _join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
+    """YAML folding turns a line break into a space, which Japanese prose must not have."""
+    if "ja" in value:
+        value = {**value, "ja": _FOLDED_CJK_BREAK.sub("", value["ja"])}
+    return value
+
+
+# Staff-facing text: Japanese required, English optional (shown when the UI is in English).
+StaffText = Annotated[
+    dict[str, str],
+    AfterValidator(_known_langs(UI_LANGUAGES)),
+    AfterValidator(_needs("ja")),
+    AfterValidator(_join_folded_japanese),
+]
+# Titles appear in both UI languages.
+Title = Annotated[
+    dict[str, str], AfterValidator(_known_langs(UI_LANGUAGES)), AfterValidator(_needs("ja", "en"))
+]
+# What the resident hears or reads: やさしい日本語 required, any resident language optional.
+ResidentText = Annotated[
+    dict[str, str],
+    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(_needs("ja-easy")),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+
+class Source(_Model):
+    id: Identifier
+    url: Annotated[str, Field(pattern=r"^https?://")]
+    checked_on: dt.date
+    about: str = Field(min_length=1, description="what the source supports, in Japanese")
+
+
+class Pitfall(_Model):
+    problem: StaffText
+    fix: StaffText
+    sources: list[Identifier] = Field(default_factory=list)
+
+
+class BranchAnswer(_Model):
+    label: StaffText
+    goto: Identifier | None = None
+    outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
+    blocker: Identifier | None = None
+    guide: Identifier | None = Field(default=None, description="suggest switching to this guide")
+
+    @model_validator(mode="after")
+    def _leads_somewhere(self) -> BranchAnswer:
+        if not (self.goto or self.outcome or self.guide):
+            raise ValueError("an answer needs 'goto' (a step id), 'outcome' or 'guide'")
+        if self.goto and self.outcome:
+            raise ValueError("an answer leads either to a step ('goto') or to an 'outcome'")
+        return self
+
+
+class Branch(_Model):
+    question: StaffText
+    say: ResidentText | None = None
+    answers: list[BranchAnswer] = Field(min_length=2, max_length=9)
+
+
+class Step(_Model):
+    id: Identifier
+    title: StaffText
+    staff: StaffText = Field(description="instruction to the clerk, plain Japanese")
+    say: ResidentText = Field(description="the sentence to say to the resident")
+    screen: StaffText | None = Field(default=None, description="what the screen should show")
+    pitfalls: list[Pitfall] = Field(default_factory=list)
+    sources: list[Identifier] = Field(default_factory=list)
+    branch: Branch | None = None
+    next: Identifier | None = Field(default=None, description="a step id, or 'end'")
+    outcome: Literal[OUTCOMES] | None = Field(  # type: ignore[valid-type]
+        default=None, description="the outcome this step ends with, if it is an end step"
+    )
+
+
+class OnlineRoute(_Model):
+    url: Annotated[str, Field(pattern=r"^https://")] | None = None
+    setting: str | None = Field(default=None, description="name of a city URL in site settings")
+    label: StaffText
+
+    @model_validator(mode="after")
+    def _one_target(self) -> OnlineRoute:
+        if bool(self.url) == bool(self.setting):
+            raise ValueError("give exactly one of 'url' (national) or 'setting' (city-specific)")
+        if self.setting and self.setting not in CITY_URL_SETTINGS:
+            raise ValueError(
+                f"unknown site setting '{self.setting}'; known: {', '.join(CITY_URL_SETTINGS)}"
+            )
+        return self
+
+
+class PaperField(_Model):
+    key: Identifier
+    label: StaffText
+    kind: Literal["text", "date", "choice", "check", "digits"] = "text"
+    choices: list[str] = Field(default_factory=list)
+    lines: int = Field(default=1, ge=1, le=6)
+    help: StaffText | None = None
+    signature: bool = Field(default=False, description="left blank for the resident to sign")
+
+    @model_validator(mode="after")
+    def _choices(self) -> PaperField:
+        if self.kind == "choice" and len(self.choices) < 2:
+            raise ValueError("a 'choice' field needs at least two 'choices'")
+        return self
+
+
+class PaperFallback(_Model):
+    title: StaffText
+    where: StaffText = Field(description="where the resident hands the paper in")
+    note: StaffText | None = None
+    fields: list[PaperField] = Field(min_length=1)
+    sources: list[Identifier] = Field(default_factory=list)
+
+
+class SlipText(_Model):
+    title: str = Field(min_length=1)
+    steps: list[str] = Field(min_length=1, description="what the resident does at home")
+    prepare: list[str] = Field(default_factory=list)
+
+
+class ProcedureGuide(_Model):
+    id: Identifier
+    version: int = Field(ge=1)
+    reviewed_on: dt.date
+    title: Title
+    kana: Annotated[str, Field(pattern=r"^[\u3041-\u309f\u30fc・ ]+$")]
+    category: Identifier
+    keywords: list[str] = Field(default_factory=list)
+    summary: StaffText
+    bring: list[StaffText] = Field(default_factory=list)
+    online_route: OnlineRoute
+    steps: list[Step] = Field(min_length=1)
+    blockers: list[Identifier] = Field(default_factory=list)
+    paper: PaperFallback | None = None
+    slip: dict[str, SlipText]
+    sources: list[Source] = Field(min_length=1)
+    related: list[Identifier] = Field(default_factory=list)
+
+
+class BlockerKind(_Model):
+    id: Identifier
+    label: Title
+    hint: StaffText = Field(description="what the clerk can do about it")
+    guide: Identifier | None = Field(default=None, description="a guide that resolves it")
+
+
+class Category(_Model):
+    id: Identifier
+    label: Title
+
+
+class Taxonomy(_Model):
+    categories: list[Category] = Field(min_length=1)
+    blockers: list[BlockerKind] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Taxonomy:
+        for name, items in (("categories", self.categories), ("blockers", self.blockers)):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"duplicate id '{item.id}' in {name}")
+                seen.add(item.id)
+        if "other" not in {b.id for b in self.blockers}:
+            raise ValueError("the blockers must include 'other' (a short note, privacy-checked)")
+        return self
+
+
+def _pydantic_problems(path: Path, lines: _Lines, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        kind = err["type"]
+        if kind == "missing":
+            message = f"'{where}': required field is missing"
+        elif kind == "extra_forbidden":
+            message = f"'{where}': unknown key (check the spelling; see forms/README.md)"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            message = f"'{where}': {msg}{shown}"
+            if kind == "string_type" and isinstance(got, bool):
+                message += "; YAML reads yes/no/on/off as true/false: put the text in quotes"
+            elif kind == "string_type" and got is None and loc and " " in str(loc[-1]):
+                message += "; a comma inside {...} starts a new key: put the text in quotes"
+        problems.append(Problem(path, lines.line(loc), message))
+    return problems
+
+
+def to_runtime(value: Any) -> Any:
+    """A validated model as the same-named plain dataclass of dxdesk.core.catalog."""
+    if isinstance(value, BaseModel):
+        cls = getattr(runtime, type(value).__name__)
+        return cls(**{name: to_runtime(getattr(value, name)) for name in type(value).model_fields})
+    if isinstance(value, list):
+        return [to_runtime(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_runtime(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,80 @@
+"""Validated copies of shipped data (guides, message catalogs) kept for fast start-up.
+
+A copy is keyed by the size and modification time of every file it was built from, the module
+that builds it and the dxdesk version; any change, or an unreadable copy, means a full rebuild.
+The copies live in the user's cache folder and are safe to delete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+CACHE_DIR_ENV = "DXDESK_CACHE_DIR"
+_FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    """$DXDESK_CACHE_DIR, else the platform's user cache folder; None when neither works."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env)
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("dxdesk", appauthor=False))
+    except Exception:
+        return None
+
+
+def _module_file(name: str) -> Path | None:
+    """The source of a module, found without importing it (that is the point of the cache)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    return Path(spec.origin) if spec and spec.origin else None
+
+
+def _fingerprint(files: list[Path], modules: tuple[str, ...]) -> tuple | None:
+    from dxdesk import __version__
+
+    stamps = []
+    for f in [*(_module_file(m) for m in modules), *files]:
+        try:
+            st = f.stat()  # type: ignore[union-attr]
+        except (OSError, AttributeError):
+            return None
+        stamps.append((str(f), st.st_size, st.st_mtime_ns))
+    return (_FORMAT, __version__, tuple(stamps))
+
+
+def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callable[[], T]) -> T:
+    """``build()``'s result, from the cache while ``files`` and the ``modules`` building it are
+    unchanged."""
+    folder = cache_dir()
+    fingerprint = _fingerprint(files, modules)
+    if folder is None or fingerprint is None:
+        return build()
+    # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
+    key = hashlib.sha256("\0".join(str(f) for f in files).encode()).hexdigest()[:12]
+    path = folder / f"{name}-{key}.pickle"
+    try:
+        with path.open("rb") as fh:
+            stored, value = pickle.load(fh)
+        if stored == fingerprint:
+            return value
+    except Exception:  # missing, stale, partial or foreign: rebuild
+        pass
+    value = build()
+    try:
+        from dxdesk.core.settings import write_atomically
+
+        write_atomically(path, pickle.dumps((fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # no cache this time; the value itself is fine
+    return value
