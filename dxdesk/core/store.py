@@ -40,6 +40,7 @@ from dxdesk.core.settings import SITE_ID_PATTERN
 
 STORE_FILE = "dxdesk.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
+STREAM_BATCH = 1000  # rows fetched at a time by exports (about 2 MB of Python objects)
 BUSY_TIMEOUT_S = 10.0  # an export or import in another thread may hold the write lock briefly
 
 # One row per procedure attempt, in this order (the cross-team sessions.csv contract).
@@ -358,8 +359,36 @@ class Store:
                 raise _db_error(self.path, exc) from exc
 
     def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        """Rows of a read-only query (the lock is not held across yields)."""
-        yield from self._query(sql, params)
+        """Rows of a read-only query, fetched in batches so memory stays flat.
+
+        A separate read-only connection reads one WAL snapshot: the clerk's connection (and
+        its lock) stays free while an export walks a month off the GUI thread, and rows
+        committed meanwhile are not half-seen.
+        """
+        try:
+            reader = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                check_same_thread=False, timeout=BUSY_TIMEOUT_S,
+            )  # fmt: skip
+        except sqlite3.Error as exc:
+            raise StoreError(
+                tr("store.error.cannot_open", path=self.path, detail=exc), self.path
+            ) from exc
+        try:
+            try:
+                reader.execute("BEGIN")  # one snapshot for the whole walk
+                cursor = reader.execute(sql, params)
+                batch = cursor.fetchmany(STREAM_BATCH)
+            except sqlite3.DatabaseError as exc:
+                raise _db_error(self.path, exc) from exc
+            while batch:
+                yield from batch
+                try:
+                    batch = cursor.fetchmany(STREAM_BATCH)
+                except sqlite3.DatabaseError as exc:
+                    raise _db_error(self.path, exc) from exc
+        finally:
+            reader.close()
 
     # ------------------------------------------------------------------ recording sessions
 
