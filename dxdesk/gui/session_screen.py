@@ -332,8 +332,13 @@ class SessionScreen(QWidget):
             self.show_message(str(exc))
             return False
         except StoreError as exc:
+            # The session rolled back: name the step whose last action is not on disk.
+            step = self.session.current_step
+            where = f"{_text(step.title)} ({step.id})" if step else "-"
             QMessageBox.critical(
-                self, tr("wizard.store_error_title"), tr("wizard.store_error", error=str(exc))
+                self,
+                tr("wizard.store_error_title"),
+                tr("wizard.store_error", step=where, error=str(exc)),
             )
             return False
         self.message.hide()

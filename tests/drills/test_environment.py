@@ -134,12 +134,6 @@ def test_missing_font_names_the_file(tmp_path: Path) -> None:
         assert "BIZUDGothic-Regular.ttf" in result[lang]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fonts._register passes a damaged TTF straight to ReportLab, which raises "
-    "struct.error 'unpack requires a buffer of 2 bytes' naming no file; it should raise an "
-    "error naming the font file and saying to reinstall dxdesk (dxdesk/core/printing/fonts.py).",
-)
 def test_damaged_font_names_the_file(tmp_path: Path) -> None:
     result = font_drill(tmp_path, "damaged")
     assert "BIZUDGothic-Regular.ttf" in result["ja"]

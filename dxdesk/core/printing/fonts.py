@@ -18,7 +18,9 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from dxdesk.core.i18n import tr
 from dxdesk.core.paths import font_path
+from dxdesk.core.printing.errors import SlipError
 
 UD_GOTHIC = "BIZUDGothic"
 NOTO_SANS = "NotoSans"
@@ -122,7 +124,11 @@ def _register(family: str, weight: str) -> str | None:
         if not found:
             return None
         path, index = found[0]
-    pdfmetrics.registerFont(TTFont(name, str(path), subfontIndex=index))
+    try:
+        face = TTFont(name, str(path), subfontIndex=index)
+    except Exception as exc:  # missing, truncated or not a font: name the file, say what to do
+        raise SlipError(tr("printing.error.font_unusable", path=str(path), error=exc)) from exc
+    pdfmetrics.registerFont(face)
     return name
 
 
