@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--months", type=int, default=1, metavar="M")
     demo.add_argument("--sites", type=int, default=1, metavar="S")
     demo.add_argument("--seed", type=int, default=0, metavar="X")
+    demo.add_argument("--classes", type=int, default=4, metavar="C", help=tr("cli.demo.classes"))
     demo.set_defaults(handler=cmd_demo)
 
 
@@ -109,6 +110,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(tr("cli.import.was_unsigned", path=path), file=sys.stderr)
     print(tr("cli.import.done", bundles=len(result.bundles), inserted=result.inserted,
              skipped=result.skipped))  # fmt: skip
+    if result.classes_inserted or result.classes_skipped:
+        print(tr("cli.import.classes_done", inserted=result.classes_inserted,
+                 skipped=result.classes_skipped))  # fmt: skip
     return 0
 
 
@@ -153,7 +157,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dxdesk.core.paths import forms_dir
     from dxdesk.core.store import Store, StoreError
 
-    if args.sessions < 1 or args.months < 1 or args.sites < 1:
+    if args.sessions < 1 or args.months < 1 or args.sites < 1 or args.classes < 0:
         print(tr("cli.demo.bad_counts"), file=sys.stderr)
         return 2
     today = dt.date.today()
@@ -167,6 +171,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             inserted, _ = fill_demo_store(
                 store, load_catalog(forms_dir()), sessions=args.sessions, months=args.months,
                 sites=args.sites, seed=args.seed, last_month=f"{last.year:04d}-{last.month:02d}",
+                classes_per_site_month=args.classes,
             )  # fmt: skip
     except (StoreError, ValueError) as exc:
         print(exc, file=sys.stderr)

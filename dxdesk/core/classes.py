@@ -402,5 +402,6 @@ def save_class_record(store, record: ClassRecord, menu: ClassMenu, *, draft: boo
     stop a save: they are recorded with it."""
     record.checked(menu, draft=draft)
     row = record.to_row()
-    store.save_class_record(row)
+    # origin and recorded_at are the store's to set
+    store.save_class_record({k: v for k, v in row.items() if k not in ("origin", "recorded_at")})
     return row

@@ -192,9 +192,13 @@ class MainWindow(QMainWindow):
         self.dashboard_action = QAction(self, objectName="dashboardAction")
         self.dashboard_action.triggered.connect(self.show_dashboard)
         self.dashboard = None
+        self.classes_action = QAction(self, objectName="classesAction")
+        self.classes_action.triggered.connect(self.open_classes)
+        self.class_entry = None
         self.toolbar.addAction(self.start_action)
         self.toolbar.addAction(self.display_action)
         self.toolbar.addAction(self.dashboard_action)
+        self.toolbar.addAction(self.classes_action)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
         self.toolbar.addAction(self.language_action)
@@ -223,6 +227,7 @@ class MainWindow(QMainWindow):
         self.start_action.setText(tr("main.action_start_session"))
         self.display_action.setText(tr("main.action_resident_display"))
         self.dashboard_action.setText(tr("main.action_dashboard"))
+        self.classes_action.setText(tr("main.action_classes"))
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
@@ -337,6 +342,16 @@ class MainWindow(QMainWindow):
             self.dashboard.refresh()
         self.tabs.setCurrentWidget(self.dashboard)
 
+    def open_classes(self) -> None:
+        """Quick entry of a smartphone class (its live tally opens from there)."""
+        from dxdesk.gui.class_entry import QuickEntry
+
+        if self.class_entry is None:
+            self.class_entry = QuickEntry(self.context.store, self.context.settings.site_id)
+        self.class_entry.show()
+        self.class_entry.raise_()
+        self.class_entry.activateWindow()
+
     def toggle_resident_display(self) -> None:
         from dxdesk.gui.resident_display import ResidentDisplay
 
@@ -433,5 +448,7 @@ class MainWindow(QMainWindow):
         QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
         if self.resident_display is not None:
             self.resident_display.close()
+        if self.class_entry is not None:
+            self.class_entry.close()
         # An open visit stays in the store: it is offered for resumption at the next start.
         super().closeEvent(event)

@@ -100,7 +100,7 @@ def test_export_writes_every_member_with_matching_hashes(file_keyring, tmp_path)
         assert tuple(rows[0]) == SESSION_COLUMNS
         assert len(rows) - 1 == manifest["rows"]["sessions.csv"] > 0
         assert all(r[4].startswith(MONTH) for r in rows[1:])
-        assert zf.read("classes.csv").decode("utf-8-sig").startswith("date,hour,site_id,")
+        assert zf.read("classes.csv").decode("utf-8-sig").startswith("class_id,site_id,date,")
         pdf = PdfReader(io.BytesIO(zf.read("report.pdf")))
         assert "月次報告" in pdf.pages[0].extract_text()
     assert manifest["signature"]["status"] == "signed"
@@ -264,7 +264,7 @@ def test_summary_xlsx_is_suppressed_but_csv_is_not(no_keyring, tmp_path):
             sheets = [n for n in xlsx.namelist() if n.startswith("xl/worksheets/sheet")]
             charts = [n for n in xlsx.namelist() if n.startswith("xl/charts/chart")]
         assert "&lt;10" in strings and "手続き" in strings
-        assert len(sheets) == 8 and len(charts) >= 7
+        assert len(sheets) == 8 + 5 and len(charts) >= 7  # + the five class sheets
         csv_text = zf.read("sessions.csv").decode("utf-8-sig")
         assert "<10" not in csv_text
 

@@ -24,12 +24,19 @@ from pathlib import Path
 
 from dxdesk import __version__
 from dxdesk.core import signing
-from dxdesk.core.export.columns import BUNDLE_SCHEMA_VERSION, CLASS_COLUMNS, SESSION_COLUMNS
+from dxdesk.core.export.class_summary import ClassSummary, summarise_classes
+from dxdesk.core.export.columns import (
+    BUNDLE_SCHEMA_VERSION,
+    CLASS_COLUMNS,
+    CLASS_COLUMNS_V1,
+    SESSION_COLUMNS,
+)
 from dxdesk.core.export.report import write_report_pdf
 from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
 from dxdesk.core.export.xlsx import write_summary_xlsx
 from dxdesk.core.i18n import tr
+from dxdesk.core.store import _validated_class_row  # the store's row check, shared on purpose
 
 FORMAT = "dxdesk-monthly-export"
 MANIFEST = "manifest.json"
@@ -70,6 +77,8 @@ class ImportResult:
     inserted: int = 0
     skipped: int = 0
     unsigned: list[Path] = field(default_factory=list)
+    classes_inserted: int = 0
+    classes_skipped: int = 0
 
 
 def canonical_manifest(manifest: dict) -> bytes:
@@ -112,11 +121,23 @@ def _write_sessions_csv(zf: zipfile.ZipFile, rows: Iterable[dict], summary: Mont
     return digest.hexdigest(), size, count
 
 
-def _classes_csv() -> bytes:
+def _month_class_rows(store, month: str, site_ids: list[str] | None) -> Iterator[dict]:
+    start, end = month_bounds(month)
+    yield from store.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
+
+
+def _classes_csv(rows: Iterable[dict], summary: ClassSummary) -> tuple[bytes, int]:
+    """classes.csv (UTF-8 with BOM, CRLF) and its row count; a month has few classes."""
     text = io.StringIO()
     text.write("\ufeff")
-    csv.writer(text, lineterminator="\r\n").writerow(CLASS_COLUMNS)
-    return text.getvalue().encode("utf-8")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(CLASS_COLUMNS)
+    count = 0
+    for row in rows:
+        summary.add(row)
+        writer.writerow([row[c] for c in CLASS_COLUMNS])
+        count += 1
+    return text.getvalue().encode("utf-8"), count
 
 
 def export_month(
@@ -159,18 +180,27 @@ def export_month(
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             sha, size, count = _write_sessions_csv(zf, _month_rows(store, month, site_ids), summary)
             files[SESSIONS_CSV] = {"sha256": sha, "size": size}
-            sites = sorted(summary.sites) if all_sites else [site_id]
+            classes = ClassSummary()
+            classes_csv, class_count = _classes_csv(
+                _month_class_rows(store, month, site_ids), classes
+            )
+            sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
             if all_sites and not sites:
                 sites = store.sites()
             previous = summarise(_month_rows(store, previous_month(month), site_ids))
+            previous_classes = summarise_classes(
+                _month_class_rows(store, previous_month(month), site_ids)
+            )
             members = {
-                CLASSES_CSV: _classes_csv(),
+                CLASSES_CSV: classes_csv,
                 SUMMARY_XLSX: write_summary_xlsx(
-                    summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang
+                    summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
+                    classes=classes,
                 ),
                 REPORT_PDF: write_report_pdf(
                     summary, previous, k=k, month=month, prev_month=previous_month(month),
-                    sites=sites, is_demo=is_demo, lang=lang,
+                    sites=sites, is_demo=is_demo, lang=lang, classes=classes,
+                    previous_classes=previous_classes,
                 ),
             }  # fmt: skip
             for name, data in members.items():
@@ -192,7 +222,7 @@ def export_month(
                 "publish": publish,
                 "k": k,
                 "is_demo": is_demo,
-                "rows": {SESSIONS_CSV: count, CLASSES_CSV: 0},
+                "rows": {SESSIONS_CSV: count, CLASSES_CSV: class_count},
                 "files": files,
             }
             manifest["signature"] = signing.sign(
@@ -332,6 +362,46 @@ def bundle_rows(path: Path, manifest: dict) -> Iterator[dict]:
             raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.row_count"))])
 
 
+def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
+    """classes.csv rows of a verified bundle, checking header, width, sites, period and count.
+
+    A schema 1 bundle carries the old header-only classes.csv: it has no class rows.
+    """
+    path = Path(path)
+    sites = set(manifest.get("sites", []))
+    period = manifest.get("period", {})
+    start, end = period.get("start", ""), period.get("end", "")
+    v1 = manifest.get("schema_version") == 1
+    expected = CLASS_COLUMNS_V1 if v1 else CLASS_COLUMNS
+
+    def reject(member: str, key: str, **params) -> BundleRejected:
+        return BundleRejected([BundleProblem(path, member, tr(key, **params))])
+
+    rows: list[dict] = []
+    with zipfile.ZipFile(path) as zf, zf.open(CLASSES_CSV) as raw:
+        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
+        header = next(reader, None)
+        if header is None or tuple(header) != expected:
+            raise reject(CLASSES_CSV, "import.bad_header")
+        for line_no, values in enumerate(reader, start=2):
+            where = f"{CLASSES_CSV}:{line_no}"
+            if v1 or len(values) != len(CLASS_COLUMNS):
+                raise reject(where, "import.bad_width")
+            row = dict(zip(CLASS_COLUMNS, values, strict=True))
+            if row["site_id"] not in sites:
+                raise reject(where, "import.foreign_site", site_id=row["site_id"])
+            if not (start <= row["date"] <= end):
+                raise reject(where, "import.outside_period", date=row["date"])
+            try:  # the store's own row check, run before anything is stored
+                _validated_class_row(row, line_no - 1)
+            except ValueError as exc:
+                raise BundleRejected([BundleProblem(path, where, str(exc))]) from None
+            rows.append(row)
+    if len(rows) != manifest.get("rows", {}).get(CLASSES_CSV, 0):
+        raise reject(CLASSES_CSV, "import.row_count")
+    return rows
+
+
 def import_bundles(
     store,
     paths: Sequence[Path],
@@ -358,6 +428,16 @@ def import_bundles(
     if problems:
         raise BundleRejected(problems)
 
+    # Class rows are few: read and check them all before any attempt row is stored.
+    class_rows: list[dict] = []
+    for p, manifest in verified:
+        try:
+            class_rows += bundle_class_rows(p, manifest)
+        except BundleRejected as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise BundleRejected(problems)
+
     current: list[Path] = []
 
     def all_rows() -> Iterator[dict]:
@@ -367,12 +447,16 @@ def import_bundles(
 
     try:
         inserted, skipped = store.import_procedure_attempt_rows(all_rows())
+        current[:] = []
+        class_inserted, class_skipped = store.import_class_record_rows(class_rows)
     except BundleRejected:
         raise
     except Exception as exc:  # a row the store refuses: name the bundle it came from
         where = current[0] if current else Path("-")
-        raise BundleRejected([BundleProblem(where, SESSIONS_CSV, str(exc))]) from exc
+        member = SESSIONS_CSV if current else CLASSES_CSV
+        raise BundleRejected([BundleProblem(where, member, str(exc))]) from exc
     result = ImportResult([p for p, _ in verified], inserted, skipped)
+    result.classes_inserted, result.classes_skipped = class_inserted, class_skipped
     result.unsigned = [
         p for p, m in verified if (m.get("signature") or {}).get("status") != "signed"
     ]

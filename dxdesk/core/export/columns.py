@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-BUNDLE_SCHEMA_VERSION = 1
+BUNDLE_SCHEMA_VERSION = 2
 
 SESSION_COLUMNS: tuple[str, ...] = (
     "session_id",
@@ -28,21 +28,38 @@ SESSION_COLUMNS: tuple[str, ...] = (
     "ended",
 )
 
+# classes.csv: the store's class_records columns without note, origin and recorded_at.
 CLASS_COLUMNS: tuple[str, ...] = (
+    "class_id",
+    "site_id",
     "date",
     "hour",
-    "site_id",
+    "start_time",
     "duration_min",
     "menu",
     "tutors",
+    "trained_tutors",
     "assistants",
     "learners",
-    "learners_by_age",
+    "learners_under60",
+    "learners_60_64",
+    "learners_65_69",
+    "learners_70_74",
+    "learners_75_79",
+    "learners_80plus",
+    "learners_age_unknown",
     "results_reached",
     "results_partly",
     "results_not",
     *(f"satisfaction_{i}" for i in range(1, 6)),
+    "staffing_warning",
 )
+# The classes.csv header of schema 1 bundles (always header-only: classes were not recorded).
+CLASS_COLUMNS_V1: tuple[str, ...] = (
+    "date", "hour", "site_id", "duration_min", "menu", "tutors", "assistants", "learners",
+    "learners_by_age", "results_reached", "results_partly", "results_not",
+    *(f"satisfaction_{i}" for i in range(1, 6)),
+)  # fmt: skip
 
 OUTCOMES: tuple[str, ...] = (
     "completed_online",

@@ -129,17 +129,69 @@ def demo_rows(
 
 
 def fill_demo_store(
-    store, catalog: Catalog, *, sessions: int, months: int, sites: int, seed: int, last_month: str
+    store, catalog: Catalog, *, sessions: int, months: int, sites: int, seed: int, last_month: str,
+    classes_per_site_month: int = 4,
 ) -> tuple[int, int]:
-    """Mark the store demo and add synthetic sessions; returns (inserted, skipped)."""
+    """Mark the store demo and add synthetic sessions and classes at the same sites; returns
+    (attempt rows inserted, skipped). Class rows are counted by ``fill_demo_classes``."""
     site_ids = [f"demo-site-{i + 1:02d}" for i in range(sites)]
     store.set_meta("is_demo", "1")
-    return store.import_procedure_attempt_rows(
-        demo_rows(
-            catalog,
-            sessions=sessions,
-            months=demo_months(months, last_month),
-            sites=site_ids,
-            seed=seed,
-        )
+    month_list = demo_months(months, last_month)
+    result = store.import_procedure_attempt_rows(
+        demo_rows(catalog, sessions=sessions, months=month_list, sites=site_ids, seed=seed)
     )
+    if classes_per_site_month > 0:
+        store.import_class_record_rows(
+            demo_class_rows(per_site_month=classes_per_site_month, months=month_list,
+                            sites=site_ids, seed=seed)
+        )  # fmt: skip
+    return result
+
+
+# Menu shares of 全国展開型 classes (財務省 FY2023): applied My Number topics lead.
+TOPIC_WEIGHTS = {
+    "myna-insurance-benefit-account": 21, "mynumber-card-application": 15, "mynaportal": 10,
+    "power-buttons": 9, "phone-camera": 8, "internet": 8, "maps": 7, "line-sns": 10,
+    "etax": 3, "online-medical": 2, "smartphone-certificate": 4, "disaster-app": 3,
+}  # fmt: skip
+CLASS_AGE_WEIGHTS = {
+    "under60": 3, "60-64": 6, "65-69": 14, "70-74": 28, "75-79": 27, "80plus": 17, "unknown": 5,
+}  # fmt: skip
+
+
+def demo_class_rows(
+    *, per_site_month: int, months: Sequence[str], sites: Sequence[str], seed: int = 0
+) -> Iterator[dict]:
+    """classes.csv rows: a few classes per venue and month, validated like a volunteer's."""
+    from dxdesk.core.classes import RESULTS, ClassRecord, shipped_class_menu
+
+    menu = shipped_class_menu()
+    rng = random.Random(seed + 7919)
+    for month in months:
+        start, end = month_bounds(month)
+        days = [start + dt.timedelta(d) for d in range((end - start).days)]
+        days = [d for d in days if d.weekday() < 5]
+        for site in sites:
+            for _ in range(per_site_month):
+                # 地域連携型 classes average 6 learners; some are small drop-in sessions.
+                learners = max(1, min(12, round(rng.gauss(6.0, 2.5))))
+                topics = {_pick(rng, TOPIC_WEIGHTS) for _ in range(rng.choice((1, 1, 2)))}
+                tutors = rng.choice((1, 1, 1, 2))
+                record = ClassRecord(
+                    site_id=site, date=rng.choice(days),
+                    start_time=rng.choice(("10:00", "10:00", "13:30", "14:00")),
+                    duration_min=rng.choice((60, 90, 90, 120)), menu=tuple(sorted(topics)),
+                    tutors=tutors, trained_tutors=tutors if rng.random() < 0.93 else 0,
+                    assistants=rng.choice((0, 1, 1, 2)), learners=learners,
+                    class_id=uuid.UUID(int=rng.getrandbits(128), version=4).hex,
+                )  # fmt: skip
+                for _ in range(learners):
+                    record.ages[_pick(rng, CLASS_AGE_WEIGHTS)] += 1
+                    result = rng.choices(RESULTS, weights=(66, 24, 10))[0]
+                    record.results[result] += 1
+                if rng.random() < 0.6:  # satisfaction asked in most classes
+                    asked = rng.randint(max(1, learners - 2), learners)
+                    levels = rng.choices((1, 2, 3, 4, 5), weights=(1, 2, 10, 35, 52), k=asked)
+                    record.satisfaction = tuple(levels.count(i) for i in range(1, 6))  # type: ignore[assignment]
+                row = record.checked(menu).to_row()
+                yield {k: v for k, v in row.items() if k not in ("note", "origin", "recorded_at")}

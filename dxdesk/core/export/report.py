@@ -25,6 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dxdesk.core.export.class_summary import ClassSummary
 from dxdesk.core.export.columns import OUTCOMES
 from dxdesk.core.export.labels import outcome_label, value_label
 from dxdesk.core.export.summary import MonthSummary
@@ -166,6 +167,51 @@ def _bar_chart(labels: list[str], values: list[int], hidden: list[bool], k: int)
     return d
 
 
+def _class_kpis(c: ClassSummary, shown: _Shown) -> list[tuple[str, str]]:
+    return [
+        ("classes", f"{c.classes:,}"),  # classes are not people: never suppressed
+        ("learners", shown.count(c.learners)),
+        ("mean_learners", shown.mean(c.learners, c.classes) if c.learners >= shown.k else "—"),
+        ("reached_rate", shown.rate(c.results["reached"], c.learners)),
+        ("share_70_plus", shown.rate(c.learners_70_plus, c.learners_age_known)),
+        ("satisfied_rate", shown.rate(c.satisfaction[4] + c.satisfaction[5],
+                                      sum(c.satisfaction.values()))),
+        ("staffing_warnings", f"{c.classes_with_warning:,}"),
+    ]  # fmt: skip
+
+
+def _class_section(
+    c: ClassSummary, prev: ClassSummary, shown: _Shown, st, month: str, prev_month: str, lang: str
+) -> list:
+    """Class totals beside the counter's: KPIs against last month and learners per topic."""
+    if not c.classes and not prev.classes:
+        return [Paragraph(tr("report.classes.none", lang=lang), st["body"])]
+    rows = [[tr("report.kpi.name", lang=lang), tr("report.kpi.this", lang=lang, month=month),
+             tr("report.kpi.prev", lang=lang, month=prev_month)]]  # fmt: skip
+    for (key, this), (_k, before) in zip(_class_kpis(c, shown), _class_kpis(prev, shown),
+                                         strict=True):  # fmt: skip
+        rows.append([tr(f"report.classes.kpi.{key}", lang=lang), this, before])
+    out: list = [_table(rows, [95 * mm, 35 * mm, 40 * mm])]
+    if c.topic_learners:
+        from dxdesk.core.classes import shipped_class_menu
+
+        menu = shipped_class_menu()
+        names = {t.id: t.title(lang) for t in menu.topics}
+        topics, counts = c.topic_table(menu.ids)
+        learners = [row[1] for row in counts]
+        table = suppress([[n] for n in learners], shown.k, row_totals=False, col_totals=False)
+        out.append(
+            KeepTogether(
+                [
+                    Paragraph(tr("report.classes.topics", lang=lang), st["h"]),
+                    _bar_chart([names.get(t, t)[:22] for t in topics], learners,
+                               [table.is_hidden(i, 0) for i in range(len(topics))], shown.k),
+                ]
+            )
+        )  # fmt: skip
+    return out
+
+
 def write_report_pdf(
     summary: MonthSummary,
     previous: MonthSummary,
@@ -176,6 +222,8 @@ def write_report_pdf(
     sites: Sequence[str],
     is_demo: bool,
     lang: str = "ja",
+    classes: ClassSummary | None = None,
+    previous_classes: ClassSummary | None = None,
 ) -> bytes:
     _register_fonts()
     st = _styles()
@@ -259,7 +307,8 @@ def write_report_pdf(
         )
 
     story.append(Paragraph(tr("report.classes.heading", lang=lang), st["h"]))
-    story.append(Paragraph(tr("report.classes.none", lang=lang), st["body"]))
+    story += _class_section(classes or ClassSummary(), previous_classes or ClassSummary(),
+                            shown, st, month, prev_month, lang)  # fmt: skip
 
     def footer(canvas, doc) -> None:
         canvas.saveState()

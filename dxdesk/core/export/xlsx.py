@@ -8,6 +8,12 @@ from collections.abc import Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from dxdesk.core.export.class_summary import (
+    AGE_COLUMNS,
+    RESULT_COLUMNS,
+    SATISFACTION_COLUMNS,
+    ClassSummary,
+)
 from dxdesk.core.export.columns import OUTCOMES
 from dxdesk.core.export.labels import dimension_label, outcome_label, value_label
 from dxdesk.core.export.summary import MonthSummary
@@ -69,6 +75,43 @@ def summary_tables(
     return tables
 
 
+def class_tables(
+    classes: ClassSummary, k: int, lang: str = "ja"
+) -> list[tuple[str, str, list[str], list[str], SuppressedTable]]:
+    """The class sheets, in the same shape as ``summary_tables`` (suppressed the same way)."""
+    from dxdesk.core.classes import CLASS_AGE_BANDS, RESULTS, shipped_class_menu
+
+    menu = shipped_class_menu()
+    site_label = dimension_label("site_id", lang)
+    tables = []
+    topics, counts = classes.topic_table(menu.ids)
+    names = {t.id: t.title(lang) for t in menu.topics}
+    # A class may teach several topics: neither margin adds up to anything meaningful.
+    tables.append(
+        ("class_menu", dimension_label("class_topic", lang), [names.get(t, t) for t in topics],
+         [tr("export.class.classes", lang=lang), tr("export.class.learners", lang=lang)],
+         suppress(counts, k, row_totals=False, col_totals=False, width=2))
+    )  # fmt: skip
+    for key, columns, labels in (
+        ("class_results", RESULT_COLUMNS, [tr(f"classes.result.{r}", lang=lang) for r in RESULTS]),
+        ("class_age", AGE_COLUMNS, [tr(f"classes.age.{b}", lang=lang) for b in CLASS_AGE_BANDS]),
+        ("class_satisfaction", SATISFACTION_COLUMNS,
+         [tr("classes.entry.satisfaction_level", lang=lang, level=i) for i in range(1, 6)]),
+    ):  # fmt: skip
+        sites, counts = classes.site_table(columns)
+        tables.append((key, site_label, sites, labels, suppress(counts, k, width=len(columns))))
+    sites, counts = classes.site_table(
+        ("classes", "warning_ratio", "warning_no_trained_tutor")
+    )  # classes are not people, but the sheet follows the one publication rule
+    tables.append(
+        ("class_staffing", site_label, sites,
+         [tr("export.class.classes", lang=lang), tr("classes.staffing.short.ratio", lang=lang),
+          tr("classes.staffing.short.no_trained_tutor", lang=lang)],
+         suppress(counts, k, row_totals=False, col_totals=True, width=3))
+    )  # fmt: skip
+    return tables
+
+
 def write_summary_xlsx(
     summary: MonthSummary,
     *,
@@ -77,6 +120,7 @@ def write_summary_xlsx(
     sites: Sequence[str],
     is_demo: bool,
     lang: str = "ja",
+    classes: ClassSummary | None = None,
 ) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
@@ -105,7 +149,9 @@ def write_summary_xlsx(
     note_fmt = book.add_format({"italic": True, "font_name": "BIZ UDゴシック"})
     demo_fmt = book.add_format({"bold": True, "font_color": "#B00020"})
     total_label = tr("export.total", lang=lang)
-    for sheet_key, dim_label, row_labels, col_labels, table in summary_tables(summary, k, lang):
+    sheets = summary_tables(summary, k, lang)
+    sheets += class_tables(classes or ClassSummary(), k, lang)
+    for sheet_key, dim_label, row_labels, col_labels, table in sheets:
         ws = book.add_worksheet(tr(f"export.sheet.{sheet_key}", lang=lang)[:31])
         title = tr(
             "export.sheet.title",
