@@ -405,3 +405,110 @@ def save_class_record(store, record: ClassRecord, menu: ClassMenu, *, draft: boo
     # origin and recorded_at are the store's to set
     store.save_class_record({k: v for k, v in row.items() if k not in ("origin", "recorded_at")})
     return row
+
+
+# --------------------------------------------------------------------------- handouts
+
+
+def topic_route(topic: ClassTopic, catalog: Catalog, settings) -> str | None:
+    """The official online route of a topic (its guide's), or None when it has none."""
+    if not topic.guide:
+        return None
+    from dxdesk.core.printing.slip import route_url
+
+    return route_url(catalog.guide(topic.guide), settings)
+
+
+def render_handout(
+    topic_ids: Sequence[str],
+    menu: ClassMenu,
+    catalog: Catalog,
+    settings,
+    printed_on: dt.date,
+    lang: str = "ja",
+) -> bytes:
+    """An A4 handout: per topic its goal, the steps to do at home and the official route's QR.
+
+    Built with the slip renderer's layout (UD font, ruby, kinsoku, vector QR); raises SlipError
+    when a topic's route needs a city setting that is not set (never a placeholder).
+    """
+    from dxdesk.core.printing.layout import (
+        MM,
+        Block,
+        Flow,
+        PlacedLine,
+        TextStyle,
+        draw,
+        text_block,
+    )
+    from dxdesk.core.printing.slip import _qr_row, slip_text_for
+
+    topics = [menu.topic(t) for t in topic_ids]
+    if not topics:
+        raise ValueError("choose at least one topic for the handout")
+    text_lang = "ja-easy" if lang == "ja" else lang
+    flow = Flow(210 * MM, 297 * MM, 15 * MM)
+    cw = flow.content_width
+    flow.add(text_block(tr("classes.handout.title", lang=lang), TextStyle(lang, 20, bold=True),
+                        cw), gap_after=4)  # fmt: skip
+    sub = tr("classes.handout.subtitle", lang=lang, site=settings.site_name or "",
+             date=printed_on.isoformat())  # fmt: skip
+    flow.add(text_block(sub, TextStyle(lang, 12), cw), gap_after=10)
+    for topic in topics:
+        url = topic_route(topic, catalog, settings)
+        parts = [
+            text_block(topic.title(lang), TextStyle(lang, 16, bold=True), cw),
+            text_block(tr("classes.handout.goal", lang=lang,
+                          goal=topic.goal.get(lang) or topic.goal["ja"]),
+                       TextStyle(lang, 12), cw),
+        ]  # fmt: skip
+        if topic.guide:
+            guide = catalog.guide(topic.guide)
+            slip, fell_back = slip_text_for(guide, text_lang)
+            style = TextStyle("ja-easy" if fell_back else text_lang, 12)
+            for n, step in enumerate(slip.steps, start=1):
+                parts.append(text_block(step, style, cw, prefix=f"{n}.", indent=12 * 1.6))
+        if url:
+            parts.append(_qr_row(url, 28, tr("classes.handout.scan", lang=lang), url,
+                                 TextStyle(lang, 12), cw, True, TextStyle(lang, 10.5)))  # fmt: skip
+        else:
+            parts.append(text_block(tr("classes.handout.no_route", lang=lang),
+                                    TextStyle(lang, 12), cw))  # fmt: skip
+        height = sum(p.height for p in parts) + 4 * len(parts) + 12
+        items = []
+        y = 0.0
+        for p in parts:
+            items += p.shifted(0, y)
+            y += p.height + 4
+        items.append(PlacedLine(0, y + 6, cw, y + 6))
+        flow.add(Block(height, items))  # one topic never splits across pages
+    return draw(flow.finish(tr("classes.handout.title", lang=lang)))
+
+
+def render_learner_slips(
+    topic_id: str,
+    learners: int,
+    menu: ClassMenu,
+    catalog: Catalog,
+    settings,
+    printed_on: dt.date,
+    lang: str = "ja",
+    fmt: str = "a5",
+) -> bytes:
+    """One hand-off slip per learner (render_slip's layout), each with its own code: the guide's
+    steps to finish at home and its QR. A5 by default: several guides' A6 slips run to 2 pages."""
+    from dxdesk.core.handoff import new_handoff_code
+    from dxdesk.core.printing.layout import Document, draw
+    from dxdesk.core.printing.slip import layout_slip
+
+    topic = menu.topic(topic_id)
+    if not topic.guide:
+        raise ValueError(tr("classes.handout.no_guide", topic=topic_id))
+    if not 1 <= learners <= 60:
+        raise ValueError(tr("classes.handout.bad_learners", n=learners))
+    guide = catalog.guide(topic.guide)
+    pages = []
+    for _ in range(learners):
+        doc = layout_slip(guide, settings, lang, fmt, new_handoff_code(), [], printed_on)
+        pages += doc.pages
+    return draw(Document(topic.title("ja"), pages))
