@@ -14,7 +14,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,18 @@ CLASS_CSV_COLUMNS: tuple[str, ...] = (
     *CLASS_COUNT_COLUMNS, "staffing_warning",
 )  # fmt: skip
 CLASS_INT_COLUMNS = frozenset({"hour", "duration_min", *CLASS_COUNT_COLUMNS})
+
+# Counts kept per month when row-level data is purged (retention); see _AGGREGATE_SESSIONS.
+AGGREGATE_MEASURES: tuple[str, ...] = (
+    "sessions", "attempts", "attempt_minutes", "session_minutes", "handoffs_issued",
+    "handoff_returns", "hygiene_checks", "hygiene_confirmed",
+)  # fmt: skip
+AGGREGATE_DIMENSIONS: tuple[str, ...] = (
+    "age_band", "device", "help_language", "hour", "ended", "duration_min", "blocker",
+)  # fmt: skip
+CLASS_AGGREGATE_MEASURES: tuple[str, ...] = (
+    "classes", "duration_min", *CLASS_COUNT_COLUMNS, "staffing_warnings",
+)  # fmt: skip
 
 # Each migration is a list of statements, applied in one transaction with its user_version.
 MIGRATIONS: list[list[str]] = [
@@ -168,6 +180,61 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX class_records_by_date ON class_records (date, site_id)",
     ],
+    [
+        """CREATE TABLE monthly_aggregates (
+            month TEXT NOT NULL,
+            site_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            procedure_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            sessions INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            attempt_minutes INTEGER NOT NULL DEFAULT 0,
+            session_minutes INTEGER NOT NULL DEFAULT 0,
+            handoffs_issued INTEGER NOT NULL DEFAULT 0,
+            handoff_returns INTEGER NOT NULL DEFAULT 0,
+            hygiene_checks INTEGER NOT NULL DEFAULT 0,
+            hygiene_confirmed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (month, site_id, channel, procedure_id, outcome, dimension, value)
+        )""",
+        """CREATE TABLE monthly_class_aggregates (
+            month TEXT NOT NULL,
+            site_id TEXT NOT NULL,
+            topic_id TEXT NOT NULL,
+            classes INTEGER NOT NULL DEFAULT 0,
+            duration_min INTEGER NOT NULL DEFAULT 0,
+            tutors INTEGER NOT NULL DEFAULT 0,
+            trained_tutors INTEGER NOT NULL DEFAULT 0,
+            assistants INTEGER NOT NULL DEFAULT 0,
+            learners INTEGER NOT NULL DEFAULT 0,
+            learners_under60 INTEGER NOT NULL DEFAULT 0,
+            learners_60_64 INTEGER NOT NULL DEFAULT 0,
+            learners_65_69 INTEGER NOT NULL DEFAULT 0,
+            learners_70_74 INTEGER NOT NULL DEFAULT 0,
+            learners_75_79 INTEGER NOT NULL DEFAULT 0,
+            learners_80plus INTEGER NOT NULL DEFAULT 0,
+            learners_age_unknown INTEGER NOT NULL DEFAULT 0,
+            results_reached INTEGER NOT NULL DEFAULT 0,
+            results_partly INTEGER NOT NULL DEFAULT 0,
+            results_not INTEGER NOT NULL DEFAULT 0,
+            satisfaction_1 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_2 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_3 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_4 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_5 INTEGER NOT NULL DEFAULT 0,
+            staffing_warnings INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (month, site_id, topic_id)
+        )""",
+        """CREATE TABLE purge_log (
+            purged_at TEXT NOT NULL,
+            before_month TEXT NOT NULL,
+            sessions_purged INTEGER NOT NULL,
+            attempts_purged INTEGER NOT NULL,
+            classes_purged INTEGER NOT NULL
+        )""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -220,6 +287,17 @@ class TodaySummary:
     @property
     def procedures(self) -> int:
         return sum(self.by_outcome.values())
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    """Row-level data dated before a month's first day (what a purge removes or removed)."""
+
+    sessions: int
+    attempts: int
+    classes: int
+    events: int
+    blockers: int
 
 
 @dataclass(frozen=True)
@@ -762,6 +840,119 @@ class Store:
                 (key, str(value)),
             )
 
+    # ------------------------------------------------------------------ retention
+
+    def purge_counts(self, before: dt.date) -> PurgeCounts:
+        """How many rows a purge of everything dated before ``before`` would remove."""
+        with self._lock:
+            try:
+                return self._purge_counts_in(self._db, _month_start(before).isoformat())
+            except sqlite3.DatabaseError as exc:
+                raise _db_error(self.path, exc) from exc
+
+    def purge_before(self, before: dt.date, *, purged_at: dt.datetime | None = None) -> PurgeCounts:
+        """Count every row dated before ``before`` (a month's first day) into the monthly
+        aggregates, delete the row-level data and log the counts: one transaction, so a
+        failure anywhere leaves the store as it was.
+        """
+        start = _month_start(before)
+        if start != before:
+            raise ValueError(f"a purge ends at a month's first day, not {before.isoformat()}")
+        iso = start.isoformat()
+        purged_at = purged_at or local_now()
+        old = "SELECT session_id FROM sessions WHERE date < ?"
+        with self._lock:
+            # Deleted rows are overwritten on disk, not just unlinked (they held visit details).
+            self._db.execute("PRAGMA secure_delete = ON")
+            try:
+                with self._write() as db:
+                    counts = self._purge_counts_in(db, iso)
+                    db.execute(_AGGREGATE_SESSIONS, (iso,))
+                    self._aggregate_classes(db, iso)
+                    db.execute(f"DELETE FROM attempt_blockers WHERE session_id IN ({old})", (iso,))
+                    db.execute(f"DELETE FROM session_events WHERE session_id IN ({old})", (iso,))
+                    db.execute(
+                        f"DELETE FROM procedure_attempts WHERE session_id IN ({old})", (iso,)
+                    )
+                    db.execute("DELETE FROM sessions WHERE date < ?", (iso,))
+                    db.execute("DELETE FROM class_records WHERE date < ?", (iso,))
+                    db.execute(
+                        "INSERT INTO purge_log (purged_at, before_month, sessions_purged,"
+                        " attempts_purged, classes_purged) VALUES (?, ?, ?, ?, ?)",
+                        (purged_at.isoformat(timespec="seconds"), iso[:7], counts.sessions,
+                         counts.attempts, counts.classes),
+                    )  # fmt: skip
+            finally:
+                self._db.execute("PRAGMA secure_delete = OFF")
+            # Old page images in the WAL go too, unless a reader still needs them.
+            with suppress(sqlite3.DatabaseError):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return counts
+
+    def _purge_counts_in(self, db: sqlite3.Connection, iso: str) -> PurgeCounts:
+        old = "SELECT session_id FROM sessions WHERE date < ?"
+
+        def count(sql: str) -> int:
+            return db.execute(sql, (iso,)).fetchone()[0]
+
+        return PurgeCounts(
+            sessions=count("SELECT count(*) FROM sessions WHERE date < ?"),
+            attempts=count(f"SELECT count(*) FROM procedure_attempts WHERE session_id IN ({old})"),
+            classes=count("SELECT count(*) FROM class_records WHERE date < ?"),
+            events=count(f"SELECT count(*) FROM session_events WHERE session_id IN ({old})"),
+            blockers=count(f"SELECT count(*) FROM attempt_blockers WHERE session_id IN ({old})"),
+        )
+
+    def _aggregate_classes(self, db: sqlite3.Connection, iso: str) -> None:
+        sums: dict[tuple[str, str, str], list[int]] = {}
+        cursor = db.execute(
+            "SELECT substr(date, 1, 7), site_id, menu, staffing_warning, duration_min,"
+            f" {', '.join(CLASS_COUNT_COLUMNS)} FROM class_records WHERE date < ?",
+            (iso,),
+        )
+        for month, site_id, menu, warning, *numbers in cursor:
+            values = [1, *numbers, 1 if warning else 0]
+            for topic in ["", *(t for t in menu.split(";") if t)]:
+                total = sums.setdefault((month, site_id, topic), [0] * len(values))
+                for i, v in enumerate(values):
+                    total[i] += v
+        columns = ["month", "site_id", "topic_id", *CLASS_AGGREGATE_MEASURES]
+        db.executemany(
+            f"INSERT INTO monthly_class_aggregates ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' * len(columns))})"
+            " ON CONFLICT (month, site_id, topic_id) DO UPDATE SET "
+            + ", ".join(f"{m} = {m} + excluded.{m}" for m in CLASS_AGGREGATE_MEASURES),
+            [(*key, *values) for key, values in sorted(sums.items())],
+        )
+
+    def monthly_aggregate_rows(self, first_month: str, last_month: str) -> list[dict]:
+        """Kept counts of purged months (``YYYY-MM``, both inclusive), as dicts."""
+        columns = ["month", "site_id", "channel", "procedure_id", "outcome", "dimension",
+                   "value", *AGGREGATE_MEASURES]  # fmt: skip
+        rows = self._query(
+            f"SELECT {', '.join(columns)} FROM monthly_aggregates WHERE month BETWEEN ? AND ?"
+            " ORDER BY month, site_id, channel, procedure_id, outcome, dimension, value",
+            (first_month, last_month),
+        )
+        return [dict(zip(columns, r, strict=True)) for r in rows]
+
+    def monthly_class_aggregate_rows(self, first_month: str, last_month: str) -> list[dict]:
+        """Kept class counts of purged months; ``topic_id`` '' is the month's total."""
+        columns = ["month", "site_id", "topic_id", *CLASS_AGGREGATE_MEASURES]
+        rows = self._query(
+            f"SELECT {', '.join(columns)} FROM monthly_class_aggregates"
+            " WHERE month BETWEEN ? AND ? ORDER BY month, site_id, topic_id",
+            (first_month, last_month),
+        )
+        return [dict(zip(columns, r, strict=True)) for r in rows]
+
+    def purge_log(self) -> list[dict]:
+        """Every purge so far, oldest first: when, up to which month, and counts only."""
+        columns = ["purged_at", "before_month", "sessions_purged", "attempts_purged",
+                   "classes_purged"]  # fmt: skip
+        rows = self._query(f"SELECT {', '.join(columns)} FROM purge_log ORDER BY rowid")
+        return [dict(zip(columns, r, strict=True)) for r in rows]
+
     # ------------------------------------------------------------------ maintenance
 
     def check(self) -> StoreCheck:
@@ -782,6 +973,8 @@ class Store:
             "attempt_blockers": self._query("SELECT count(*) FROM attempt_blockers")[0][0],
             "session_events": self._query("SELECT count(*) FROM session_events")[0][0],
             "class_records": self._query("SELECT count(*) FROM class_records")[0][0],
+            "monthly_aggregates": self._query("SELECT count(*) FROM monthly_aggregates")[0][0],
+            "purges": self._query("SELECT count(*) FROM purge_log")[0][0],
         }  # fmt: skip
         return StoreCheck(self.path, self.schema_version, integrity, counts)
 
@@ -991,3 +1184,55 @@ def _validated_class_row(raw: object, number: int) -> dict[str, Any]:
             column,
         )  # fmt: skip
     return row
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+# Every session dated before ? counted per (month, site, channel, procedure, outcome), once as
+# a total (dimension '') and once per value of each dimension. One row per procedure attempt
+# (a visit with no procedure gives one row with procedure_id ''); the visit's own facts
+# (sessions, session_minutes, hygiene) count on its first row, as the export summary does.
+_AGGREGATE_SESSIONS = """
+WITH r AS (
+    SELECT s.session_id, a.attempt_no, substr(s.date, 1, 7) AS month, s.site_id, s.channel,
+        coalesce(a.procedure_id, '') AS procedure_id, coalesce(a.outcome, '') AS outcome,
+        s.age_band, s.device, s.help_language, s.hour, s.ended, a.duration_min,
+        (a.attempt_no IS NULL OR a.attempt_no = 1) AS first,
+        (a.attempt_no IS NOT NULL) AS attempt,
+        coalesce(s.session_duration_min, 0) AS session_min,
+        (coalesce(a.handoff_code, '') <> '') AS handoff,
+        (a.attempt_no IS NOT NULL AND s.return_of_code <> '') AS returned,
+        s.hygiene_confirmed
+    FROM sessions s LEFT JOIN procedure_attempts a ON a.session_id = s.session_id
+    WHERE s.date < ?
+)
+INSERT INTO monthly_aggregates (month, site_id, channel, procedure_id, outcome, dimension, value,
+    sessions, attempts, attempt_minutes, session_minutes, handoffs_issued, handoff_returns,
+    hygiene_checks, hygiene_confirmed)
+SELECT month, site_id, channel, procedure_id, outcome, dimension, value,
+    sum(first), sum(attempt), sum(CASE WHEN attempt THEN coalesce(duration_min, 0) ELSE 0 END),
+    sum(CASE WHEN first THEN session_min ELSE 0 END), sum(handoff), sum(returned),
+    sum(first AND hygiene_confirmed <> ''), sum(first AND hygiene_confirmed = '1')
+FROM (
+    SELECT r.*, '' AS dimension, '' AS value FROM r
+    UNION ALL SELECT r.*, 'age_band', age_band FROM r
+    UNION ALL SELECT r.*, 'device', device FROM r
+    UNION ALL SELECT r.*, 'help_language', help_language FROM r
+    UNION ALL SELECT r.*, 'hour', CAST(hour AS TEXT) FROM r
+    UNION ALL SELECT r.*, 'ended', coalesce(ended, '') FROM r
+    UNION ALL SELECT r.*, 'duration_min', CASE WHEN attempt THEN coalesce(CAST(duration_min AS TEXT), '') ELSE '' END FROM r
+    UNION ALL SELECT r.*, 'blocker', b.blocker_id FROM r JOIN attempt_blockers b
+      ON b.session_id = r.session_id AND b.attempt_no = r.attempt_no
+) AS d
+GROUP BY month, site_id, channel, procedure_id, outcome, dimension, value
+ON CONFLICT (month, site_id, channel, procedure_id, outcome, dimension, value) DO UPDATE SET
+    sessions = sessions + excluded.sessions, attempts = attempts + excluded.attempts,
+    attempt_minutes = attempt_minutes + excluded.attempt_minutes,
+    session_minutes = session_minutes + excluded.session_minutes,
+    handoffs_issued = handoffs_issued + excluded.handoffs_issued,
+    handoff_returns = handoff_returns + excluded.handoff_returns,
+    hygiene_checks = hygiene_checks + excluded.hygiene_checks,
+    hygiene_confirmed = hygiene_confirmed + excluded.hygiene_confirmed
+"""
