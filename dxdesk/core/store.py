@@ -10,6 +10,7 @@ No column holds personal data; the only free text is a note that passed the priv
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sqlite3
 import threading
@@ -22,7 +23,7 @@ from typing import Any
 from dxdesk.core.catalog import ID_PATTERN, Catalog
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import tr
-from dxdesk.core.privacy import ensure_no_personal_data
+from dxdesk.core.privacy import ensure_no_personal_data, find_personal_data
 from dxdesk.core.session import (
     AGE_BANDS,
     ALL_OUTCOMES,
@@ -53,6 +54,9 @@ SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
 INT_COLUMNS = frozenset(
     {"attempt_no", "hour", "guide_version", "steps_reached", "duration_min", "session_duration_min"}
 )
+# Upper bounds of imported numbers: far above any real visit, far below a phone or card number.
+INT_LIMITS = {"attempt_no": 99, "hour": 23, "guide_version": 9999, "steps_reached": 999,
+              "duration_min": 1440, "session_duration_min": 1440}  # fmt: skip
 
 # One row per class (スマホ教室 session), in this order (the cross-team classes.csv contract).
 CLASS_COUNT_COLUMNS: tuple[str, ...] = (
@@ -67,6 +71,8 @@ CLASS_CSV_COLUMNS: tuple[str, ...] = (
     *CLASS_COUNT_COLUMNS, "staffing_warning",
 )  # fmt: skip
 CLASS_INT_COLUMNS = frozenset({"hour", "duration_min", *CLASS_COUNT_COLUMNS})
+CLASS_COUNT_LIMIT = 999  # people in one class; far below a phone, card or My Number
+CLASS_INT_LIMITS = {"hour": 23, "duration_min": 1440}
 
 # Counts kept per month when row-level data is purged (retention); see _AGGREGATE_SESSIONS.
 AGGREGATE_MEASURES: tuple[str, ...] = (
@@ -1065,10 +1071,9 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
     for column in SESSIONS_CSV_COLUMNS:
         value = raw[column]
         if column in INT_COLUMNS:
-            try:
-                value = int(str(value).strip())
-            except ValueError:
-                raise bad(column, "an integer") from None
+            value = _plain_int(value)
+            if value is None or value > INT_LIMITS[column]:
+                raise bad(column, f"an integer up to {INT_LIMITS[column]}")
         else:
             value = "" if value is None else str(value).strip()
         row[column] = value
@@ -1105,6 +1110,9 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
     blockers = [b for b in row["blockers"].split(";") if b]
     if any(not _IDENT.match(b) for b in blockers) or len(set(blockers)) != len(blockers):
         raise bad("blockers", "blocker ids joined by ';'")
+    for column in _SESSION_ID_TEXT:
+        if not _identity_free(row[column]):
+            raise bad(column, "an id that is not personal data")
     row["blockers"] = sorted(blockers)
     return row
 
@@ -1118,6 +1126,25 @@ def _is_iso_date(text: str) -> bool:
 
 
 _CLASS_ID = _SESSION_ID
+_SESSION_ID_TEXT = ("site_id", "channel", "procedure_id", "blockers", "last_step_id")
+
+
+def _plain_int(value: object) -> int | None:
+    """A non-negative integer written with ASCII digits only (a CSV cell or an int), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    text = str(value).strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _identity_free(text: str) -> bool:
+    """An id-shaped value (site, guide, topic) may still be a phone or My Number: refuse it."""
+    return not find_personal_data(text.replace(";", " "))
+
+
 _START_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _WARNING = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
@@ -1128,14 +1155,10 @@ def _check_class_row(raw: dict) -> tuple[tuple[str, str] | None, dict[str, Any]]
     for column in CLASS_CSV_COLUMNS:
         value = raw[column]
         if column in CLASS_INT_COLUMNS:
-            if isinstance(value, bool):
-                return (column, "an integer"), row
-            try:
-                value = int(str(value).strip())
-            except ValueError:
-                return (column, "an integer"), row
-            if value < 0:
-                return (column, "0 or more"), row
+            value = _plain_int(value)
+            limit = CLASS_INT_LIMITS.get(column, CLASS_COUNT_LIMIT)
+            if value is None or value > limit:
+                return (column, f"an integer from 0 to {limit}"), row
         else:
             value = "" if value is None else str(value).strip()
         row[column] = value
@@ -1156,6 +1179,9 @@ def _check_class_row(raw: dict) -> tuple[tuple[str, str] | None, dict[str, Any]]
     for column, ok, expected in checks:
         if not ok:
             return (column, expected), row
+    for column in ("site_id", "menu", "staffing_warning"):
+        if not _identity_free(row[column]):
+            return (column, "ids that are not personal data"), row
     row["menu"] = ";".join(sorted(menu))
     row["staffing_warning"] = ";".join(sorted(warnings))
     return None, row
