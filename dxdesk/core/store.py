@@ -23,7 +23,6 @@ from typing import Any
 from dxdesk.core.catalog import ID_PATTERN, Catalog
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import tr
-from dxdesk.core.privacy import ensure_no_personal_data, find_personal_data
 from dxdesk.core.session import (
     AGE_BANDS,
     ALL_OUTCOMES,
@@ -717,40 +716,43 @@ class Store:
 
         One transaction: a malformed row raises ImportRowError and nothing is stored.
         """
-        inserted = skipped = 0
         with self._write() as db:
-            for number, raw in enumerate(rows, start=1):
-                row = _validated_row(raw, number)
-                key = (row["session_id"], row["attempt_no"])
-                exists = db.execute(
-                    "SELECT 1 FROM procedure_attempts WHERE session_id = ? AND attempt_no = ?", key
-                ).fetchone()
-                if exists:
-                    skipped += 1
-                    continue
-                db.execute(
-                    "INSERT OR IGNORE INTO sessions (session_id, origin, site_id, channel, date,"
-                    " hour, ended, session_duration_min, age_band, device, help_language,"
-                    " return_of_code, hygiene_confirmed)"
-                    " VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row["session_id"], row["site_id"], row["channel"], row["date"], row["hour"],
-                     row["ended"], row["session_duration_min"], row["age_band"], row["device"],
-                     row["help_language"], row["return_of_code"], row["hygiene_confirmed"]),
-                )  # fmt: skip
-                db.execute(
-                    "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id,"
-                    " guide_version, outcome, steps_reached, last_step_id, duration_min,"
-                    " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*key, row["procedure_id"], row["guide_version"], row["outcome"],
-                     row["steps_reached"], row["last_step_id"], row["duration_min"],
-                     row["handoff_code"]),
-                )  # fmt: skip
-                db.executemany(
-                    "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id)"
-                    " VALUES (?, ?, ?)",
-                    [(*key, b) for b in row["blockers"]],
-                )
-                inserted += 1
+            return self._insert_attempt_rows(db, rows)
+
+    def _insert_attempt_rows(self, db: sqlite3.Connection, rows: Iterable[dict]) -> tuple[int, int]:
+        inserted = skipped = 0
+        for number, raw in enumerate(rows, start=1):
+            row = _validated_row(raw, number)
+            key = (row["session_id"], row["attempt_no"])
+            exists = db.execute(
+                "SELECT 1 FROM procedure_attempts WHERE session_id = ? AND attempt_no = ?", key
+            ).fetchone()
+            if exists:
+                skipped += 1
+                continue
+            db.execute(
+                "INSERT OR IGNORE INTO sessions (session_id, origin, site_id, channel, date,"
+                " hour, ended, session_duration_min, age_band, device, help_language,"
+                " return_of_code, hygiene_confirmed)"
+                " VALUES (?, 'imported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (row["session_id"], row["site_id"], row["channel"], row["date"], row["hour"],
+                 row["ended"], row["session_duration_min"], row["age_band"], row["device"],
+                 row["help_language"], row["return_of_code"], row["hygiene_confirmed"]),
+            )  # fmt: skip
+            db.execute(
+                "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id,"
+                " guide_version, outcome, steps_reached, last_step_id, duration_min,"
+                " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*key, row["procedure_id"], row["guide_version"], row["outcome"],
+                 row["steps_reached"], row["last_step_id"], row["duration_min"],
+                 row["handoff_code"]),
+            )  # fmt: skip
+            db.executemany(
+                "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id)"
+                " VALUES (?, ?, ?)",
+                [(*key, b) for b in row["blockers"]],
+            )
+            inserted += 1
         return inserted, skipped
 
     # ------------------------------------------------------------------ class records
@@ -782,6 +784,8 @@ class Store:
         note = record.get("note")
         note = None if note is None else str(note).strip() or None
         if note is not None:
+            from dxdesk.core.privacy import ensure_no_personal_data  # compiled on first use
+
             ensure_no_personal_data(note, "class_note", visit_year=int(row["date"][:4]))
         columns = [*CLASS_CSV_COLUMNS, "note", "recorded_at"]
         values = [*(row[c] for c in CLASS_CSV_COLUMNS), note, local_now().isoformat()]
@@ -812,6 +816,10 @@ class Store:
 
         One transaction: a malformed row raises ImportRowError and nothing is stored.
         """
+        with self._write() as db:
+            return self._insert_class_rows(db, rows)
+
+    def _insert_class_rows(self, db: sqlite3.Connection, rows: Iterable[dict]) -> tuple[int, int]:
         inserted = skipped = 0
         columns = [*CLASS_CSV_COLUMNS, "recorded_at"]
         sql = (
@@ -819,17 +827,28 @@ class Store:
             f" VALUES ({', '.join('?' * len(columns))}, 'imported')"
         )
         now = local_now().isoformat()
-        with self._write() as db:
-            for number, raw in enumerate(rows, start=1):
-                row = _validated_class_row(raw, number)
-                if db.execute(
-                    "SELECT 1 FROM class_records WHERE class_id = ?", (row["class_id"],)
-                ).fetchone():
-                    skipped += 1
-                    continue
-                db.execute(sql, [*(row[c] for c in CLASS_CSV_COLUMNS), now])
-                inserted += 1
+        for number, raw in enumerate(rows, start=1):
+            row = _validated_class_row(raw, number)
+            if db.execute(
+                "SELECT 1 FROM class_records WHERE class_id = ?", (row["class_id"],)
+            ).fetchone():
+                skipped += 1
+                continue
+            db.execute(sql, [*(row[c] for c in CLASS_CSV_COLUMNS), now])
+            inserted += 1
         return inserted, skipped
+
+    def import_rows(
+        self, attempt_rows: Iterable[dict], class_rows: Iterable[dict]
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
+        """A whole import (visits and classes) in ONE transaction: any bad row stores nothing.
+
+        Returns ((attempts inserted, skipped), (classes inserted, skipped)).
+        """
+        with self._write() as db:
+            attempts = self._insert_attempt_rows(db, attempt_rows)
+            classes = self._insert_class_rows(db, class_rows)
+        return attempts, classes
 
     def sites(self) -> list[str]:
         return [r[0] for r in self._query("SELECT DISTINCT site_id FROM sessions ORDER BY 1")]
@@ -1020,10 +1039,12 @@ def _check_header(path: Path) -> None:
 
 
 def _db_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
-    """A busy store is not a damaged one: say which it is."""
+    """A busy store or a full disk is not a damaged store: say which it is."""
     text = str(exc).lower()
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
         return StoreError(tr("store.error.busy", path=path), path)
+    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return StoreError(tr("store.error.disk_full", path=path), path)
     return _corrupt(path, exc)
 
 
@@ -1142,6 +1163,8 @@ def _plain_int(value: object) -> int | None:
 @functools.lru_cache(maxsize=4096)
 def _identity_free(text: str) -> bool:
     """An id-shaped value (site, guide, topic) may still be a phone or My Number: refuse it."""
+    from dxdesk.core.privacy import find_personal_data  # compiled on first use
+
     return not find_personal_data(text.replace(";", " "))
 
 

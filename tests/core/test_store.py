@@ -341,3 +341,25 @@ def test_a_busy_store_says_so_and_the_session_stays_as_it_was(data_dir, catalog,
         other.close()
         assert s.answer(0).step.id == "check-pin"
         assert [e.seq for e in store.session_events(s.session_id)] == [1, 2, 3]
+
+
+def test_a_full_disk_is_reported_as_full_not_damaged_and_loses_nothing(data_dir):
+    from dxdesk.core.store import CLASS_CSV_COLUMNS
+
+    record = dict.fromkeys(CLASS_CSV_COLUMNS, 0)
+    record.update(site_id="kita-ward-1", date="2026-11-23", hour=10, start_time="10:00",
+                  menu="", staffing_warning="")  # fmt: skip
+    with Store.open(data_dir) as store:
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+        saved = 0
+        with pytest.raises(StoreError) as err:
+            for i in range(10_000):
+                store.save_class_record({**record, "class_id": f"{i:032x}"})
+                saved += 1
+        message = str(err.value)
+        assert "full" in message and "damaged" not in message
+        assert store.check().counts["class_records"] == saved
+        store._db.execute("PRAGMA max_page_count = 1073741823")  # space returns
+        store.save_class_record({**record, "class_id": "f" * 32})
+        assert store.check().ok

@@ -191,3 +191,27 @@ def test_an_import_row_with_a_note_or_missing_column_is_refused(data_dir):
         with pytest.raises(ImportRowError):
             store.import_class_record_rows(["not a row"])
         assert store.check().counts["class_records"] == 0
+
+
+def test_visits_and_classes_import_in_one_transaction(data_dir, tmp_path):
+    """A bad class row after good visit rows stores neither (a failed import changes nothing)."""
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.paths import forms_dir
+
+    catalog = load_catalog(forms_dir())
+    with Store.open(tmp_path / "other-site") as other:
+        visit = other.start_session(catalog, "minami-2")
+        visit.add_procedure("convenience-store-certificates")
+        visit.set_outcome("handed_off")
+        visit.finish()
+        day = dt.date.today()
+        attempts = list(other.procedure_attempt_rows(day, day))
+    broken = {**_as_csv(_record()), "learners": "-1"}
+    with Store.open(data_dir) as store:
+        with pytest.raises(ImportRowError):
+            store.import_rows(attempts, [_as_csv(_record()), broken])
+        counts = store.check().counts
+        assert counts["class_records"] == 0
+        assert list(store.procedure_attempt_rows(day, day)) == []
+        (visits, classes) = store.import_rows(attempts, [_as_csv(_record())])
+        assert visits == (1, 0) and classes == (1, 0)

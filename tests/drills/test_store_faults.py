@@ -194,12 +194,6 @@ def test_disk_full_mid_visit_loses_nothing_and_the_clerk_can_retry(qtbot, data_d
     store.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store._db_error reports SQLITE_FULL as 'the store is damaged' and tells the clerk "
-    "to close dxdesk and move the file; it needs its own 'disk full' message (STORE2), and the "
-    "wizard's message should name the unsaved action (session_screen._run).",
-)
 def test_disk_full_message_names_the_cause_and_what_was_not_saved(qtbot, data_dir: Path) -> None:
     window, screen, _db, message, before, _ = fill_disk_during_visit(qtbot, data_dir)
     assert "damaged" not in message

@@ -18,7 +18,7 @@ import os
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -446,9 +446,10 @@ def import_bundles(
             yield from bundle_rows(p, manifest)
 
     try:
-        inserted, skipped = store.import_procedure_attempt_rows(all_rows())
-        current[:] = []
-        class_inserted, class_skipped = store.import_class_record_rows(class_rows)
+        # One transaction for visits and classes: a refused row anywhere stores nothing.
+        (inserted, skipped), (class_inserted, class_skipped) = store.import_rows(
+            all_rows(), _after(class_rows, lambda: current.clear())
+        )
     except BundleRejected:
         raise
     except Exception as exc:  # a row the store refuses: name the bundle it came from
@@ -461,3 +462,9 @@ def import_bundles(
         p for p, m in verified if (m.get("signature") or {}).get("status") != "signed"
     ]
     return result
+
+
+def _after(rows: list[dict], first: Callable[[], object]) -> Iterator[dict]:
+    """Yield ``rows`` after calling ``first`` (marks that the attempt rows are all read)."""
+    first()
+    yield from rows
