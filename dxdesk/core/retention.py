@@ -55,3 +55,16 @@ def purge_expired(
         blockers=counts.blockers,
         dry_run=dry_run,
     )
+
+
+LAST_CHECK_KEY = "retention_checked_on"
+
+
+def purge_if_due(store: Store, months: int, today: dt.date | None = None) -> PurgeResult | None:
+    """The app's daily run: purge expired rows once per day; None when today's run already happened."""
+    today = today or dt.date.today()
+    if store.meta(LAST_CHECK_KEY) == today.isoformat():
+        return None
+    result = purge_expired(store, months, today)
+    store.set_meta(LAST_CHECK_KEY, today.isoformat())
+    return result

@@ -95,14 +95,32 @@ def recover_store(
     return store, None, notice
 
 
-def start_daily_backup(window: MainWindow) -> None:
-    """Take today's backup off the GUI thread if it is missing; a failure goes to the status bar."""
-    data_dir = window.context.data_dir
+def start_daily_maintenance(window: MainWindow) -> None:
+    """Off the GUI thread: today's backup if missing, then the retention purge (once a day).
+
+    The backup comes first, so a purge never runs on a store without a same-day copy.
+    """
+    data_dir, store = window.context.data_dir, window.context.store
+    months = window.context.settings.retention_months
+
+    def work():
+        from dxdesk.core.retention import purge_if_due
+
+        ensure_daily_backup(data_dir)
+        return purge_if_due(store, months) if store is not None else None
+
+    def done(result) -> None:
+        if result is not None and not result.nothing_to_do:
+            window.statusBar().showMessage(
+                tr("app.retention_purged", month=result.before_month, sessions=result.sessions,
+                   classes=result.classes)
+            )  # fmt: skip
+            window.refresh_today()
 
     def failed(exc: Exception, _trace: str) -> None:
         window.statusBar().showMessage(tr("app.backup_failed", error=str(exc)))
 
-    run_task(lambda: ensure_daily_backup(data_dir), None, failed)
+    run_task(work, done, failed)
 
 
 def build_main_window(
@@ -172,7 +190,7 @@ def run(
                 QTimer.singleShot(0, lambda: window.open_settings(first_run=True))
             QTimer.singleShot(0, window.offer_interrupted_sessions)
             if window.context.store is not None:
-                QTimer.singleShot(0, lambda: start_daily_backup(window))
+                QTimer.singleShot(0, lambda: start_daily_maintenance(window))
         return app.exec()
     finally:
         wait_for_tasks()

@@ -249,3 +249,19 @@ def test_cli_purge_and_dry_run(data_dir, catalog, capsys, monkeypatch):
         assert len(store.purge_log()) == 1
     assert cli_main(["--lang", "en", "retention", "purge", "--months", "500"]) == 2
     assert "1 to 120" in capsys.readouterr().err
+
+
+def test_the_app_purges_at_most_once_a_day(data_dir, catalog):
+    from dxdesk.core.retention import purge_if_due
+
+    with Store.open(data_dir) as store:
+        _fill(store, catalog)
+        first = purge_if_due(store, 24, TODAY)
+        assert first is not None and first.sessions > 0
+        assert purge_if_due(store, 24, TODAY) is None  # already done today
+        store.import_procedure_attempt_rows(
+            demo_rows(catalog, sessions=5, months=[OLD[0]], sites=SITES, seed=7)
+        )
+        again = purge_if_due(store, 24, TODAY + dt.timedelta(days=1))  # the next day runs again
+        assert again is not None and again.sessions == 5
+        assert len(store.purge_log()) == 2

@@ -17,7 +17,7 @@ from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui import tasks
-from dxdesk.gui.app import build_main_window, start_daily_backup
+from dxdesk.gui.app import build_main_window, start_daily_maintenance
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +110,7 @@ def test_daily_backup_is_taken_after_start_up(qtbot, data_dir: Path, catalog) ->
     record_visits(data_dir, catalog, 2)
     window, _ = build_main_window(data_dir, "en")
     qtbot.addWidget(window)
-    start_daily_backup(window)
+    start_daily_maintenance(window)
     assert [b.day for b in list_backups(data_dir)] == [dt.date.today()]
     window.context.store.close()
 
