@@ -32,7 +32,12 @@ from dxdesk.core.export.columns import (
     SESSION_COLUMNS,
 )
 from dxdesk.core.export.report import write_report_pdf
-from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
+from dxdesk.core.export.summary import (
+    MonthSummary,
+    kpi_summary,
+    month_bounds,
+    previous_month,
+)
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
 from dxdesk.core.export.xlsx import write_summary_xlsx
 from dxdesk.core.i18n import tr
@@ -187,7 +192,11 @@ def export_month(
             sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
             if all_sites and not sites:
                 sites = store.sites()
-            previous = summarise(_month_rows(store, previous_month(month), site_ids))
+            # The previous month feeds only the report's KPI column: one SQL aggregate, no rows.
+            prev_start, prev_end = month_bounds(previous_month(month))
+            previous = kpi_summary(
+                store.kpi_counts(prev_start, prev_end - dt.timedelta(days=1), site_ids)
+            )
             previous_classes = summarise_classes(
                 _month_class_rows(store, previous_month(month), site_ids)
             )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from functools import cache
 
-from dxdesk.core.catalog import Catalog, load_catalog
+from dxdesk.core.catalog import Catalog, load_catalog_cached
 from dxdesk.core.i18n import LANGUAGE_NAMES, catalog, tr
 from dxdesk.core.paths import forms_dir
 
 
 @cache
 def _shipped_catalog() -> Catalog:
-    return load_catalog(forms_dir())
+    return load_catalog_cached(forms_dir())  # labels only: the start-up copy will do
 
 
 def _message(key: str, lang: str) -> str | None:

@@ -137,6 +137,20 @@ class MonthSummary:
         return labels, [[self.handoffs_issued[p], self.handoff_returns[p]] for p in labels]
 
 
+def kpi_summary(counts: dict) -> MonthSummary:
+    """A summary holding only the KPI counts (``Store.kpi_counts``): enough for the report's
+    previous-month column, without streaming that month's rows through Python."""
+    summary = MonthSummary(
+        attempts=counts["attempts"], sessions=counts["sessions"],
+        session_minutes=counts["session_minutes"], outcomes=Counter(counts["outcomes"]),
+        sessions_70_plus=counts["sessions_70_plus"], sessions_age_known=counts["sessions_age_known"],
+        hygiene_checks=counts["hygiene_checks"], hygiene_confirmed=counts["hygiene_confirmed"],
+    )  # fmt: skip
+    if counts["handoff_returns"]:
+        summary.handoff_returns["*"] = counts["handoff_returns"]  # the report uses the total only
+    return summary
+
+
 def summarise(rows: Iterable[dict]) -> MonthSummary:
     summary = MonthSummary()
     for row in rows:
