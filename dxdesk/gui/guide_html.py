@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from dxdesk.core.catalog import ProcedureGuide, Taxonomy, with_readings
+from dxdesk.core.catalog import ProcedureGuide, Taxonomy, ruby_html
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.settings import CITY_URL_SETTINGS, SiteSettings
 
@@ -61,10 +61,10 @@ def guide_html(
         parts.append("</ul>")
     parts.append(f"<h2>{escape(tr('guide.steps'))}</h2><ol>")
     for step in guide.steps:
-        say = with_readings(pick(step.say, "ja-easy") or "")
+        say = ruby_html(pick(step.say, "ja-easy") or "")
         parts.append(
             f"<li><b>{_t(step.title, lang)}</b><br>{_t(step.staff, lang)}"
-            f"<br><span style='background:#fffbe6'>🗣 {escape(say)}</span>"
+            f"<br><span style='background:#fffbe6'>🗣 {say}</span>"
         )
         if step.branch:
             answers = " / ".join(_t(a.label, lang) for a in step.branch.answers)
