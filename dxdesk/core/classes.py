@@ -32,6 +32,7 @@ from dxdesk.core.catalog import (
 )
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.privacy import PersonalDataError, ensure_no_personal_data
+from dxdesk.core.store import CLASS_CSV_COLUMNS
 
 CLASS_MENU_FILE = "class-menu.yaml"
 # Learners' age bands as counted at a class, in the order of the store's columns.
@@ -59,26 +60,7 @@ MAX_COUNT = 999
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 # The class_records columns of the store contract, in order.
-CLASS_ROW_COLUMNS: tuple[str, ...] = (
-    "class_id",
-    "site_id",
-    "date",
-    "hour",
-    "start_time",
-    "duration_min",
-    "menu",
-    "tutors",
-    "trained_tutors",
-    "assistants",
-    "learners",
-    *(AGE_COLUMN[b] for b in CLASS_AGE_BANDS),
-    *(RESULT_COLUMN[r] for r in RESULTS),
-    *(f"satisfaction_{i}" for i in SATISFACTION_LEVELS),
-    "staffing_warning",
-    "note",
-    "origin",
-    "recorded_at",
-)
+CLASS_ROW_COLUMNS: tuple[str, ...] = (*CLASS_CSV_COLUMNS, "note", "origin", "recorded_at")
 
 
 # --------------------------------------------------------------------------- the menu

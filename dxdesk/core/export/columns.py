@@ -2,58 +2,15 @@
 
 from __future__ import annotations
 
+from dxdesk.core.store import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
+
 BUNDLE_SCHEMA_VERSION = 2
 
-SESSION_COLUMNS: tuple[str, ...] = (
-    "session_id",
-    "attempt_no",
-    "site_id",
-    "channel",
-    "date",
-    "hour",
-    "procedure_id",
-    "guide_version",
-    "outcome",
-    "blockers",
-    "steps_reached",
-    "last_step_id",
-    "duration_min",
-    "session_duration_min",
-    "age_band",
-    "device",
-    "help_language",
-    "handoff_code",
-    "return_of_code",
-    "hygiene_confirmed",
-    "ended",
-)
+# sessions.csv: the store's export contract (one definition, in dxdesk.core.store).
+SESSION_COLUMNS: tuple[str, ...] = SESSIONS_CSV_COLUMNS
 
 # classes.csv: the store's class_records columns without note, origin and recorded_at.
-CLASS_COLUMNS: tuple[str, ...] = (
-    "class_id",
-    "site_id",
-    "date",
-    "hour",
-    "start_time",
-    "duration_min",
-    "menu",
-    "tutors",
-    "trained_tutors",
-    "assistants",
-    "learners",
-    "learners_under60",
-    "learners_60_64",
-    "learners_65_69",
-    "learners_70_74",
-    "learners_75_79",
-    "learners_80plus",
-    "learners_age_unknown",
-    "results_reached",
-    "results_partly",
-    "results_not",
-    *(f"satisfaction_{i}" for i in range(1, 6)),
-    "staffing_warning",
-)
+CLASS_COLUMNS: tuple[str, ...] = CLASS_CSV_COLUMNS
 # The classes.csv header of schema 1 bundles (always header-only: classes were not recorded).
 CLASS_COLUMNS_V1: tuple[str, ...] = (
     "date", "hour", "site_id", "duration_min", "menu", "tutors", "assistants", "learners",
