@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
+
+from tests.keyring_backend import FileKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -26,3 +30,22 @@ def _private_cache_dir(tmp_path_factory: pytest.TempPathFactory):
     """Start-up caches go to a folder of this test run, never the user's own cache."""
     os.environ["DXDESK_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     yield
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path):
+    """A working keyring (a JSON file in this test's folder); yields the backend."""
+    previous = keyring.get_keyring()
+    backend = FileKeyring(tmp_path / "keyring.json")
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def no_keyring():
+    """The backend keyring falls back to without a Secret Service: get/set raise."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield
+    keyring.set_keyring(previous)

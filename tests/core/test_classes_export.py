@@ -12,7 +12,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import keyring
 import pytest
 from pypdf import PdfReader
 
@@ -31,17 +30,11 @@ from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.signing import TrustStore
 from dxdesk.core.store import Store
-from tests.core.test_signing import FileKeyring
 
 SITE = "kita-venue"
 
 
-@pytest.fixture(autouse=True)
-def file_keyring(tmp_path):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring(tmp_path / "keyring.json"))
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("file_keyring")  # exports are signed
 
 
 def a_class(day: int, learners: int, **changes) -> ClassRecord:

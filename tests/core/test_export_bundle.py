@@ -9,8 +9,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pytest
 from pypdf import PdfReader
 
@@ -22,26 +20,9 @@ from dxdesk.core.export.demo import demo_rows
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.signing import TrustStore
 from dxdesk.core.store import Store
-from tests.core.test_signing import FileKeyring
 
 MONTH = "2026-10"
 SITE = "kita-1"
-
-
-@pytest.fixture
-def file_keyring(tmp_path):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring(tmp_path / "keyring.json"))
-    yield
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def _store(path: Path, *, demo: bool = False, sessions: int = 400, site: str = SITE) -> Store:

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-import keyring
-import pytest
-
 from dxdesk.cli import main
-from tests.core.test_signing import FileKeyring
-
-
-@pytest.fixture
-def file_keyring(tmp_path):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring(tmp_path / "keyring.json"))
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_demo_export_trust_import(file_keyring, tmp_path, capsys):

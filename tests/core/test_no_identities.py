@@ -11,8 +11,6 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
 import pypdf
 import pytest
 
@@ -91,14 +89,6 @@ def _scan(*folders: Path) -> dict[str, list[str]]:
                 if found := _found(blob):
                     hits[name] = found
     return hits
-
-
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def _clock():

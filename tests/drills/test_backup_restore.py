@@ -21,15 +21,9 @@ from dxdesk.core.backup import (
     take_backup,
     verify_backup,
 )
-from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.store import STORE_FILE, Store
 
-
-@pytest.fixture(autouse=True)
-def english():
-    set_ui_language("en")
-    yield
-    set_ui_language("ja")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_daily_backup_while_the_store_is_open_holds_every_committed_visit(

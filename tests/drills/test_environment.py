@@ -22,11 +22,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QPushButton
 
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export import export_month, read_manifest
-from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.paths import forms_dir, resource_path
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import Store, StoreError
-from dxdesk.gui import tasks
 from dxdesk.gui.app import run
 from dxdesk.gui.print_dialog import SlipDialog
 
@@ -34,13 +32,7 @@ SETTINGS = SiteSettings(site_id="kita-1", site_name="北区役所", counter_phon
                         counter_hours="9:00-17:00")  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_ui_language("en")
-    tasks.use_immediate_runner()
-    yield
-    tasks.use_immediate_runner(False)
-    set_ui_language("ja")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_no_keyring_exports_an_unsigned_bundle_that_says_why(

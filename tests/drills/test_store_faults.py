@@ -13,20 +13,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 from dxdesk.core.backup import ensure_daily_backup, list_backups
-from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
-from dxdesk.gui import tasks
 from dxdesk.gui.app import build_main_window, start_daily_maintenance
 
-
-@pytest.fixture(autouse=True)
-def english():
-    set_ui_language("en")
-    tasks.use_immediate_runner()
-    yield
-    tasks.use_immediate_runner(False)
-    set_ui_language("ja")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def damage(path: Path, how: str) -> None:

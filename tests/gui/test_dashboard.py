@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import zipfile
 
-import keyring
-import keyring.backends.fail
 import pytest
 
 from dxdesk.core.catalog import load_catalog
@@ -29,14 +27,6 @@ def demo_data_dir(data_dir):
             last_month=MONTH,
         )  # fmt: skip
     return data_dir
-
-
-@pytest.fixture
-def no_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
 
 
 def test_dashboard_shows_month_kpis_and_trend(qtbot, demo_data_dir):
