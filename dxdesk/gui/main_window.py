@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
             self.resident_display = None
         self.statusBar().showMessage(tr("main.session_" + how), 8000)
         self.refresh_today()
+        self.offer_interrupted_sessions()  # any still waiting after a resumed visit
 
     def show_dashboard(self) -> None:
         """The supervisor's tab, built on first use so QtCharts stays off the start-up path."""
@@ -403,12 +404,11 @@ class MainWindow(QMainWindow):
             box.addButton(tr("main.close_as_abandoned"), QMessageBox.ButtonRole.DestructiveRole)
             box.exec()
             try:
-                if box.clickedButton() is resume and self.session_screen is None:
+                if box.clickedButton() is resume:
                     session = store.load_session(open_session.session_id, self.context.catalog)
                     self.show_session(session)
-                    self.session_screen.show_step_page() if session.attempts else None
-                else:
-                    store.abandon_interrupted(open_session.session_id)
+                    break  # one visit at a time: the others are offered when this one ends
+                store.abandon_interrupted(open_session.session_id)
             except StoreError as exc:
                 QMessageBox.warning(self, tr("main.resume_title"), str(exc))
         self.refresh_today()

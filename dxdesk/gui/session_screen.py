@@ -145,6 +145,8 @@ class SessionScreen(QWidget):
         self.clock = QTimer(self)
         self.clock.timeout.connect(self._tick)
         self.clock.start(1000)
+        if session.attempts:  # a resumed visit opens where it stopped
+            self.pages.setCurrentIndex(PAGE_STEP)
         self.refresh()
 
     # ================================================================== page builders

@@ -170,3 +170,45 @@ def test_interrupted_session_is_offered_and_resumes(qtbot, data_dir: Path) -> No
     assert win.session_screen is not None
     assert win.session_screen.session.current_step.id == "check-pin"
     win.context.store.close()
+
+
+def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data_dir: Path) -> None:
+    save_settings(data_dir, SiteSettings(site_id="kita-1", site_name="北区役所"))
+    first, _ = build_main_window(data_dir)
+    catalog = first.context.catalog
+    store = first.context.store
+    ids = []
+    for guide in ("convenience-store-certificates", "pin-reset"):
+        session = store.start_session(catalog, "kita-1")
+        session.add_procedure(guide)
+        ids.append(session.session_id)
+    store.close()  # the power went with two visits open
+
+    win, _ = build_main_window(data_dir)
+    qtbot.addWidget(win)
+    answers = ["続きから再開"]
+    polling = [True]
+
+    def click() -> None:  # answers each dialog as the clerk would; unexpected ones are closed
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox) and box.objectName() == "resumeDialog":
+            label = answers.pop(0) if answers else "中断として閉じる"
+            next(b for b in box.buttons() if b.text() == label).click()
+        elif isinstance(box, QMessageBox):  # the abandon question
+            box.button(QMessageBox.StandardButton.Yes).click()
+        if polling[0]:
+            QTimer.singleShot(20, click)
+
+    QTimer.singleShot(20, click)
+    win.offer_interrupted_sessions()
+    screen = win.session_screen
+    assert screen is not None and screen.session.session_id == ids[0]
+    assert screen.pages.currentIndex() == 1  # the resumed visit opens on its step
+    assert [s.session_id for s in win.context.store.interrupted_sessions()] == ids  # none lost
+
+    answers.append("中断として閉じる")
+    screen.ask_abandon()  # the resumed visit ends; the waiting one is offered now
+    polling[0] = False
+    assert answers == []  # the waiting visit really was offered
+    assert win.context.store.interrupted_sessions() == []
+    win.context.store.close()
