@@ -50,6 +50,7 @@ SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
     "session_duration_min", "age_band", "device", "help_language", "handoff_code",
     "return_of_code", "hygiene_confirmed", "ended",
 )  # fmt: skip
+_BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
 INT_COLUMNS = frozenset(
     {"attempt_no", "hour", "guide_version", "steps_reached", "duration_min", "session_duration_min"}
 )
@@ -442,7 +443,12 @@ class Store:
                 raise _db_error(self.path, exc) from exc
 
     def _stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
-        """Rows of a read-only query, fetched in batches so memory stays flat.
+        """Rows of a read-only query, fetched in batches so memory stays flat."""
+        for batch in self._stream_batches(sql, params):
+            yield from batch
+
+    def _stream_batches(self, sql: str, params: Sequence[Any] = ()) -> Iterator[list[tuple]]:
+        """Rows of a read-only query, ``STREAM_BATCH`` at a time, so memory stays flat.
 
         A separate read-only connection reads one WAL snapshot: the clerk's connection (and
         its lock) stays free while an export walks a month off the GUI thread, and rows
@@ -465,7 +471,7 @@ class Store:
             except sqlite3.DatabaseError as exc:
                 raise _db_error(self.path, exc) from exc
             while batch:
-                yield from batch
+                yield batch
                 try:
                     batch = cursor.fetchmany(STREAM_BATCH)
                 except sqlite3.DatabaseError as exc:
@@ -689,12 +695,22 @@ class Store:
     def procedure_attempt_rows(
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
     ) -> Iterator[dict]:
-        """sessions.csv rows of ended visits with start <= date <= end (both inclusive)."""
+        """sessions.csv rows of ended visits with start <= date <= end (both inclusive), as dicts."""
+        for batch in self.procedure_attempt_batches(start, end, site_ids):
+            for values in batch:
+                yield dict(zip(SESSIONS_CSV_COLUMNS, values, strict=True))
+
+    def procedure_attempt_batches(
+        self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
+    ) -> Iterator[list[tuple]]:
+        """The same rows as ``procedure_attempt_rows``, as lists of tuples in
+        ``SESSIONS_CSV_COLUMNS`` order (at most ``STREAM_BATCH`` at a time): an export writes and
+        counts whole batches without building a dict per row."""
         sql = (
             "SELECT s.session_id, a.attempt_no, s.site_id, s.channel, s.date, s.hour,"
             " a.procedure_id, a.guide_version, a.outcome,"
-            " (SELECT group_concat(blocker_id, ';') FROM attempt_blockers b"
-            "   WHERE b.session_id = a.session_id AND b.attempt_no = a.attempt_no),"
+            " coalesce((SELECT group_concat(blocker_id, ';') FROM attempt_blockers b"
+            "   WHERE b.session_id = a.session_id AND b.attempt_no = a.attempt_no), ''),"
             " a.steps_reached, a.last_step_id, coalesce(a.duration_min, 0),"
             " coalesce(s.session_duration_min, 0), s.age_band, s.device, s.help_language,"
             " a.handoff_code, s.return_of_code, s.hygiene_confirmed, s.ended"
@@ -706,14 +722,13 @@ class Store:
             sql += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
             params.extend(site_ids)
         sql += " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
-        for values in self._stream(sql, params):
-            row = dict(zip(SESSIONS_CSV_COLUMNS, values, strict=True))
-            blockers = row["blockers"]
-            if not blockers:
-                row["blockers"] = ""
-            elif ";" in blockers:  # most attempts meet at most one blocker: sort only when needed
-                row["blockers"] = ";".join(sorted(blockers.split(";")))
-            yield row
+        for batch in self._stream_batches(sql, params):
+            # group_concat's order is unspecified: sort the few rows that met several blockers.
+            for i in [i for i, row in enumerate(batch) if ";" in row[_BLOCKERS]]:
+                row = batch[i]
+                blockers = ";".join(sorted(row[_BLOCKERS].split(";")))
+                batch[i] = (*row[:_BLOCKERS], blockers, *row[_BLOCKERS + 1 :])
+            yield batch
 
     def kpi_counts(
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
@@ -730,7 +745,9 @@ class Store:
             params.extend(site_ids)
         # One scan; a visit's own facts are counted on its first attempt row, as the summary does.
         first = "a.attempt_no = 1"
-        per_outcome = self._query(
+        # Its own read-only connection: safe from an export's worker thread, and the clerk's
+        # connection stays free while it scans.
+        per_outcome = list(self._stream(
             "SELECT a.outcome, count(*), sum(s.return_of_code != ''), sum(" + first + "),"
             " sum(CASE WHEN " + first + " THEN s.session_duration_min ELSE 0 END),"
             " sum(" + first + " AND s.age_band IN ('70-74', '75-79', '80plus')),"
@@ -739,7 +756,7 @@ class Store:
             " sum(" + first + " AND s.hygiene_confirmed = '1')"
             " FROM procedure_attempts a JOIN sessions s USING (session_id)"
             f" WHERE {where} GROUP BY a.outcome", params,
-        )  # fmt: skip
+        ))  # fmt: skip
         outcomes = {row[0]: row[1] for row in per_outcome}
         totals = [sum(row[i] or 0 for row in per_outcome) for i in range(2, 9)]
         returns, sessions, minutes, seventy, known, checks, confirmed = totals

@@ -224,11 +224,10 @@ def test_failed_export_leaves_no_zip(no_keyring, tmp_path):
         def __getattr__(self, name):
             return getattr(store, name)
 
-        def procedure_attempt_rows(self, *a, **kw):
-            for n, row in enumerate(store.procedure_attempt_rows(*a, **kw)):
-                if n == 50:
-                    raise OSError("disk went away")
-                yield row
+        def procedure_attempt_batches(self, *a, **kw):
+            for batch in store.procedure_attempt_batches(*a, **kw):
+                yield batch[:50]  # some rows reach the zip ...
+                raise OSError("disk went away")  # ... then the disk fails
 
     with pytest.raises(OSError):
         export_month(BreaksMidway(), MONTH, tmp_path / "out", site_id=SITE)

@@ -26,7 +26,7 @@ def test_sql_kpis_equal_the_summary_of_the_rows(data_dir) -> None:
         start, end = month_bounds("2026-10")
         last = end - dt.timedelta(days=1)
         for sites in (None, ["kita-1"], ["nowhere"]):
-            from_rows = summarise(store.procedure_attempt_rows(start, last, sites))
+            from_rows = summarise(store.procedure_attempt_batches(start, last, sites))
             from_sql = kpi_summary(store.kpi_counts(start, last, sites))
             for name in KPI_FIELDS:
                 assert getattr(from_sql, name) == getattr(from_rows, name), (sites, name)

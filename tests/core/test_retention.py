@@ -12,7 +12,7 @@ from dxdesk.cli import main as cli_main
 from dxdesk.core import i18n
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export.demo import demo_rows
-from dxdesk.core.export.summary import summarise
+from dxdesk.core.export.kpis import month_summary
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.retention import cutoff, purge_expired
 from dxdesk.core.session import SupportSession
@@ -87,7 +87,7 @@ def test_cutoff_keeps_whole_months():
 def test_old_rows_vanish_recent_ones_stay_and_the_aggregates_equal_the_counts(data_dir, catalog):
     with Store.open(data_dir) as store:
         _fill(store, catalog)
-        old_summary = {m: summarise(_rows(store, m, m)) for m in OLD}
+        old_summary = {m: month_summary(store, m) for m in OLD}
         old_classes = list(store.class_record_rows(dt.date(2000, 1, 1), dt.date(2024, 10, 31)))
         recent_rows = _rows(store, RECENT[0], "2026-11")
         recent_classes = list(store.class_record_rows(dt.date(2024, 11, 1), TODAY))

@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +51,10 @@ CLASSES_CSV = "classes.csv"
 SUMMARY_XLSX = "summary.xlsx"
 REPORT_PDF = "report.pdf"
 DATA_MEMBERS = (SESSIONS_CSV, CLASSES_CSV, SUMMARY_XLSX, REPORT_PDF)
-CSV_CHUNK_ROWS = 2000
 READ_CHUNK = 1 << 20
+# Deflate level 3: a month's sessions.csv compresses in less than half the time of the default
+# level 6, for a bundle about 15 % larger (4.0 instead of 3.4 MB for 100,000 rows).
+ZIP_LEVEL = 3
 
 
 class ExportError(Exception):
@@ -92,33 +95,32 @@ def canonical_manifest(manifest: dict) -> bytes:
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _month_rows(store, month: str, site_ids: list[str] | None) -> Iterator[dict]:
+def _month_batches(store, month: str, site_ids: list[str] | None) -> Iterator[list[tuple]]:
     start, end = month_bounds(month)
-    yield from store.procedure_attempt_rows(start, end - dt.timedelta(days=1), site_ids)
+    yield from store.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
 
 
-def _write_sessions_csv(zf: zipfile.ZipFile, rows: Iterable[dict], summary: MonthSummary):
-    """Stream the rows into the zip in chunks, hashing the bytes; return (sha256, size, n)."""
+def _write_sessions_csv(
+    zf: zipfile.ZipFile, batches: Iterable[Sequence[tuple]], summary: MonthSummary
+) -> tuple[str, int, int]:
+    """Stream the batches into the zip, counting and hashing them; return (sha256, size, n)."""
     digest = hashlib.sha256()
     size = count = 0
-    info = zipfile.ZipInfo(SESSIONS_CSV, dt.datetime.now().timetuple()[:6])
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with zf.open(info, "w", force_zip64=True) as out:
+    with zf.open(SESSIONS_CSV, "w", force_zip64=True) as out:
         text = io.StringIO()
         text.write("\ufeff")  # BOM: Excel on Windows opens UTF-8 CSV correctly only with it
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(SESSION_COLUMNS)
-        for row in rows:
-            summary.add(row)
-            writer.writerow([row[c] for c in SESSION_COLUMNS])
-            count += 1
-            if count % CSV_CHUNK_ROWS == 0:
-                data = text.getvalue().encode("utf-8")
-                digest.update(data)
-                out.write(data)
-                size += len(data)
-                text.seek(0)
-                text.truncate()
+        for batch in batches:
+            summary.add_batch(batch)
+            writer.writerows(batch)  # the store gives the columns in SESSION_COLUMNS order
+            count += len(batch)
+            data = text.getvalue().encode("utf-8")
+            digest.update(data)
+            out.write(data)
+            size += len(data)
+            text.seek(0)
+            text.truncate()
         data = text.getvalue().encode("utf-8")
         digest.update(data)
         out.write(data)
@@ -181,9 +183,21 @@ def export_month(
     files: dict[str, dict] = {}
     fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{final.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
+    prev_start, prev_end = month_bounds(previous_month(month))
     try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
-            sha, size, count = _write_sessions_csv(zf, _month_rows(store, month, site_ids), summary)
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-kpis") as pool,
+            os.fdopen(fd, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf,
+        ):
+            # The previous month feeds only the report's KPI column: one SQL aggregate, no
+            # rows, on its own connection while this thread streams the month.
+            previous_counts = pool.submit(
+                store.kpi_counts, prev_start, prev_end - dt.timedelta(days=1), site_ids
+            )
+            sha, size, count = _write_sessions_csv(
+                zf, _month_batches(store, month, site_ids), summary
+            )
             files[SESSIONS_CSV] = {"sha256": sha, "size": size}
             classes = ClassSummary()
             classes_csv, class_count = _classes_csv(
@@ -192,11 +206,7 @@ def export_month(
             sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
             if all_sites and not sites:
                 sites = store.sites()
-            # The previous month feeds only the report's KPI column: one SQL aggregate, no rows.
-            prev_start, prev_end = month_bounds(previous_month(month))
-            previous = kpi_summary(
-                store.kpi_counts(prev_start, prev_end - dt.timedelta(days=1), site_ids)
-            )
+            previous = kpi_summary(previous_counts.result())
             previous_classes = summarise_classes(
                 _month_class_rows(store, previous_month(month), site_ids)
             )

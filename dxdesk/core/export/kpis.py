@@ -10,7 +10,7 @@ from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_mont
 
 def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
     start, end = month_bounds(month)
-    return summarise(store.procedure_attempt_rows(start, end - dt.timedelta(days=1), site_ids))
+    return summarise(store.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids))
 
 
 @dataclass(frozen=True)

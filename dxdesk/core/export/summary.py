@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from dxdesk.core.export.columns import (
     AGE_70_PLUS,
@@ -14,6 +15,7 @@ from dxdesk.core.export.columns import (
     DEVICES,
     DURATION_BAND_LABELS,
     OUTCOMES,
+    SESSION_COLUMNS,
     duration_band,
 )
 
@@ -26,6 +28,31 @@ DIMENSIONS: tuple[str, ...] = (
     "channel",
     "duration_band",
 )
+
+
+def _column(name: str) -> int:
+    return SESSION_COLUMNS.index(name)
+
+
+def _with_outcome(name: str) -> itemgetter:
+    return itemgetter(_column(name), _column("outcome"))
+
+
+_OUTCOME = itemgetter(_column("outcome"))
+_SITE = itemgetter(_column("site_id"))
+_ATTEMPT_NO = _column("attempt_no")
+# The dimensions counted as they are; help_language and duration_band need a value mapped.
+_DIMENSION_KEYS = tuple(
+    (name, _with_outcome(name)) for name in ("procedure_id", "age_band", "device", "channel")
+)
+_LANGUAGE_OUTCOME = _with_outcome("help_language")
+_DURATION_OUTCOME = _with_outcome("duration_min")
+_BLOCKERS_OUTCOME = _with_outcome("blockers")
+_PROCEDURE = _column("procedure_id")
+_HANDOFF_CODE = _column("handoff_code")
+_RETURN_OF_CODE = _column("return_of_code")
+_SESSION_MINUTES = itemgetter(_column("session_duration_min"))
+_AGE_HYGIENE = itemgetter(_column("age_band"), _column("hygiene_confirmed"))
 
 
 @dataclass
@@ -49,34 +76,44 @@ class MonthSummary:
     hygiene_confirmed: int = 0
     sites: set[str] = field(default_factory=set)
 
-    def add(self, row: dict) -> None:
-        outcome = row["outcome"]
-        self.attempts += 1
-        self.outcomes[outcome] += 1
-        self.sites.add(row["site_id"])
+    def add_batch(self, rows: Sequence[tuple]) -> None:
+        """Count a batch of sessions.csv tuples (``SESSION_COLUMNS`` order, as the store gives).
+
+        Each count is one C-level pass over the batch (``Counter`` over ``itemgetter``); the
+        batch's few distinct keys are then folded into the month's tables.
+        """
+        if not rows:
+            return
+        self.attempts += len(rows)
+        self.outcomes.update(map(_OUTCOME, rows))
+        self.sites.update(map(_SITE, rows))
         by = self.by_dimension
-        by["procedure_id", row["procedure_id"], outcome] += 1
-        by["age_band", row["age_band"], outcome] += 1
-        by["device", row["device"], outcome] += 1
-        by["help_language", row["help_language"] or "unknown", outcome] += 1
-        by["channel", row["channel"], outcome] += 1
-        by["duration_band", duration_band(int(row["duration_min"])), outcome] += 1
-        if row["blockers"]:
-            for blocker in row["blockers"].split(";"):
-                self.blockers[blocker, outcome] += 1
-        if row["handoff_code"]:
-            self.handoffs_issued[row["procedure_id"]] += 1
-        if row["return_of_code"]:
-            self.handoff_returns[row["procedure_id"]] += 1
-        if int(row["attempt_no"]) == 1:  # one row per session carries the session's facts
-            self.sessions += 1
-            self.session_minutes += int(row["session_duration_min"])
-            if row["age_band"] != "unknown":
-                self.sessions_age_known += 1
-                self.sessions_70_plus += row["age_band"] in AGE_70_PLUS
-            if row["hygiene_confirmed"] != "":
-                self.hygiene_checks += 1
-                self.hygiene_confirmed += row["hygiene_confirmed"] == "1"
+        for dimension, key in _DIMENSION_KEYS:
+            for (value, outcome), n in Counter(map(key, rows)).items():
+                by[dimension, value, outcome] += n
+        for (value, outcome), n in Counter(map(_LANGUAGE_OUTCOME, rows)).items():
+            by["help_language", value or "unknown", outcome] += n
+        for (minutes, outcome), n in Counter(map(_DURATION_OUTCOME, rows)).items():
+            by["duration_band", duration_band(int(minutes)), outcome] += n
+        for (blockers, outcome), n in Counter(map(_BLOCKERS_OUTCOME, rows)).items():
+            if blockers:
+                for blocker in blockers.split(";"):
+                    self.blockers[blocker, outcome] += n
+        self.handoffs_issued.update(row[_PROCEDURE] for row in rows if row[_HANDOFF_CODE])
+        self.handoff_returns.update(row[_PROCEDURE] for row in rows if row[_RETURN_OF_CODE])
+        # One row per visit (its first attempt) carries the visit's own facts.
+        firsts = [row for row in rows if row[_ATTEMPT_NO] == 1]
+        self.sessions += len(firsts)
+        self.session_minutes += sum(map(_SESSION_MINUTES, firsts))
+        for (age_band, hygiene), n in Counter(map(_AGE_HYGIENE, firsts)).items():
+            if age_band != "unknown":
+                self.sessions_age_known += n
+                if age_band in AGE_70_PLUS:
+                    self.sessions_70_plus += n
+            if hygiene != "":
+                self.hygiene_checks += n
+                if hygiene == "1":
+                    self.hygiene_confirmed += n
 
     # ----------------------------------------------------------------- KPIs
 
@@ -151,18 +188,12 @@ def kpi_summary(counts: dict) -> MonthSummary:
     return summary
 
 
-def summarise(rows: Iterable[dict]) -> MonthSummary:
+def summarise(batches: Iterable[Sequence[tuple]]) -> MonthSummary:
+    """The summary of batches of sessions.csv tuples (``Store.procedure_attempt_batches``)."""
     summary = MonthSummary()
-    for row in rows:
-        summary.add(row)
+    for batch in batches:
+        summary.add_batch(batch)
     return summary
-
-
-def tee_into(summary: MonthSummary, rows: Iterable[dict]) -> Iterator[dict]:
-    """Pass rows through while counting them into ``summary`` (one pass for CSV and counts)."""
-    for row in rows:
-        summary.add(row)
-        yield row
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
