@@ -8,7 +8,6 @@ neighbouring characters. The code identifies nothing about the resident: it is r
 
 from __future__ import annotations
 
-import secrets
 import unicodedata
 
 # 31 symbols: digits 2-9 and the letters without I, L, O.
@@ -51,6 +50,8 @@ def _grouped(raw: str) -> str:
 
 def new_handoff_code() -> str:
     """A fresh random code, grouped like ``K7QM-3XPA-R`` (last character: check)."""
+    import secrets  # here, not at the top: it is off the app's start-up path
+
     payload = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
     return _grouped(payload + _check_character(payload))
 

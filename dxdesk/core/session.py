@@ -12,7 +12,6 @@ short notes that passed the privacy guard.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -175,6 +174,8 @@ class SupportSession:
         """Open a new visit (committed at once when a recorder is given)."""
         if not site_id:
             raise SessionError(tr("session.error.no_site_id"))
+        import uuid  # here, not at the top: it is off the app's start-up path
+
         session = cls(
             catalog, session_id or uuid.uuid4().hex, site_id, recorder=recorder, clock=clock
         )

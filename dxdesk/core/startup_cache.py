@@ -7,9 +7,9 @@ The copies live in the user's cache folder and are safe to delete.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -32,8 +32,18 @@ def cache_dir() -> Path | None:
         return None
 
 
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # dxdesk/
+
+
 def _module_file(name: str) -> Path | None:
-    """The source of a module, found without importing it (that is the point of the cache)."""
+    """The source of a module, found without importing it (that is the point of the cache).
+
+    dxdesk's own modules are plain files under the package; anything else is looked up."""
+    package, _, rest = name.partition(".")
+    if package == _PACKAGE_DIR.name and rest:
+        candidate = _PACKAGE_DIR.joinpath(*rest.split(".")).with_suffix(".py")
+        if candidate.is_file():
+            return candidate
     from importlib.util import find_spec
 
     spec = find_spec(name)
@@ -61,7 +71,7 @@ def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callab
     if folder is None or fingerprint is None:
         return build()
     # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
-    key = hashlib.sha256("\0".join(str(f) for f in files).encode()).hexdigest()[:12]
+    key = f"{zlib.crc32(chr(0).join(str(f) for f in files).encode()):08x}"
     path = folder / f"{name}-{key}.pickle"
     try:
         with path.open("rb") as fh:

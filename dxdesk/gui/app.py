@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from dxdesk.core.backup import (
-    BackupError,
-    BackupInfo,
-    ensure_daily_backup,
-    newest_good_backup,
-    restore_backup,
-    store_is_damaged,
-)
 from dxdesk.core.catalog import load_catalog_cached
 from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
@@ -25,6 +18,9 @@ from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
 from dxdesk.gui.tasks import run_task, wait_for_tasks
+
+if TYPE_CHECKING:
+    from dxdesk.core.backup import BackupInfo
 
 
 class _FirstPaint(QObject):
@@ -79,6 +75,13 @@ def recover_store(
     Returns (store, problem, notice): the restored store and a notice saying so, or no store
     and the problem (the guides still work without recording).
     """
+    from dxdesk.core.backup import (
+        BackupError,
+        newest_good_backup,
+        restore_backup,
+        store_is_damaged,
+    )
+
     if not store_is_damaged(data_dir):
         return None, problem, None
     backup = newest_good_backup(data_dir)
@@ -104,6 +107,7 @@ def start_daily_maintenance(window: MainWindow) -> None:
     months = window.context.settings.retention_months
 
     def work():
+        from dxdesk.core.backup import ensure_daily_backup
         from dxdesk.core.retention import purge_if_due
 
         ensure_daily_backup(data_dir)
@@ -134,6 +138,8 @@ def build_main_window(
         warnings.append(tr("app.settings_unreadable", error=str(exc)))
         settings = SiteSettings()
     set_ui_language(lang or settings.ui_language)
+    # Font and theme before any widget exists: each widget is polished once, at its first show.
+    apply_look(QApplication.instance(), settings)
     catalog = load_catalog_cached(forms_dir())
     if catalog.problems:
         warnings.append(tr("app.catalog_problems", count=len(catalog.problems)))
@@ -177,7 +183,6 @@ def run(
     window: MainWindow | None = None
     try:
         window, warnings = build_main_window(directory, lang, lock=lock)
-        apply_look(app, window.context.settings)
         if quit_after_startup:
             probe = _FirstPaint(app.quit)
             window.installEventFilter(probe)

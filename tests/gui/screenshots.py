@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QPushButton  # noqa: E402
 from dxdesk.core.i18n import set_ui_language  # noqa: E402
 from dxdesk.core.settings import SiteSettings, save_settings  # noqa: E402
 from dxdesk.gui import tasks  # noqa: E402
-from dxdesk.gui.app import apply_look, build_main_window  # noqa: E402
+from dxdesk.gui.app import build_main_window  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
 
@@ -30,7 +30,6 @@ def main() -> None:
                                      counter_phone="03-0000-0000",
                                      counter_hours="平日 8:45〜17:15"))  # fmt: skip
     window, _ = build_main_window(data)
-    apply_look(app, window.context.settings)
     window.resize(1280, 860)
     window.show()
     window.browser.select("health-insurance-registration")
