@@ -307,3 +307,37 @@ def test_title_is_plain_text_in_metadata(guide, settings) -> None:
     pdf = render_slip(guide, settings, "ja-easy", "a6", new_handoff_code(), [], TODAY)
     title = pypdf.PdfReader(io.BytesIO(pdf)).metadata.title
     assert title == plain_text(guide.slip["ja-easy"].title)
+
+
+def _typical_values(guide) -> dict[str, str]:
+    """What a clerk types into each field of a shipped form, at ordinary lengths."""
+    values = {}
+    for f in guide.paper.fields:
+        if f.signature:
+            continue
+        if f.kind == "choice":
+            values[f.key] = f.choices[-1]
+        elif f.kind == "check":
+            values[f.key] = "1"
+        elif f.kind == "date":
+            values[f.key] = "令和8年11月23日"
+        elif f.kind == "digits":
+            values[f.key] = "2"
+        else:
+            values[f.key] = "東京都北区王子本町一丁目15番22号 王子ハイツ305号室"[: 14 * f.lines]
+    return values
+
+
+@pytest.mark.parametrize(
+    "guide_id",
+    sorted(g.id for g in load_catalog(forms_dir()).guides.values() if g.paper is not None),
+)
+def test_every_shipped_form_fits_one_a4_page_blank_and_filled(guide_id) -> None:
+    guide = load_catalog(forms_dir()).guides[guide_id]
+    for values in (None, _typical_values(guide)):
+        doc = layout_paper(guide, values, TODAY)
+        assert len(doc.pages) == 1, (guide_id, "filled" if values else "blank")
+        text = pdf_text(render_paper(guide, values, TODAY)).replace(" ", "").replace("\n", "")
+        for f in guide.paper.fields:  # two to a row or two columns, no label is lost
+            for label in [f.label["ja"], *f.choices]:
+                assert label.replace(" ", "") in text, (guide_id, label)

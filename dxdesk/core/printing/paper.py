@@ -29,8 +29,10 @@ from dxdesk.core.printing.slip import format_date
 LANG = "ja"  # the form goes to the city office, so it is printed in Japanese
 BODY = 12.0
 VALUE_SIZE = 14.0
-LINE_PITCH = 11 * MM  # room to write by hand
-SIGNATURE_HEIGHT = 22 * MM
+LINE_PITCH = 10 * MM  # room to write by hand (official forms often give 8-9 mm)
+SIGNATURE_HEIGHT = 20 * MM
+MARGIN = 15 * MM
+COLUMN_GAP = 8 * MM
 
 
 def _staff(text: Mapping[str, str] | None) -> str:
@@ -53,18 +55,13 @@ def _field_block(field: PaperField, value: str | None, width: float) -> Block:
         items += caption.shifted(4, y + 4)
         return Block(y + SIGNATURE_HEIGHT + 4, items)
     if field.kind in ("choice", "check"):
-        truthy = (value or "").strip().lower() in ("1", "true", "yes", "はい", "✓")
         if field.kind == "check":
-            options = [(_staff(field.label), truthy)]
+            options = [(_staff(field.label), _truthy(value))]
         else:
             options = [(choice, value == choice) for choice in field.choices]
-        style = TextStyle(LANG, BODY)
-        box = BODY * 0.9
-        for choice, chosen in options:
-            items.append(PlacedRect(0, y + (BODY * 1.6 - box) / 2, box, box, fill=chosen))
-            items += text_block(choice, style, width - box - 6).shifted(box + 6, y)
-            y += BODY * 1.6
-        return Block(y + 4, items)
+        row = _boxes(options, width)
+        items += row.shifted(0, y)
+        return Block(y + row.height + 4, items)
     if value:
         filled = text_block(value, TextStyle(LANG, VALUE_SIZE), width - 8)
         height = max(filled.height + 6, field.lines * LINE_PITCH)
@@ -76,6 +73,79 @@ def _field_block(field: PaperField, value: str | None, width: float) -> Block:
         base = y + (n + 1) * LINE_PITCH
         items.append(PlacedLine(0, base, width, base, 0.6))
     return Block(y + field.lines * LINE_PITCH + 6, items)
+
+
+def _value(values: Mapping[str, str], field: PaperField) -> str | None:
+    value = values.get(field.key)
+    return value.strip() if value else None
+
+
+def _half_width(field: PaperField, width: float) -> bool:
+    """A date, a number or a short choice fits half the page: two in a row save a field's
+    height."""
+    if field.signature or field.help or field.lines != 1:
+        return False
+    if field.kind == "choice":
+        column = (width - COLUMN_GAP) / 2
+        return _boxes([(c, False) for c in field.choices], column).height <= BODY * 1.6
+    return field.kind in ("date", "digits")
+
+
+def _side_by_side(
+    left: PaperField, right: PaperField, values: Mapping[str, str], width: float
+) -> Block:
+    column = (width - COLUMN_GAP) / 2
+    first = _field_block(left, _value(values, left), column)
+    second = _field_block(right, _value(values, right), column)
+    items = [*first.items, *second.shifted(column + COLUMN_GAP, 0)]
+    return Block(max(first.height, second.height), items)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "はい", "✓")
+
+
+def _boxes(options: list[tuple[str, bool]], width: float) -> Block:
+    """Tick boxes with their labels side by side, wrapping onto a new row when the next would
+    not fit (one row for 本人 / 法定代理人 / 任意代理人 instead of three)."""
+    style = TextStyle(LANG, BODY)
+    box, line, gap = BODY * 0.9, BODY * 1.6, BODY * 1.5
+    items: list = []
+    x = y = 0.0
+    row = line
+    for label, chosen in options:
+        natural = box + 6 + style.width(label)
+        if x > 0 and x + natural > width:
+            x, y, row = 0.0, y + row + BODY * 0.3, line
+        text = text_block(label, style, width - x - box - 6)
+        items.append(PlacedRect(x, y + (line - box) / 2, box, box, fill=chosen))
+        items += text.shifted(x + box + 6, y)
+        row = max(row, text.height)
+        x += min(natural, width) + gap
+    return Block(y + row, items)
+
+
+def _check_grid(fields: list[PaperField], values: Mapping[str, str], width: float) -> Block:
+    """Consecutive stand-alone tick boxes in two columns when every label fits half the width."""
+    options = [(_staff(f.label), _truthy(values.get(f.key))) for f in fields]
+    style = TextStyle(LANG, BODY)
+    column = (width - BODY) / 2
+    box = BODY * 0.9
+    if any(style.width(label) > column - box - 6 for label, _ in options):
+        rows = [_boxes([option], width) for option in options]
+    else:
+        rows = []
+        for i in range(0, len(options), 2):
+            left = _boxes([options[i]], column)
+            items = list(left.items)
+            if i + 1 < len(options):
+                items += _boxes([options[i + 1]], column).shifted(column + BODY, 0)
+            rows.append(Block(left.height, items))
+    items, y = [], 0.0
+    for row in rows:
+        items += row.shifted(0, y)
+        y += row.height
+    return Block(y + 4, items)
 
 
 def layout_paper(
@@ -97,7 +167,7 @@ def layout_paper(
         raise PaperError(
             f"field {', '.join(signed)} is a signature: the resident writes it by hand"
         )
-    flow = Flow(210 * MM, 297 * MM, 18 * MM)
+    flow = Flow(210 * MM, 297 * MM, MARGIN)
     cw = flow.content_width
     try:
         flow.add(text_block(_staff(paper.title), TextStyle(LANG, 20, bold=True), cw), gap_after=6)
@@ -112,9 +182,19 @@ def layout_paper(
         intro_block = text_block(slip_tr(intro, LANG), TextStyle(LANG, 14, bold=True), cw - 12)
         frame = PlacedRect(0, 0, cw, intro_block.height + 10, line_width=1.5)
         flow.add(Block(intro_block.height + 10, [frame, *intro_block.shifted(6, 5)]), gap_after=10)
-        for field in paper.fields:
-            value = values.get(field.key)
-            flow.add(_field_block(field, value.strip() if value else None, cw), gap_after=6)
+        fields = list(paper.fields)
+        while fields:
+            field = fields.pop(0)
+            if field.kind == "check" and not field.help:
+                run = [field]
+                while fields and fields[0].kind == "check" and not fields[0].help:
+                    run.append(fields.pop(0))
+                flow.add(_check_grid(run, values, cw), gap_after=6)
+                continue
+            if _half_width(field, cw) and fields and _half_width(fields[0], cw):
+                flow.add(_side_by_side(field, fields.pop(0), values, cw), gap_after=6)
+                continue
+            flow.add(_field_block(field, _value(values, field), cw), gap_after=6)
     except MissingGlyphError as exc:
         raise PaperError(str(exc)) from exc
     return flow.finish(_staff(paper.title))
