@@ -20,14 +20,19 @@ from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, render_paper, render_slip
 from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
-from dxdesk.core.printing.layout import MM
+from dxdesk.core.printing.layout import MM, PlacedQR, PlacedText
 from dxdesk.core.printing.paper import layout_paper
-from dxdesk.core.printing.slip import layout_slip
+from dxdesk.core.printing.slip import layout_slip, route_url
 from dxdesk.core.settings import SiteSettings
 
 TODAY = dt.date(2026, 11, 23)
 GUIDE_ID = "convenience-store-certificates"
 SURVEY = "https://survey.example-city.jp/done?c={code}"
+CITY_URLS = {  # every site setting a shipped guide's online route names
+    key: f"https://{key.removesuffix('_url').replace('_', '-')}.example-city.jp/"
+    for key in ("facility_reservation_url", "city_e_application_url", "city_line_url",
+                "disaster_app_url")
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +346,37 @@ def test_every_shipped_form_fits_one_a4_page_blank_and_filled(guide_id) -> None:
         for f in guide.paper.fields:  # two to a row or two columns, no label is lost
             for label in [f.label["ja"], *f.choices]:
                 assert label.replace(" ", "") in text, (guide_id, label)
+
+
+def _page_text(page) -> str:
+    return "".join(i.run.text for i in page.items if isinstance(i, PlacedText) and not i.ruby)
+
+
+@pytest.mark.parametrize("fmt", ["a6", "a5"])
+def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: str) -> None:
+    """At most two sheets (an A6 card printed on both sides), the hand-off band never split,
+    and on two sheets every page carries the hand-off code and says which page it is."""
+    settings.urls = {"survey_url_template": SURVEY, **CITY_URLS}
+    done = ["マイナポータルの利用登録まで終わりました。"]
+    for guide in load_catalog(forms_dir()).guides.values():
+        for lang in guide.slip:
+            code = new_handoff_code()
+            doc = layout_slip(guide, settings, lang, fmt, code, done, TODAY)
+            where = (guide.id, lang, fmt)
+            assert len(doc.pages) <= 2, where
+            band = [p for p in doc.pages if any(isinstance(i, PlacedQR) for i in p.items)]
+            assert len(band) == 1, where
+            qrs = {i.data for i in band[0].items if isinstance(i, PlacedQR)}
+            assert qrs == {route_url(guide, settings), SURVEY.format(code=code)}, where
+            text = _page_text(band[0]).replace(" ", "")
+            assert "06-1234-5678" in text, where
+            assert text.count(code) == len(doc.pages), where  # the band, and the page footer
+            if len(doc.pages) == 2:
+                for n, page in enumerate(doc.pages, start=1):
+                    assert f"{code}{n}/2" in _page_text(page).replace(" ", ""), (where, n)
+
+
+def test_a_short_slip_on_a5_is_one_page(guide, settings) -> None:
+    doc = layout_slip(guide, settings, "ja", "a5", new_handoff_code(), [], TODAY)
+    assert len(doc.pages) == 1
+    assert not any("1/" in _page_text(p) for p in doc.pages)  # no page numbers on one sheet

@@ -316,6 +316,11 @@ class Flow:
         self.pages[-1].items.extend(block.shifted(self.margin, self.cursor))
         self.cursor += block.height + gap_after
 
+    def page_break(self) -> None:
+        """Go on at the top of a new page (on a page of fixed height)."""
+        if self.page_height is not None:
+            self._new_page()
+
     def space(self, points: float) -> None:
         self.cursor += points
 

@@ -110,13 +110,20 @@ def layout_slip(
         survey_template.replace("{code}", handoff_code) if "{code}" in survey_template else None
     )
     spec = SLIP_FORMATS[fmt]
+    # One page at the largest type that fits; else a card: what to do on the front, the QR,
+    # code and contact on the back; else (a very long guide) the smallest type on as many
+    # pages as it takes, the hand-off band never split and every page numbered.
+    attempts = [(body, False) for body in spec.body_sizes]
+    if spec.height_mm is not None:
+        attempts += [(body, True) for body in spec.body_sizes]
     try:
-        for body in spec.body_sizes:
+        for body, band_overleaf in attempts:
             doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on)  # fmt: skip
-            if len(doc.pages) == 1:
+                         done_today, printed_on, band_overleaf)  # fmt: skip
+            if len(doc.pages) == (2 if band_overleaf else 1):
                 return doc
-        return doc
+        return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
+                      handoff_code, done_today, printed_on, False)  # fmt: skip
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -153,6 +160,7 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
+    band_overleaf: bool,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM)
@@ -163,7 +171,6 @@ def _build(
     heading = TextStyle(lang, HEADING_SIZE, bold=True)
     normal = TextStyle(lang, body)
     guide_body = TextStyle(text_lang, body)
-    small = TextStyle(lang, max(10.5, body - 1))
     gap = body * 0.6
 
     flow.add(text_block(text.title, title, cw), gap_after=gap)
@@ -184,6 +191,29 @@ def _build(
         for thing in text.prepare:
             flow.add(text_block(thing, guide_body, cw, prefix="・", indent=body * 1.4))
         flow.space(gap)
+    if spec.height_mm is None:  # a receipt roll: everything in one column, any length
+        _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
+    else:  # a sheet: the route, code and contact as one band that is never split
+        if band_overleaf:  # the back names the procedure too, should it be a second sheet
+            flow.page_break()
+            flow.add(text_block(text.title, heading, cw), gap_after=gap)
+        else:
+            flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
+        flow.add(_handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on, cw))
+    from dxdesk.core.catalog import plain_text
+
+    doc = flow.finish(plain_text(text.title))
+    if len(doc.pages) > 1:
+        _number_pages(doc, lang, spec, code)
+    return doc
+
+
+def _column_ending(
+    flow: Flow, lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None,
+    code: str, settings: SiteSettings, printed_on: dt.date,
+) -> None:  # fmt: skip
+    cw, gap = flow.content_width, body * 0.6
+    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
     flow.add(_qr_row(url, spec.qr_mm, slip_tr("slip.scan_qr", lang), url, normal, cw,
                      spec.qr_beside_text, small), gap_after=gap)  # fmt: skip
     if survey_url:
@@ -200,9 +230,56 @@ def _build(
     flow.add(text_block(slip_tr("slip.handoff_hint", lang), normal, cw))
     date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
     flow.add(text_block(date_text, small, cw))
-    from dxdesk.core.catalog import plain_text
 
-    return flow.finish(plain_text(text.title))
+
+def _handoff_band(
+    lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None, code: str,
+    settings: SiteSettings, printed_on: dt.date, width: float,
+) -> Block:  # fmt: skip
+    """The QR codes on the left; beside them what the QR does, its URL, the hand-off code and
+    the counter's contact: one block, so they always land on the same page."""
+    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
+    qr, gap = spec.qr_mm * MM, 3 * MM
+    left = max(qr, spec.survey_qr_mm * MM)
+    x, column = left + gap, width - left - gap
+    items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url)]
+    y_left = qr
+    if survey_url:
+        survey = spec.survey_qr_mm * MM
+        y_left += gap
+        items.append(PlacedQR(0.0, y_left, survey, qr_matrix(survey_url), survey_url))
+        caption = text_block(slip_tr("slip.survey_caption", lang), small, left)
+        items += caption.shifted(0, y_left + survey)
+        y_left += survey + caption.height
+    y = 0.0
+    pieces = [
+        (text_block(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
+        (text_block(url, small, column, break_anywhere=True), body * 0.6),
+        (text_block(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                    TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
+        (text_block(slip_tr("slip.handoff_hint", lang), normal, column), body * 0.6),
+        (text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), column), 0.0),
+        (text_block(settings.site_name, normal, column), 0.0),
+        (text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, column), 0.0),
+        (text_block(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
+        (text_block(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
+                    column), 0.0),
+    ]  # fmt: skip
+    for block, gap_after in pieces:
+        items += block.shifted(x, y)
+        y += block.height + gap_after
+    return Block(max(y_left, y), items)
+
+
+def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None:
+    """A slip that needs two sheets (or both sides) says so, with the code on every page."""
+    margin = spec.margin_mm * MM
+    style = TextStyle(lang, 10.5)
+    total = len(doc.pages)
+    for n, page in enumerate(doc.pages, start=1):
+        text = f"{slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
+        footer = text_block(text, style, page.width - 2 * margin, align="right")
+        page.items.extend(footer.shifted(margin, page.height - margin + 1 * MM))
 
 
 def render_slip(
