@@ -363,23 +363,24 @@ def draw(document: Document) -> bytes:
 
 
 def _draw_qr(canvas, qr: PlacedQR, page_height: float) -> None:
-    module = qr.size / len(qr.matrix)
-    path = canvas.beginPath()
+    """The QR as one filled path, in module units: one rectangle per horizontal run of dark
+    modules (fewer seams when rasterised), integer coordinates scaled by one transform."""
+    n = len(qr.matrix)
+    ops: list[str] = []
     for r, row in enumerate(qr.matrix):
+        y = n - 1 - r
         c = 0
-        while c < len(row):
+        while c < n:
             if row[c]:
                 start = c
-                while c < len(row) and row[c]:
+                while c < n and row[c]:
                     c += 1
-                # one rectangle per horizontal run of dark modules: fewer seams when rasterised
-                path.rect(
-                    qr.x + start * module,
-                    page_height - qr.y - (r + 1) * module,
-                    (c - start) * module,
-                    module,
-                )
+                ops.append(f"{start} {y} {c - start} 1 re")
             else:
                 c += 1
+    module = qr.size / n
+    canvas.saveState()
     canvas.setFillColorRGB(0, 0, 0)
-    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.transform(module, 0, 0, module, qr.x, page_height - qr.y - qr.size)
+    canvas.addLiteral("\n".join(ops) + "\nf")
+    canvas.restoreState()

@@ -116,16 +116,32 @@ def layout_slip(
     attempts = [(body, False) for body in spec.body_sizes]
     if spec.height_mm is not None:
         attempts += [(body, True) for body in spec.body_sizes]
+    tb = _Blocks()
     try:
         for body, band_overleaf in attempts:
             doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on, band_overleaf)  # fmt: skip
+                         done_today, printed_on, band_overleaf, tb)  # fmt: skip
             if len(doc.pages) == (2 if band_overleaf else 1):
                 return doc
         return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, False)  # fmt: skip
+                      handoff_code, done_today, printed_on, False, tb)  # fmt: skip
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
+
+
+class _Blocks:
+    """``text_block`` remembered for one slip: the attempts at one type size (one page, then
+    front and back) share their wrapped paragraphs instead of wrapping them again."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, Block] = {}
+
+    def __call__(self, text: str, style: TextStyle, width: float, **options) -> Block:
+        key = (text, style.lang, style.size, style.bold, width, *sorted(options.items()))
+        block = self._memo.get(key)
+        if block is None:
+            block = self._memo[key] = text_block(text, style, width, **options)
+        return block
 
 
 def _qr_row(
@@ -160,7 +176,7 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
-    band_overleaf: bool,
+    band_overleaf: bool, tb: _Blocks,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM)
@@ -173,33 +189,34 @@ def _build(
     guide_body = TextStyle(text_lang, body)
     gap = body * 0.6
 
-    flow.add(text_block(text.title, title, cw), gap_after=gap)
+    flow.add(tb(text.title, title, cw), gap_after=gap)
     if fell_back:
-        flow.add(text_block("※ " + slip_tr("slip.fallback_easy_japanese", lang), normal, cw),
+        flow.add(tb("※ " + slip_tr("slip.fallback_easy_japanese", lang), normal, cw),
                  gap_after=gap)  # fmt: skip
     if done_today:
-        flow.add(text_block(slip_tr("slip.done_today", lang), heading, cw))
+        flow.add(tb(slip_tr("slip.done_today", lang), heading, cw))
         for item in done_today:
-            flow.add(text_block(item, TextStyle(lang, body), cw, prefix="✓", indent=body * 1.4))
+            flow.add(tb(item, TextStyle(lang, body), cw, prefix="✓", indent=body * 1.4))
         flow.space(gap)
-    flow.add(text_block(slip_tr("slip.remaining", lang), heading, cw))
+    flow.add(tb(slip_tr("slip.remaining", lang), heading, cw))
     for n, step in enumerate(text.steps, start=1):
-        flow.add(text_block(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6))
+        flow.add(tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6))
     flow.space(gap)
     if text.prepare:
-        flow.add(text_block(slip_tr("slip.prepare", lang), heading, cw))
+        flow.add(tb(slip_tr("slip.prepare", lang), heading, cw))
         for thing in text.prepare:
-            flow.add(text_block(thing, guide_body, cw, prefix="・", indent=body * 1.4))
+            flow.add(tb(thing, guide_body, cw, prefix="・", indent=body * 1.4))
         flow.space(gap)
     if spec.height_mm is None:  # a receipt roll: everything in one column, any length
         _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
     else:  # a sheet: the route, code and contact as one band that is never split
         if band_overleaf:  # the back names the procedure too, should it be a second sheet
             flow.page_break()
-            flow.add(text_block(text.title, heading, cw), gap_after=gap)
+            flow.add(tb(text.title, heading, cw), gap_after=gap)
         else:
             flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-        flow.add(_handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on, cw))
+        flow.add(_handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on, cw,
+                                tb))  # fmt: skip
     from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
@@ -234,7 +251,7 @@ def _column_ending(
 
 def _handoff_band(
     lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None, code: str,
-    settings: SiteSettings, printed_on: dt.date, width: float,
+    settings: SiteSettings, printed_on: dt.date, width: float, tb: _Blocks,
 ) -> Block:  # fmt: skip
     """The QR codes on the left; beside them what the QR does, its URL, the hand-off code and
     the counter's contact: one block, so they always land on the same page."""
@@ -248,21 +265,21 @@ def _handoff_band(
         survey = spec.survey_qr_mm * MM
         y_left += gap
         items.append(PlacedQR(0.0, y_left, survey, qr_matrix(survey_url), survey_url))
-        caption = text_block(slip_tr("slip.survey_caption", lang), small, left)
+        caption = tb(slip_tr("slip.survey_caption", lang), small, left)
         items += caption.shifted(0, y_left + survey)
         y_left += survey + caption.height
     y = 0.0
     pieces = [
-        (text_block(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
-        (text_block(url, small, column, break_anywhere=True), body * 0.6),
-        (text_block(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+        (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
+        (tb(url, small, column, break_anywhere=True), body * 0.6),
+        (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
                     TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        (text_block(slip_tr("slip.handoff_hint", lang), normal, column), body * 0.6),
-        (text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), column), 0.0),
-        (text_block(settings.site_name, normal, column), 0.0),
-        (text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, column), 0.0),
-        (text_block(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
-        (text_block(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
+        (tb(slip_tr("slip.handoff_hint", lang), normal, column), body * 0.6),
+        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), column), 0.0),
+        (tb(settings.site_name, normal, column), 0.0),
+        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, column), 0.0),
+        (tb(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
+        (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
                     column), 0.0),
     ]  # fmt: skip
     for block, gap_after in pieces:
