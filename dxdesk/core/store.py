@@ -774,10 +774,20 @@ class Store:
         with self._write() as db:
             return self._insert_attempt_rows(db, rows)
 
+    @staticmethod
+    def _counted_site_months(db: sqlite3.Connection, table: str) -> set[tuple[str, str]]:
+        """(month, site) pairs whose rows were purged into kept counts: rows of theirs that
+        arrive again (the same bundle imported once more) must not be counted twice."""
+        return {(m, s) for m, s in db.execute(f"SELECT DISTINCT month, site_id FROM {table}")}
+
     def _insert_attempt_rows(self, db: sqlite3.Connection, rows: Iterable[dict]) -> tuple[int, int]:
         inserted = skipped = 0
+        counted = self._counted_site_months(db, "monthly_aggregates")
         for number, raw in enumerate(rows, start=1):
             row = _validated_row(raw, number)
+            if counted and (row["date"][:7], row["site_id"]) in counted:
+                skipped += 1
+                continue
             key = (row["session_id"], row["attempt_no"])
             exists = db.execute(
                 "SELECT 1 FROM procedure_attempts WHERE session_id = ? AND attempt_no = ?", key
@@ -882,8 +892,12 @@ class Store:
             f" VALUES ({', '.join('?' * len(columns))}, 'imported')"
         )
         now = local_now().isoformat()
+        counted = self._counted_site_months(db, "monthly_class_aggregates")
         for number, raw in enumerate(rows, start=1):
             row = _validated_class_row(raw, number)
+            if counted and (row["date"][:7], row["site_id"]) in counted:
+                skipped += 1
+                continue
             if db.execute(
                 "SELECT 1 FROM class_records WHERE class_id = ?", (row["class_id"],)
             ).fetchone():

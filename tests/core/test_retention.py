@@ -216,18 +216,33 @@ def test_the_purge_log_holds_counts_only_and_a_second_purge_adds_nothing(data_di
                                 "return_of_code", "step_id"}, table  # fmt: skip
 
 
-def test_rows_of_a_purged_month_imported_later_are_added_to_its_counts(data_dir, catalog):
-    late = list(demo_rows(catalog, sessions=30, months=["2024-09"], sites=SITES, seed=99))
+def _kept_sessions(store, month: str) -> int:
+    return sum(a["sessions"] for a in store.monthly_aggregate_rows(month, month)
+               if a["dimension"] == "")  # fmt: skip
+
+
+def test_a_purged_month_is_never_counted_twice_but_a_late_site_is_added(data_dir, catalog):
+    again = list(demo_rows(catalog, sessions=120, months=["2024-09"], sites=SITES, seed=202409))
+    late = list(demo_rows(catalog, sessions=30, months=["2024-09"], sites=["nishi-ward-3"],
+                          seed=99))  # fmt: skip
     with Store.open(data_dir) as store:
-        _fill(store, catalog)
+        _fill(store, catalog)  # the same rows as ``again``: imported before the purge
         purge_expired(store, 24, TODAY)
-        sessions = sum(a["sessions"] for a in store.monthly_aggregate_rows("2024-09", "2024-09")
-                       if a["dimension"] == "")  # fmt: skip
-        store.import_procedure_attempt_rows(late)
+        sessions = _kept_sessions(store, "2024-09")
+        classes = store.monthly_class_aggregate_rows("2024-09", "2024-09")
+        # The same bundle imported once more after the purge: its sites' month is already
+        # in the kept counts, so nothing of it is stored (and no later purge adds it again).
+        assert store.import_procedure_attempt_rows(again) == (0, len(again))
+        assert store.import_class_record_rows(
+            [_record(date="2024-09-03", menu="basics-power;line")]
+        ) == (0, 1)
+        assert purge_expired(store, 24, TODAY).nothing_to_do
+        assert _kept_sessions(store, "2024-09") == sessions
+        assert store.monthly_class_aggregate_rows("2024-09", "2024-09") == classes
+        # A site whose month never arrived before the purge is added to the kept counts.
+        assert store.import_procedure_attempt_rows(late)[0] == len(late)
         assert purge_expired(store, 24, TODAY).sessions == 30
-        after = sum(a["sessions"] for a in store.monthly_aggregate_rows("2024-09", "2024-09")
-                    if a["dimension"] == "")  # fmt: skip
-    assert after == sessions + 30
+        assert _kept_sessions(store, "2024-09") == sessions + 30
 
 
 def test_cli_purge_and_dry_run(data_dir, catalog, capsys, monkeypatch):
@@ -259,8 +274,8 @@ def test_the_app_purges_at_most_once_a_day(data_dir, catalog):
         first = purge_if_due(store, 24, TODAY)
         assert first is not None and first.sessions > 0
         assert purge_if_due(store, 24, TODAY) is None  # already done today
-        store.import_procedure_attempt_rows(
-            demo_rows(catalog, sessions=5, months=[OLD[0]], sites=SITES, seed=7)
+        store.import_procedure_attempt_rows(  # a site whose old month arrives late
+            demo_rows(catalog, sessions=5, months=[OLD[0]], sites=["nishi-ward-3"], seed=7)
         )
         again = purge_if_due(store, 24, TODAY + dt.timedelta(days=1))  # the next day runs again
         assert again is not None and again.sessions == 5

@@ -430,8 +430,9 @@ def import_bundles(
     """Verify every bundle, then store all their rows in one transaction.
 
     Any failed check raises BundleRejected (listing every bad bundle) and stores nothing; rows
-    already in the store (same session_id and attempt_no) are skipped, so a second import of
-    the same bundle changes nothing.
+    already in the store (same session_id and attempt_no), or of a site and month that a
+    retention purge already turned into kept counts, are skipped, so a second import of the
+    same bundle changes nothing, before or after a purge.
     """
     store_is_demo = store.meta("is_demo") == "1"
     problems: list[BundleProblem] = []
