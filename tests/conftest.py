@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -49,3 +50,39 @@ def no_keyring():
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield
     keyring.set_keyring(previous)
+
+
+@contextlib.contextmanager
+def _app_look(qapp, high_contrast: bool = False):
+    """The app's own font and theme on the test QApplication, restored afterwards."""
+    from dxdesk.core.settings import SiteSettings
+    from dxdesk.gui.app import apply_look
+
+    font, sheet = qapp.font(), qapp.styleSheet()
+    apply_look(qapp, SiteSettings(high_contrast=high_contrast))
+    try:
+        yield
+    finally:
+        qapp.setFont(font)
+        qapp.setStyleSheet(sheet)
+
+
+@pytest.fixture(params=[False, True], ids=["theme", "high-contrast"])
+def app_look(qapp, request):
+    """Widgets as the user sees them: the shipped font and each shipped theme."""
+    with _app_look(qapp, request.param):
+        yield request.param
+
+
+@pytest.fixture
+def screenshot_folder(tmp_path: Path, qapp):
+    """Where a test saves the screenshots it renders: a temporary folder on a normal run, so
+    that running the tests never changes the checkout; with DXDESK_SCREENSHOTS=1 the README's
+    resources/screenshots, drawn in the app's own font and theme."""
+    if os.environ.get("DXDESK_SCREENSHOTS") != "1":
+        yield tmp_path
+        return
+    from dxdesk.core.paths import resource_path
+
+    with _app_look(qapp):
+        yield resource_path("screenshots")

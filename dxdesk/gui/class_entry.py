@@ -62,6 +62,7 @@ class Counter(QWidget):
         self.spin.setRange(0, maximum)
         self.spin.setSingleStep(step)
         self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.spin.setProperty("role", "count")  # the theme gives the buttons' room to the digits
         self.spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.spin.setAccessibleName(caption)
         font = QFont(self.spin.font())

@@ -48,6 +48,10 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f}%"
 
 
+def _short_month(month: str) -> str:
+    return tr(f"dashboard.month_{int(month[5:7])}")
+
+
 class KpiTile(QFrame):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,7 +96,7 @@ class DashboardWidget(QWidget):
         self.demo_label.setStyleSheet("color: #B00020; font-weight: bold;")
         self.tiles = {
             key: KpiTile(key)
-            for key in ("sessions", "completion_rate", "handoff_rate", "share_70_plus")
+            for key in ("sessions", "completion_rate", "handoff_rate", "share_70_plus", "classes")
         }
         tiles = QGridLayout()
         for i, tile in enumerate(self.tiles.values()):
@@ -159,6 +163,12 @@ class DashboardWidget(QWidget):
             self.tiles[key].show_figure(
                 tr(f"dashboard.{key}"), _pct(getattr(cur, key)), _pct(getattr(prev, key))
             )
+        classes, before = figures.classes, figures.previous_classes
+        self.tiles["classes"].show_figure(
+            tr("dashboard.classes", classes=classes.classes), f"{classes.learners:,}",
+            tr("dashboard.classes_previous", learners=f"{before.learners:,}",
+               classes=before.classes),
+        )  # fmt: skip
         self.trend_view.setChart(self._trend_chart(figures))
         self.outcome_view.setChart(self._outcome_chart(figures))
 
@@ -171,9 +181,10 @@ class DashboardWidget(QWidget):
         series.setLabelsVisible(True)
         chart = QChart()
         chart.addSeries(series)
-        chart.setTitle(tr("dashboard.trend"))
-        axis_x = QBarCategoryAxis()
-        axis_x.append([p.month for p in figures.trend])
+        trend = figures.trend
+        chart.setTitle(tr("dashboard.trend", first=trend[0].month, last=trend[-1].month))
+        axis_x = QBarCategoryAxis()  # short labels that fit under a bar; the period is in the title
+        axis_x.append([_short_month(p.month) for p in trend])
         axis_y = QValueAxis()
         axis_y.setRange(0, max([p.sessions for p in figures.trend] + [1]) * 1.15)
         axis_y.setLabelFormat("%d")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import zipfile
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui.class_entry import QuickEntry
 from dxdesk.gui.class_tally import ClassTally
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "resources" / "screenshots"
 
 
 @pytest.fixture(autouse=True)
@@ -156,9 +153,8 @@ def test_live_tally_keys_save_every_tap_and_finish_fills_quick_entry(qtbot, stor
     assert row["staffing_warning"] == "ratio"
 
 
-def test_screenshots(qtbot, store, tmp_path) -> None:
-    # DXDESK_SCREENSHOTS=1 refreshes resources/screenshots; a normal run only renders them.
-    folder = SCREENSHOTS if os.environ.get("DXDESK_SCREENSHOTS") == "1" else tmp_path
+def test_screenshots(qtbot, store, screenshot_folder) -> None:
+    folder = screenshot_folder  # DXDESK_SCREENSHOTS=1 refreshes resources/screenshots
     record = ClassRecord("kita-venue", dt.date(2026, 5, 12), "10:00", 90,
                          ("mynaportal", "myna-insurance-benefit-account"), tutors=1,
                          trained_tutors=1, assistants=0, learners=6)  # fmt: skip
@@ -176,3 +172,23 @@ def test_screenshots(qtbot, store, tmp_path) -> None:
     tally.tap("reached")
     tally.grab().save(str(folder / "class-tally.png"))
     assert (folder / "class-quick-entry.png").stat().st_size > 10_000
+
+
+def test_every_count_shows_its_digits_in_both_themes(qtbot, store, app_look) -> None:
+    """A styled spin box keeps room for arrow buttons it does not show; in the shipped themes
+    the count boxes once had a one-pixel-wide text field and the numbers vanished."""
+    entry = QuickEntry(store, "kita-venue")
+    qtbot.addWidget(entry)
+    entry.resize(1180, 760)
+    entry.show()
+    qtbot.waitExposed(entry)
+    spins = [s for s in entry.findChildren(QSpinBox) if s.objectName().startswith("count_")]
+    assert len(spins) > 10
+    for spin in spins:
+        spin.setValue(min(spin.maximum(), 88))
+        edit = spin.lineEdit()
+        needed = edit.fontMetrics().horizontalAdvance(spin.text())
+        assert edit.width() >= needed, (spin.objectName(), edit.width(), needed, app_look)
+    for box in (entry.date, entry.start):  # the spin boxes that keep their arrows
+        edit = box.lineEdit()
+        assert edit.width() >= edit.fontMetrics().horizontalAdvance(box.text()), box.objectName()

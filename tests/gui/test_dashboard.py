@@ -6,10 +6,11 @@ import json
 import zipfile
 
 import pytest
+from PySide6.QtCore import Qt
 
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export.demo import fill_demo_store
-from dxdesk.core.paths import forms_dir, resource_path
+from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui import tasks
@@ -29,7 +30,7 @@ def demo_data_dir(data_dir):
     return data_dir
 
 
-def test_dashboard_shows_month_kpis_and_trend(qtbot, demo_data_dir):
+def test_dashboard_shows_month_kpis_and_trend(qtbot, demo_data_dir, screenshot_folder):
     widget = DashboardWidget(demo_data_dir, MONTH)
     qtbot.addWidget(widget)
     widget.resize(1100, 640)
@@ -42,8 +43,16 @@ def test_dashboard_shows_month_kpis_and_trend(qtbot, demo_data_dir):
     assert len(widget.figures.trend) == 6 and widget.figures.trend[-1].month == MONTH
     trend_series = widget.trend_view.chart().series()[0]
     assert [int(v) for v in [trend_series.barSets()[0].at(i) for i in range(6)]] == [300] * 6
+    axis = widget.trend_view.chart().axes(Qt.Orientation.Horizontal)[0]
+    assert axis.categories() == ["5月", "6月", "7月", "8月", "9月", "10月"]
+    assert "2026-05" in widget.trend_view.chart().title()
+    # the classes of the month, from the same store: 4 per venue and month at 3 venues
+    assert widget.figures.classes.classes == 12 and widget.figures.previous_classes.classes == 12
+    learners = widget.findChild(type(widget.title), "kpi_classes_value").text()
+    assert learners == f"{widget.figures.classes.learners:,}" and widget.figures.classes.learners
     qtbot.wait(50)
-    widget.grab().save(str(resource_path("screenshots", "dashboard.png")))
+    widget.grab().save(str(screenshot_folder / "dashboard.png"))
+    assert (screenshot_folder / "dashboard.png").stat().st_size > 10_000
 
 
 def test_export_dialog_runs_off_the_gui_thread(qtbot, demo_data_dir, tmp_path, no_keyring):

@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from dxdesk.core.export.class_summary import ClassSummary, summarise_classes
 from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
 
 
 def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
     start, end = month_bounds(month)
     return summarise(store.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids))
+
+
+def month_classes(store, month: str, site_ids: list[str] | None = None) -> ClassSummary:
+    start, end = month_bounds(month)
+    return summarise_classes(store.class_record_rows(start, end - dt.timedelta(days=1), site_ids))
 
 
 @dataclass(frozen=True)
@@ -29,10 +35,13 @@ class DashboardFigures:
     previous: MonthSummary
     trend: list[MonthPoint]  # oldest first, ending with ``month``
     is_demo: bool
+    classes: ClassSummary  # the smartphone classes of ``month``
+    previous_classes: ClassSummary
 
 
 def dashboard_figures(store, month: str, *, months: int = 6) -> DashboardFigures:
-    """This month's summary, the previous month's, and a ``months``-long trend."""
+    """This month's summary, the previous month's, a ``months``-long trend, and both months'
+    smartphone classes."""
     names = [month]
     for _ in range(months - 1):
         names.append(previous_month(names[-1]))
@@ -50,6 +59,8 @@ def dashboard_figures(store, month: str, *, months: int = 6) -> DashboardFigures
         previous=summaries[previous_month(month)],
         trend=trend,
         is_demo=store.meta("is_demo") == "1",
+        classes=month_classes(store, month),
+        previous_classes=month_classes(store, previous_month(month)),
     )
 
 
