@@ -101,9 +101,13 @@ class QuickEntry(QWidget):
         menu: ClassMenu | None = None,
         record: ClassRecord | None = None,
         parent: QWidget | None = None,
+        *,
+        catalog=None,
+        settings=None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("classQuickEntry")
+        self.catalog, self.settings = catalog, settings  # for printing handouts
         self.setWindowTitle(tr("classes.entry.title"))
         self.store = store
         self.menu = menu or shipped_class_menu()
@@ -199,17 +203,21 @@ class QuickEntry(QWidget):
         root.addWidget(self.problems)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        self.print_button = QPushButton(tr("classes.entry.print"), objectName="printHandout")
+        self.print_button.setVisible(catalog is not None and settings is not None)
         self.tally_button = QPushButton(tr("classes.entry.live_tally"), objectName="liveTally")
         self.save_button = QPushButton(tr("classes.entry.save"), objectName="saveClass")
-        for b in (self.tally_button, self.save_button):
+        for b in (self.print_button, self.tally_button, self.save_button):
             b.setMinimumHeight(44)
         self.save_button.setStyleSheet("font-weight: bold;")
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.tally_button)
         buttons.addWidget(self.save_button)
         root.addLayout(buttons)
 
         self.save_button.clicked.connect(self.save)
         self.tally_button.clicked.connect(self.open_tally)
+        self.print_button.clicked.connect(self.open_handouts)
         self.load(record or self._blank(site_id))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -334,6 +342,17 @@ class QuickEntry(QWidget):
         self.counters["learners"].spin.setFocus()
 
     # ----------------------------------------------------------------- live tally
+
+    def open_handouts(self):
+        """The handout of the chosen topics, or one slip per learner, previewed before printing."""
+        from dxdesk.gui.class_handout import HandoutDialog
+
+        record = self.record()
+        dialog = HandoutDialog(record.menu, record.learners, self.menu, self.catalog,
+                               self.settings, self)  # fmt: skip
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def open_tally(self) -> None:
         from dxdesk.gui.class_tally import ClassTally

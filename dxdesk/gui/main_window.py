@@ -348,7 +348,10 @@ class MainWindow(QMainWindow):
         from dxdesk.gui.class_entry import QuickEntry
 
         if self.class_entry is None:
-            self.class_entry = QuickEntry(self.context.store, self.context.settings.site_id)
+            self.class_entry = QuickEntry(self.context.store, self.context.settings.site_id,
+                                          catalog=self.context.catalog,
+                                          settings=self.context.settings)  # fmt: skip
+        self.class_entry.settings = self.context.settings  # as edited since it was opened
         self.class_entry.show()
         self.class_entry.raise_()
         self.class_entry.activateWindow()

@@ -192,3 +192,47 @@ def test_every_count_shows_its_digits_in_both_themes(qtbot, store, app_look) -> 
     for box in (entry.date, entry.start):  # the spin boxes that keep their arrows
         edit = box.lineEdit()
         assert edit.width() >= edit.fontMetrics().horizontalAdvance(box.text()), box.objectName()
+
+
+def test_handouts_print_from_the_class_topics(qtbot, store, screenshot_folder) -> None:
+    """The A4 sheet of the chosen topics, then one slip per learner with its own code."""
+    from pypdf import PdfReader
+
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.handoff import is_valid_handoff_code
+    from dxdesk.core.paths import forms_dir
+    from dxdesk.gui import tasks
+
+    settings = SiteSettings(site_id="kita-venue", site_name="北区 滝野川会館",
+                            counter_phone="03-0000-0000", counter_hours="平日 9:00〜17:00")  # fmt: skip
+    entry = QuickEntry(store, "kita-venue", catalog=load_catalog(forms_dir()), settings=settings)
+    qtbot.addWidget(entry)
+    assert QuickEntry(store, "kita-venue").print_button.isHidden()  # nothing to print with
+    tasks.use_immediate_runner()
+    try:
+        dialog = entry.open_handouts()
+        qtbot.addWidget(dialog)
+        assert dialog.pdf is None and not dialog.print_button.isEnabled()  # no topic chosen yet
+        dialog.close()
+        for topic in ("mynaportal", "power-buttons"):
+            entry.topic_buttons[topic].click()
+        entry.counters["learners"].set_value(3)
+        dialog = entry.open_handouts()
+        qtbot.addWidget(dialog)
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.pdf)).pages)
+        menu = shipped_class_menu()
+        for topic in ("mynaportal", "power-buttons"):
+            assert menu.topic(topic).title("ja").replace(" ", "") in text.replace(" ", "")
+        assert dialog.language.count() == 2  # the sheet: Japanese or English
+        dialog.resize(900, 860)
+        dialog.grab().save(str(screenshot_folder / "class-handout.png"))
+
+        dialog.kind.setCurrentIndex(1)  # one slip per learner, for the guided topic
+        assert dialog.topic.currentData() == "mynaportal" and dialog.learners.value() == 3
+        assert dialog.language.count() == 9
+        reader = PdfReader(io.BytesIO(dialog.pdf))
+        codes = {word for p in reader.pages for word in p.extract_text().split()
+                 if is_valid_handoff_code(word)}  # fmt: skip
+        assert len(codes) == 3 and len(reader.pages) in (3, 6)  # 3 slips, one or two pages each
+    finally:
+        tasks.use_immediate_runner(False)
