@@ -32,6 +32,46 @@ LANGUAGE_WEIGHTS = {"ja": 80, "ja-easy": 6, "unknown": 5, "zh": 3, "vi": 2, "en"
                     "tl": 0.5, "ne": 0.3, "pt": 0.2}  # fmt: skip
 
 
+# Illustrative shape, not measured: how busy a counter is by calendar month (tax season in
+# February and March, moving season in March and April, quiet in August and December) ...
+MONTH_WEIGHTS = {1: 0.9, 2: 1.15, 3: 1.35, 4: 1.2, 5: 0.95, 6: 0.9, 7: 0.95, 8: 0.8, 9: 0.9,
+                 10: 1.0, 11: 1.0, 12: 0.85}  # fmt: skip
+# ... and which procedures bring people in: the card, マイナ保険証 and マイナポータル most; a guide
+# not listed here weighs 1.
+PROCEDURE_WEIGHTS = {
+    "health-insurance-registration": 6, "mynaportal-registration": 5, "pin-reset": 5,
+    "mynumber-card-smartphone-application": 4, "public-benefit-account": 3,
+    "certificate-renewal": 3, "convenience-store-certificates": 3,
+    "sign-password-convenience-reset": 2, "smartphone-certificate-android": 2,
+    "smartphone-certificate-iphone": 2, "moving-onestop": 1.5, "etax-smartphone": 1,
+}  # fmt: skip
+# Months in which a procedure is in season, and by how much.
+PROCEDURE_SEASONS = {"etax-smartphone": ({2, 3}, 6.0), "moving-onestop": ({3, 4}, 3.0)}
+
+
+def month_allocation(sessions: int, months: Sequence[str]) -> list[int]:
+    """How many of ``sessions`` fall in each month: proportional to MONTH_WEIGHTS, rounded so
+    that they add up exactly (largest remainder), the same for the same arguments."""
+    weights = [MONTH_WEIGHTS[int(m[5:7])] for m in months]
+    total = sum(weights)
+    exact = [sessions * w / total for w in weights]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(months)), key=lambda i: (counts[i] - exact[i], i))
+    for i in order[: sessions - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def _procedure_weights(guides: Sequence, month: str) -> list[float]:
+    number = int(month[5:7])
+    out = []
+    for g in guides:
+        weight = PROCEDURE_WEIGHTS.get(g.id, 1.0)
+        in_season, factor = PROCEDURE_SEASONS.get(g.id, (set(), 1.0))
+        out.append(weight * (factor if number in in_season else 1.0))
+    return out
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -68,8 +108,11 @@ def demo_rows(
         days = [start + dt.timedelta(d) for d in range((end - start).days)]
         days_by_month[month] = [d for d in days if d.weekday() < 5]  # counters open on weekdays
     issued: list[str] = []
+    month_of = [m for m, k in zip(months, month_allocation(sessions, months), strict=True)
+                for _ in range(k)]  # months in order  # fmt: skip
+    mix = {m: _procedure_weights(guides, m) for m in months}
     for n in range(sessions):
-        month = months[n * len(months) // sessions]  # even spread, months in order
+        month = month_of[n]
         site = sites[rng.randrange(len(sites))]
         day = rng.choice(days_by_month[month])
         age = _pick(rng, AGE_WEIGHTS)
@@ -89,7 +132,7 @@ def demo_rows(
         hour = rng.choice((9, 9, 10, 10, 10, 11, 11, 13, 13, 14, 14, 15, 16))
         hygiene = ("1" if rng.random() < 0.97 else "0") if device == "counter_terminal" else ""
         for attempt_no, outcome in enumerate(outcomes, start=1):
-            guide = rng.choice(guides)
+            guide = rng.choices(guides, weights=mix[month])[0]
             steps = guide.steps
             reached = len(steps) if outcome == "completed_online" else rng.randint(1, len(steps))
             pool = [b for b in guide.blockers if b in blocker_ids] or blocker_ids
