@@ -339,8 +339,7 @@ class MainWindow(QMainWindow):
         if self.dashboard is None:
             self.dashboard = DashboardWidget(self.context.data_dir)
             self.tabs.addTab(self.dashboard, tr("main.tab_dashboard"))
-        else:
-            self.dashboard.refresh()
+        self.dashboard.refresh()  # the figures as of now, also the first time
         self.tabs.setCurrentWidget(self.dashboard)
 
     def open_classes(self) -> None:

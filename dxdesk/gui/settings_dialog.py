@@ -30,6 +30,7 @@ class SiteSettingsDialog(QDialog):
         self.result_settings: SiteSettings | None = None
         self._original = settings
         self.setWindowTitle(tr("settings.title_first_run" if first_run else "settings.title"))
+        self.setMinimumWidth(720)  # room for a whole URL beside its label
         layout = QVBoxLayout(self)
         if first_run:
             intro = QLabel(tr("settings.first_run_intro"))
@@ -39,6 +40,7 @@ class SiteSettingsDialog(QDialog):
 
         site = QGroupBox(tr("settings.group_site"))
         form = QFormLayout(site)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.site_id = self._line("siteIdEdit", settings.site_id, "kita-ward-1")
         self.site_name = self._line(
             "siteNameEdit", settings.site_name, tr("settings.site_name_example")
@@ -60,6 +62,7 @@ class SiteSettingsDialog(QDialog):
 
         urls = QGroupBox(tr("settings.group_urls"))
         url_form = QFormLayout(urls)
+        url_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.url_edits: dict[str, QLineEdit] = {}
         for key, labels in CITY_URL_SETTINGS.items():
             edit = self._line(f"url_{key}", settings.urls.get(key, ""), "https://")
@@ -69,6 +72,7 @@ class SiteSettingsDialog(QDialog):
 
         display = QGroupBox(tr("settings.group_display"))
         display_form = QFormLayout(display)
+        display_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.ui_language = QComboBox(objectName="uiLanguageCombo")
         self.ui_language.addItem("日本語", "ja")
         self.ui_language.addItem("English", "en")

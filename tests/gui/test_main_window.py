@@ -114,11 +114,32 @@ def test_first_run_dialog_validates_and_saves(qtbot, data_dir: Path) -> None:
     assert "北区役所" in win.site_label.text()
 
 
-def test_dashboard_tab_opens_on_demand(window) -> None:
+def test_dashboard_tab_opens_on_demand(window, qtbot) -> None:
     tabs = window.findChild(QTabWidget, "mainTabs")
     before = tabs.count()
     window.dashboard_action.trigger()
     assert tabs.count() == before + 1
     assert tabs.currentWidget() is window.dashboard
+    # the figures arrive the first time too, not only after a refresh (an empty store: zeros)
+    qtbot.waitUntil(lambda: window.dashboard.figures is not None, timeout=10000)
+    assert window.dashboard.figures.current.sessions == 0
+    assert window.dashboard.title.text()
     window.dashboard_action.trigger()  # a second press refreshes, it does not add a tab
     assert tabs.count() == before + 1
+
+
+def test_settings_spin_boxes_keep_their_arrows_and_urls_fit(qtbot, app_look) -> None:
+    """A styled spin box draws no arrows unless its buttons are placed; the URL fields get
+    the room to show a whole address."""
+    from PySide6.QtWidgets import QAbstractSpinBox
+
+    dialog = SiteSettingsDialog(SiteSettings(), first_run=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    spins = dialog.findChildren(QAbstractSpinBox)
+    assert spins
+    for spin in spins:  # the text field leaves room for the up and down buttons
+        assert spin.width() - spin.lineEdit().width() >= 20, (spin.objectName(), app_look)
+    url = dialog.findChild(QLineEdit, "url_facility_reservation_url")
+    assert url.width() >= url.fontMetrics().horizontalAdvance("https://yoyaku.example-city.jp/")
