@@ -558,6 +558,8 @@ class SessionScreen(QWidget):
         self.next_button.setText(
             tr("wizard.to_outcome") if attempt.walk_ended else tr("wizard.next")
         )
+        # When "next" itself leads to the outcome, a second button saying the same is noise.
+        self.to_outcome_button.setVisible(not attempt.walk_ended)
         if attempt.walk_ended and attempt.proposed_outcome:
             self.show_message(
                 tr("wizard.walk_ended", outcome=tr("wizard.outcome." + attempt.proposed_outcome))

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from dxdesk.core.i18n import set_ui_language
+from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui.app import build_main_window
@@ -73,7 +73,11 @@ def test_two_procedures_branch_blocker_and_hygiene(window, qtbot, data_dir: Path
     # "Forgotten or locked": marks the blocker, ends the walk, suggests the PIN-reset guide.
     button(screen, "answerButton1").click()
     assert screen.findChild(QPushButton, "addSuggestedButton").isVisible()
+    # the walk has ended: "next" leads to the outcome, so no second button says the same
+    assert button(screen, "nextButton").text() == tr("wizard.to_outcome")
+    assert button(screen, "toOutcomeButton").isHidden()
     button(screen, "addSuggestedButton").click()
+    assert not button(screen, "toOutcomeButton").isHidden()
     assert screen.session.current_guide.id == "pin-reset"
     button(screen, "answerButton0").click()  # which PIN: the 4-digit ones
     button(screen, "answerButton0").click()  # who came: the resident
