@@ -17,6 +17,7 @@ from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export import BundleRejected, export_month, import_bundles
 from dxdesk.core.export.columns import SESSION_COLUMNS
 from dxdesk.core.export.demo import demo_rows
+from dxdesk.core.export.labels import value_label
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.signing import TrustStore
 from dxdesk.core.store import Store
@@ -247,6 +248,15 @@ def test_summary_xlsx_is_suppressed_but_csv_is_not(no_keyring, tmp_path):
         assert len(sheets) == 8 + 5 and len(charts) >= 7  # + the five class sheets
         csv_text = zf.read("sessions.csv").decode("utf-8-sig")
         assert "<10" not in csv_text
+        # the report names what residents came for, each procedure with its count or mark
+        pages = PdfReader(io.BytesIO(zf.read("report.pdf"))).pages
+        report = "".join(p.extract_text() for p in pages).replace(" ", "").replace("\n", "")
+        assert "手続き別の試行数" in report and "<10" in report
+        column = SESSION_COLUMNS.index("procedure_id")
+        procedures = {r.split(",")[column] for r in csv_text.splitlines()[1:]}
+        for pid in procedures:
+            title = value_label("procedure_id", pid, "ja").replace(" ", "")
+            assert title[:12] in report, pid
 
 
 def test_a_month_without_sessions_still_exports(no_keyring, tmp_path):

@@ -41,16 +41,18 @@ def test_primary_cells_hidden_and_zeros_shown(counts, k, rows, cols):
                 assert table.shown(i, j) == 0
     for i, j in table.hidden:
         assert table.value(i, j) > 0
+        # "<k" is a true statement about the count; every other hidden count shows "x"
+        assert table.shown(i, j) == (f"<{k}" if table.value(i, j) < k else "x")
 
 
 def test_secondary_suppression_example():
     # Row 0 has one small cell: the next-smallest nonzero cell in the row must go too.
     table = suppress([[1, 5, 9], [4, 6, 8]], k=3)
     assert table.shown(0, 0) == "<3"
-    assert table.shown(0, 1) == "<3"  # secondary, not primary
+    assert table.shown(0, 1) == "x"  # secondary: 5 is not below 3, so it must not say "<3"
     assert (0, 1) not in table.primary
     # column 0 and column 1 now need a second hidden cell each: row 1's cells there
-    assert table.shown(1, 0) == "<3" and table.shown(1, 1) == "<3"
+    assert table.shown(1, 0) == "x" and table.shown(1, 1) == "x"
     assert table.shown(0, 2) == 9 and table.shown_grand_total() == 33
 
 

@@ -47,3 +47,19 @@ def value_label(dimension: str, value: str, lang: str = "ja") -> str:
     if dimension == "help_language":
         return LANGUAGE_NAMES.get(value) or _message(f"export.lang.{value}", lang) or value
     return value
+
+
+def procedure_order(procedure_ids: list[str]) -> list[str]:
+    """Procedures as the app lists them: by category, then by kana reading; ids no longer in
+    the catalog last, by id. A fixed order, never by count."""
+    shipped = _shipped_catalog()
+    categories = [c.id for c in shipped.taxonomy.categories] if shipped.taxonomy else []
+
+    def key(pid: str) -> tuple:
+        guide = shipped.guides.get(pid)
+        if guide is None:
+            return (1, 0, "", pid)
+        rank = categories.index(guide.category) if guide.category in categories else 0
+        return (0, rank, guide.kana, pid)
+
+    return sorted(procedure_ids, key=key)

@@ -27,9 +27,9 @@ from reportlab.platypus import (
 
 from dxdesk.core.export.class_summary import ClassSummary
 from dxdesk.core.export.columns import OUTCOMES
-from dxdesk.core.export.labels import outcome_label, value_label
+from dxdesk.core.export.labels import outcome_label, procedure_order, value_label
 from dxdesk.core.export.summary import MonthSummary
-from dxdesk.core.export.suppression import suppress
+from dxdesk.core.export.suppression import SuppressedTable, suppress
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import font_path
 
@@ -134,14 +134,21 @@ def _table(rows: list[list[str]], widths: Sequence[float], *, header: bool = Tru
     return t
 
 
-def _bar_chart(labels: list[str], values: list[int], hidden: list[bool], k: int) -> Drawing:
-    """Horizontal bars; a hidden count is drawn as an empty bar labelled "<k"."""
+def _marks(table: SuppressedTable, n: int) -> list[str | None]:
+    """For each row of a one-column table: what a hidden count shows ("<k" or "x"), else None."""
+    return [str(table.shown(i, 0)) if table.is_hidden(i, 0) else None for i in range(n)]
+
+
+def _bar_chart(labels: list[str], values: list[int], marks: list[str | None]) -> Drawing:
+    """Horizontal bars; a hidden count has no bar, only its mark ("<k" or "x")."""
+    hidden = [m is not None for m in marks]
     height = 30 + 22 * len(labels)
     d = Drawing(170 * mm, height)
     chart = HorizontalBarChart()
     chart.x, chart.y = 62 * mm, 15
     chart.width, chart.height = 95 * mm, height - 25
-    chart.data = [[0 if h else v for v, h in zip(values, hidden, strict=True)]]
+    # A hidden count is missing data (None): no bar and no number, only its mark beside the axis.
+    chart.data = [[None if h else v for v, h in zip(values, hidden, strict=True)]]
     chart.categoryAxis.categoryNames = labels
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 10.5
@@ -160,11 +167,15 @@ def _bar_chart(labels: list[str], values: list[int], hidden: list[bool], k: int)
     chart.barLabels.dx = 3
     d.add(chart)
     step = chart.height / max(len(labels), 1)
-    for i, h in enumerate(hidden):
-        if h:
+    for i, mark in enumerate(marks):
+        if mark is not None:
             y = chart.y + chart.height - step * (i + 0.5) - 4
-            d.add(String(chart.x + 4, y, f"<{k}", fontName=FONT, fontSize=10.5, fillColor=INK))
+            d.add(String(chart.x + 4, y, mark, fontName=FONT, fontSize=10.5, fillColor=INK))
     return d
+
+
+def _short(label: str, limit: int = 22) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
 def _class_kpis(c: ClassSummary, shown: _Shown) -> list[tuple[str, str]]:
@@ -205,7 +216,7 @@ def _class_section(
                 [
                     Paragraph(tr("report.classes.topics", lang=lang), st["h"]),
                     _bar_chart([names.get(t, t)[:22] for t in topics], learners,
-                               [table.is_hidden(i, 0) for i in range(len(topics))], shown.k),
+                               _marks(table, len(topics))),
                 ]
             )
         )  # fmt: skip
@@ -265,13 +276,33 @@ def write_report_pdf(
         _bar_chart(
             [outcome_label(o, lang) for o in OUTCOMES],
             outcome_counts,
-            [table.is_hidden(i, 0) for i in range(len(OUTCOMES))],
-            k,
+            _marks(table, len(OUTCOMES)),
         )
     )
     story.append(Spacer(1, 4))
     story.append(Paragraph(tr("report.suppression_note", lang=lang, k=k), st["note"]))
     story.append(PageBreak())
+
+    # Which procedures residents came for: every one of the month in a fixed order (never by
+    # size, which would tell where a hidden count lies), suppressed against the total attempts.
+    ids, by_outcome = summary.outcome_table("procedure_id")
+    per_id = {p: sum(r) for p, r in zip(ids, by_outcome, strict=True)}
+    procedures = procedure_order(ids)
+    if procedures:
+        attempts = [per_id[p] for p in procedures]
+        p_table = suppress([[n] for n in attempts], k, row_totals=False, col_totals=True)
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(tr("report.procedures.heading", lang=lang), st["h"]),
+                    _bar_chart(
+                        [_short(value_label("procedure_id", p, lang), 18) for p in procedures],
+                        attempts,
+                        _marks(p_table, len(procedures)),
+                    ),
+                ]
+            )
+        )
 
     story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
     top = summary.top_blockers(8)
@@ -281,8 +312,7 @@ def write_report_pdf(
             _bar_chart(
                 [value_label("blocker", b, lang)[:22] for b, _ in top],
                 [n for _, n in top],
-                [b_table.is_hidden(i, 0) for i in range(len(top))],
-                k,
+                _marks(b_table, len(top)),
             )
         )
     else:
@@ -299,8 +329,7 @@ def write_report_pdf(
                     _bar_chart(
                         [value_label("age_band", v, lang) for v in values],
                         age_rows,
-                        [a_table.is_hidden(i, 0) for i in range(len(values))],
-                        k,
+                        _marks(a_table, len(values)),
                     ),
                 ]
             )

@@ -5,7 +5,8 @@ each column, together with its published total, is one linear equation; a line w
 hidden entry gives that entry away. Primary suppression hides every count 1..k-1 (zeros stay
 visible: a zero reveals no person); secondary suppression then hides, in every line that has
 exactly one hidden entry, the next-smallest nonzero visible cell (or, when the line has no other
-nonzero cell, its total), and repeats until nothing changes. Applied after merging sites, to
+nonzero cell, its total), and repeats until nothing changes. A primary cell is shown as "<k", a
+secondary one as "x" (the mark of Japan's official statistics for a withheld value). Applied after merging sites, to
 summary.xlsx and report.pdf only (the internal sessions.csv is not a publication).
 """
 
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 
 DEFAULT_K = 3
 PUBLISH_K = 10
+# Japan's official statistics (e-Stat) print "x" for a value withheld for confidentiality.
+SECONDARY_MARK = "x"
 
 # An entry of the table with its margins: (row, col); row == n_rows is the totals row,
 # col == n_cols is the totals column.
@@ -58,8 +61,14 @@ class SuppressedTable:
         return (row, col) in self.hidden
 
     def shown(self, row: int, col: int) -> int | str:
-        """The published value: the count, or "<k" when it is suppressed."""
-        return f"<{self.k}" if (row, col) in self.hidden else self.value(row, col)
+        """The published value: the count; "<k" for a count from 1 to k-1; SECONDARY_MARK for
+        a count hidden only so that no small one can be worked out (it is not small, and "<k"
+        would say it is)."""
+        if (row, col) in self.primary:
+            return f"<{self.k}"
+        if (row, col) in self.hidden:
+            return SECONDARY_MARK
+        return self.value(row, col)
 
     def shown_row_total(self, row: int) -> int | str:
         return self.shown(row, self.n_cols)
