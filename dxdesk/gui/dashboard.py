@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from dxdesk.core.export.columns import OUTCOMES
 from dxdesk.core.export.kpis import DashboardFigures, current_month, dashboard_figures
 from dxdesk.core.export.labels import outcome_label
+from dxdesk.core.export.summary import previous_month
 from dxdesk.core.i18n import tr
 from dxdesk.gui.tasks import run_task
 
@@ -220,7 +221,8 @@ class DashboardWidget(QWidget):
         return chart
 
     def open_export_dialog(self) -> ExportDialog:
-        dialog = ExportDialog(self.data_dir, self.month, self)
+        # The monthly export is of the last complete month: the one before the dashboard's.
+        dialog = ExportDialog(self.data_dir, previous_month(self.month), self)
         dialog.finished_with.connect(self.exported.emit)
         dialog.show()
         return dialog
@@ -310,7 +312,11 @@ class ExportDialog(_WorkDialog):
     def start(self) -> None:
         data_dir = self.data_dir
         month = self.month_edit.text().strip()
-        out = Path(self.folder_edit.text().strip() or ".")
+        folder = self.folder_edit.text().strip()
+        if not folder:  # never a silent write into whatever the current directory is
+            self.status.setText(tr("dashboard.export.no_folder"))
+            return
+        out = Path(folder)
         publish, all_sites = self.publish.isChecked(), self.all_sites.isChecked()
 
         def work() -> Path:  # runs off the GUI thread: plain values only
@@ -324,7 +330,20 @@ class ExportDialog(_WorkDialog):
                     store, month, out, publish=publish, all_sites=all_sites, site_id=site_id
                 )
 
-        self._run(work, lambda path: tr("cli.export.done", path=path, rows="✓"))
+        self._run(work, _describe_export)
+
+
+def _describe_export(path: Path) -> str:
+    """Where the bundle went and how many rows it holds; whether it could be signed, and if
+    not why and what to do (as the command line says)."""
+    from dxdesk.core.export import read_manifest
+
+    manifest = read_manifest(path)
+    text = tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"])
+    sig = manifest["signature"]
+    if sig["status"] != "signed":
+        text += "\n" + tr("cli.export.unsigned", reason=sig.get("reason", ""), fix=sig.get("fix", ""))
+    return text
 
 
 class ImportDialog(_WorkDialog):

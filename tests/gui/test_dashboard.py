@@ -61,14 +61,22 @@ def test_export_dialog_runs_off_the_gui_thread(qtbot, demo_data_dir, tmp_path, n
     widget = DashboardWidget(demo_data_dir, MONTH)
     qtbot.addWidget(widget)
     dialog = widget.open_export_dialog()
+    assert dialog.month_edit.text() == "2026-09"  # the last complete month before the dashboard's
+    dialog.month_edit.setText(MONTH)
+    dialog.start_button.click()  # no folder chosen: refused, nothing written anywhere
+    assert "フォルダー" in dialog.status.text() and dialog.start_button.isEnabled()
     dialog.folder_edit.setText(str(tmp_path / "out"))
     dialog.all_sites.setChecked(True)
     with qtbot.waitSignal(widget.exported, timeout=30000) as blocker:
         dialog.start_button.click()
         assert not dialog.start_button.isEnabled()  # busy while the task runs
     bundle = blocker.args[0]
-    assert json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["is_demo"] is True
+    manifest = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))
+    assert manifest["is_demo"] is True and manifest["period"]["month"] == MONTH
     assert dialog.start_button.isEnabled()
+    # the rows written, and (no keyring here) that it is unsigned, why and what to do
+    rows = manifest["rows"]["sessions.csv"]
+    assert f"{rows} 行" in dialog.status.text() and "署名なし" in dialog.status.text()
     tasks.wait_for_tasks()
 
 
