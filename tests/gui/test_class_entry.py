@@ -207,18 +207,18 @@ def test_handouts_print_from_the_class_topics(qtbot, store, screenshot_folder) -
                             counter_phone="03-0000-0000", counter_hours="平日 9:00〜17:00")  # fmt: skip
     entry = QuickEntry(store, "kita-venue", catalog=load_catalog(forms_dir()), settings=settings)
     qtbot.addWidget(entry)
-    assert QuickEntry(store, "kita-venue").print_button.isHidden()  # nothing to print with
+    bare = QuickEntry(store, "kita-venue")
+    qtbot.addWidget(bare)
+    assert bare.print_button.isHidden()  # no catalog or settings: nothing to print with
     tasks.use_immediate_runner()
     try:
-        dialog = entry.open_handouts()
-        qtbot.addWidget(dialog)
+        dialog = entry.open_handouts()  # a child of the entry, which owns and deletes it
         assert dialog.pdf is None and not dialog.print_button.isEnabled()  # no topic chosen yet
         dialog.close()
         for topic in ("mynaportal", "power-buttons"):
             entry.topic_buttons[topic].click()
         entry.counters["learners"].set_value(3)
         dialog = entry.open_handouts()
-        qtbot.addWidget(dialog)
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.pdf)).pages)
         menu = shipped_class_menu()
         for topic in ("mynaportal", "power-buttons"):
