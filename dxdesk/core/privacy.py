@@ -1,7 +1,8 @@
 """The anonymity guard: find personal data in free text before anything is stored.
 
 The session log must hold no name, address, phone, e-mail, birth date, My Number, card or
-account number (DOMAIN.md, "Privacy and disclosure control"). Every free-text field passes
+account number (DOMAIN.md, "Privacy and disclosure control"), and no PIN or password a resident
+reads out at the counter. Every free-text field passes
 through :func:`ensure_no_personal_data` before it reaches the store; the GUI calls
 :func:`find_personal_data` while the clerk types and marks each :class:`Finding` span.
 
@@ -28,6 +29,7 @@ KINDS: tuple[str, ...] = (
     "card_number",
     "account_number",
     "my_number",
+    "secret",
     "email",
     "phone",
     "postal_code",
@@ -236,6 +238,23 @@ _ACCOUNT_KEYWORD_RE = re.compile(
     r"口座|普通|当座|店番|支店|記号|通帳|貯金|ゆうちょ|銀行|金庫|信金|農協|JA"
 )
 
+# Secrets: a PIN or password written next to its word (暗証番号は1234, password: Abc12345).
+# The value is 4+ digits for a PIN, or 4-16 ASCII letters/digits with a digit for a password;
+# a count right after it (暗証番号は4桁, パスワードは6〜16文字) is a length, not a value.
+_PIN_WORD = r"暗証番号|暗証|(?<![A-Za-z])(?i:pin)(?:コード|番号|\s?(?i:code|number))?(?![A-Za-z])"
+_PASSWORD_WORD = (
+    r"パスワード|パスコード|(?<![A-Za-z])(?i:password|passcode|passwd|pwd|pw)(?![A-Za-z])"
+)
+_SECRET_RE = re.compile(
+    rf"(?:(?P<pin>{_PIN_WORD})|{_PASSWORD_WORD})"
+    r"(?:\s?(?i:is|was)\s|[\s:=はがも「『(\[]){0,3}"
+    r"(?P<value>[0-9A-Za-z]+|[〇一二三四五六七八九]+)"
+)
+_COUNT_AFTER_RE = re.compile(
+    r"\s?(?:桁|ケタ|けた|文字|字|回|度|個|種|分|秒|時|日|年|月|人|件|円|%|ヶ|か月|以上|以下|未満"
+    r"|(?i:digits?|chars?|characters?|letters?|times?)(?![A-Za-z]))"
+)
+
 _ERA_START = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _ERA_ABBR = {"M": "明治", "T": "大正", "S": "昭和", "H": "平成", "R": "令和"}
 _ERA_LAST_YEAR = {"明治": 45, "大正": 15, "昭和": 64, "平成": 31, "令和": 99}
@@ -284,6 +303,38 @@ _ADDRESS_RE = re.compile(
 _PLACE_CHARS_RE = re.compile(
     r"[\u4e00-\u9fff々](?:[\u4e00-\u9fff々ヶケ]|[がのつ](?=[\u4e00-\u9fff])){0,11}$"
 )
+_PLACE_MAX = 12  # its longest match: look back no further (a long note stays linear)
+
+_KANJI = "\u4e00-\u9fff\u3400-\u4dbf々"
+# Three number groups right after a place name (北区王子1-2-3, 王子本町1の2の3) are a house
+# number even without 丁目/番地. No leading 0 (a phone), at most 8 digits (a My Number or card
+# is longer); a fourth group is a room number.
+_HOUSE_NUMBER_RE = re.compile(
+    r"(?<![0-9\-.])(?P<a>[1-9][0-9]{0,3})(?P<sep>[-の])(?P<b>[0-9]{1,4})(?P=sep)(?P<c>[0-9]{1,4})"
+    r"(?:-[0-9]{1,4})?(?![0-9]|-[0-9])"
+)
+# ... unless the word in front numbers something else (手順1-2-3, 別表1-2-3, 令和8-11-23).
+_NUMBERED_THING_RE = re.compile(
+    r"(?:^第|手順|順番|画面|項目|設問|問題|質問|課題|練習|教材|講座|単元|資料|様式|別表|別紙|図表"
+    r"|図|表|章|節|項|版|例|欄|頁|段階|工程|規則|条例|番号|記号|型番|品番|型式|受付|窓口"
+    r"|明治|大正|昭和|平成|令和)$"
+)
+# An address after its word: 住所は北区王子本町, 住所：東京都北区王子5-6-7, 自宅は王子1-2.
+_ADDRESS_LABEL_RE = re.compile(
+    rf"(?:現住所|住所|自宅|お住まい|住まい|居所)(?:は|[\s:「(]){{1,3}}(?=[{_KANJI}])"
+)
+_PLACE_RUN_RE = re.compile(rf"[{_KANJI}](?:[{_KANJI}ヶケ]|[がつ](?=[{_KANJI}])){{0,15}}")
+_HOUSE_NUMBER_TAIL_RE = re.compile(
+    r"[0-9]{1,4}(?:-[0-9]{1,4}){1,3}(?![0-9])|[0-9]{1,4}(?:の[0-9]{1,4}){1,2}(?![0-9])"
+)
+# The place must name a municipality: a name plus 都道府県市区町村, not a compound such as
+# 市役所, 区内, 県外, 都市, 国道, nor 他市, 同区, 地区.
+_MUNICIPALITY_SUFFIXES = "都道府県市区町村"
+_NOT_AFTER_MUNICIPALITY = frozenset("役内外民名長議庁営立政税報域画間分別切会境部全制債販場圏")
+_NOT_A_MUNICIPALITY = frozenset(
+    str.split("他 同 本 当 各 全 隣 別 前 元 近 両 某 地 学 校 選挙 特 管")
+)
+_ONLY_MUNICIPALITY = {"道": ("北海",), "府": ("大阪", "京都")}
 
 # Names: a run of kanji / katakana / capitalised Latin right before an honorific.
 _HONORIFIC_RE = re.compile(r"(?:さん|さま|様|氏|くん|君|ちゃん|殿)")
@@ -331,6 +382,92 @@ ROLE_SUFFIXES: tuple[str, ...] = tuple(
     """
     )
 )
+
+# Names after their label, with no honorific: 氏名 山田太郎, お名前：佐藤花子, name: Taro Yamada.
+# The separator is short (は, が, a colon, a space, 「); the name is 2-8 kanji (one space
+# inside), katakana, capitalised Latin words, or (after a colon or 「 only) 3+ hiragana.
+_NAME_LABEL_RE = re.compile(
+    r"(?P<label>お名前|名前|氏名|フルネーム|本名|旧姓|フリガナ"
+    r"|(?<![A-Za-z])(?i:(?:full|first|last|family|given|real|legal|maiden|middle)[ _-]?)?"
+    r"(?i:sur)?(?i:name)(?![A-Za-z]))"
+    r"(?P<sep>(?:\s?(?i:is|was)\s|[\s:=はが「『(\[、,]){1,3})"
+    rf"(?:(?P<kanji>[{_KANJI}]{{1,6}}(?: [{_KANJI}]{{1,6}})?)(?![{_KANJI}])"
+    r"|(?P<kana>[ァ-ヺー]{2,12}(?:[ ・=][ァ-ヺー]{1,12}){0,3})(?![ァ-ヺー])"
+    r"|(?P<latin>[A-Z][A-Za-z'\-]*[A-Za-z](?: [A-Z][A-Za-z'\-]*[A-Za-z]){0,2})(?![A-Za-z])"
+    r"|(?P<hira>[ぁ-ゖー]{3,10})(?![ぁ-ゖー]))"
+)
+# What may follow a name after は/が: the end, punctuation, と/です/だ or an honorific
+# (山田太郎と名乗った, 山田です); after a colon, 「 or a space also で/を/が/は/に/の/へ. A verb
+# ending (入力した, 確認できず) or a comparison (券面と同じ) means the word was no name.
+_AFTER_NAME_RE = re.compile(
+    r"と(?!同じ|一致|違|異な|比べ|照合)|です|でした|だ|さん|さま|くん|ちゃん"
+)
+_AFTER_NAME_STRONG_RE = re.compile(r"で(?!き)|[をがはにのへ]")
+# Words that follow a name label but name nobody (名前は不明, 氏名 漢字で, 名前はカタカナ).
+NOT_NAME_WORDS: frozenset[str] = frozenset(
+    str.split(
+        """
+    不明 未定 未詳 未記入 未入力 未登録 未確認 空欄 空白 省略 非公開 非表示 非開示 記入 入力 記載
+    確認 変更 登録 表示 印字 印刷 手書 署名 記録 漢字 仮名 英字 英語 英数 数字 文字 外字 旧字
+    異体字 字体 全角 半角 必須 任意 自動 本人 家族 代理 通称 旧姓 戸籍 住民票 書類 用紙 様式
+    画面 項目 一致 相違 誤り 間違 同一 同上 別人 伏字 秘密 聴取 申告 読取 本名 氏名 名前 姓名
+    名字 苗字 名義 口座 記号 番号 住所 生年月日 電話 連絡先 後日 次回 前回 今回 当日 本日
+    上段 下段 左上 右上 上部 下部 先頭 最初 最後 日本語 母国語 省く 控え 対象外 途中 口頭
+    窓口 職員 自筆 代筆 自署 併記 必要 不要 大事 重要 大切 簡単 面倒 複雑 正確 正式 公式 可能
+    不可 申請書 券面 通帳 保険証 証明書 免許証 台帳 通知 本籍 世帯
+    カタカナ フリガナ アルファベット ローマ ニックネーム フルネーム ネーム イニシャル スペース
+    ハイフン ユーザー アカウント パスワード ログイン メール アドレス アプリ カード マイナ
+    ポータル エラー ミス ブランク スマホ サイト ショップ キーボード フリック
+    ひらがな かたかな ふりがな なし ありません ふめい みてい わからない しらない ひみつ
+    not none unknown unclear blank empty same change changed required optional field
+    entered input entry kanji katakana hiragana romaji alphabet full first last family given
+    real legal nickname user account app card number my the his her their your is was on in of
+    and or to as written printed missing wrong correct checked confirmed hidden withheld
+    omitted redacted private secret tbd na ok id nfc pin wi-fi
+    """
+    )
+)
+_KANA_NOT_NAME_WORDS = ("カナ", "ナシ", "ナイ")
+_HIRAGANA_NOT_NAME_ENDINGS = ("ない", "なし", "ます", "ません", "です", "でした", "だった", "った")
+# A label after ...の that belongs to a thing (アプリの名前, 店の名前, Wi-Fiの名前).
+_THING_OWNERS = tuple(
+    str.split(
+        """
+    店 会社 病院 医院 駅 施設 学校 銀行 支店 団体 様式 書類 機種 端末 製品 商品 番組 地区 町
+    制度 証明書 画面 項目 薬 会場 建物 教室 窓口 手続 手続き 欄 ペット 犬 猫
+    """
+    )
+)
+_LATIN_THING_OWNERS = frozenset(
+    str.split(
+        """
+    user file app application product device account site network wifi fi host domain model
+    brand company shop store bank branch street town city ward folder service program course
+    class event station building login screen nick code key field column item menu button plan
+    card tag place venue procedure form
+    """
+    )
+)
+# Latin honorifics in English notes: Mr. Yamada, Ms Tanaka, Dr. Sato, Yamada-san, Yamada san.
+_LATIN_TITLE_RE = re.compile(
+    r"(?<![A-Za-z])(?:Mrs|Mr|Ms|Miss|Mx|Dr|Prof)(?:\.\s?|\s)"
+    r"(?P<name>[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?(?![A-Za-z])"
+    rf"|[{_KANJI}]{{1,6}}(?![{_KANJI}])|[ァ-ヺー]{{2,12}}(?![ァ-ヺー]))"
+)
+_LATIN_SAN_RE = re.compile(
+    r"(?<![A-Za-z])(?:(?P<cap>[A-Z][a-z]+(?: [A-Z][a-z]+)?)[ -]|(?P<low>[a-z]{2,})-)"
+    r"(?i:san|sama|kun|chan|sensei|dono)(?![A-Za-z])"
+)
+# Roles and relations in romaji (okaa-san, mina-san) and shops (Docomo-san) name nobody.
+LATIN_ROLE_WORDS: frozenset[str] = frozenset(
+    str.split(
+        """
+    okaa otou obaa ojii oba oji onee onii ane ani oku okyaku kyaku mina minna musume musuko mago
+    omago shujin goshujin danna kazoku tantou tanto shokuin sensei isha oisha kangoshi helper
+    staff okusan ojou bou boku
+    """
+    )
+) | frozenset(w.lower() for w in ROLE_WORDS if w.isascii())
 
 
 def _birth_word_near(s: str, start: int, end: int) -> bool:
@@ -392,16 +529,67 @@ def _iter_birth_dates(s: str, visit_year: int) -> Iterator[tuple[int, int]]:
             yield m.span()
 
 
+def _iter_secrets(s: str) -> Iterator[tuple[int, int]]:
+    for m in _SECRET_RE.finditer(s):
+        value = m["value"]
+        if _COUNT_AFTER_RE.match(s, m.end()) or set(value) == {"〇"}:  # 〇〇〇〇 hides a value
+            continue
+        if m["pin"]:
+            if len(value) < 4 or not all(ch in _KANJI_DIGITS or ch.isdigit() for ch in value):
+                continue
+        elif not (value.isascii() and 4 <= len(value) <= 16 and any(c.isdigit() for c in value)):
+            continue
+        yield m.span("value")
+
+
+def _is_municipality(run: str) -> bool:
+    """Does the place run hold a municipality: a name and 都道府県市区町村 (北区, 東京都, 王子本町)?"""
+    unit_start = 0
+    for i, ch in enumerate(run):
+        if ch not in _MUNICIPALITY_SUFFIXES:
+            continue
+        unit = run[unit_start:i]
+        unit_start = i + 1
+        if not unit or unit in _NOT_A_MUNICIPALITY or unit[-1] in _MUNICIPALITY_SUFFIXES:
+            continue
+        if i + 1 < len(run) and run[i + 1] in _NOT_AFTER_MUNICIPALITY:
+            continue
+        if ch in _ONLY_MUNICIPALITY and not unit.endswith(_ONLY_MUNICIPALITY[ch]):
+            continue
+        return True
+    return False
+
+
 def _iter_addresses(s: str) -> Iterator[tuple[int, int]]:
     for m in _ADDRESS_RE.finditer(s):
         start, end = m.span()
         # Take the place name in front (北区本町1-2-3) into the span when there is one.
-        before = _PLACE_CHARS_RE.search(s, 0, start)
+        before = _PLACE_CHARS_RE.search(s, max(0, start - _PLACE_MAX), start)
         if before:
             start = before.start()
         if re.fullmatch(rf"{_NUM}{{1,3}}丁目", m.group(0)) and not before:
             continue  # a bare "1丁目" with no place name is not an address
         yield start, end
+    for m in _HOUSE_NUMBER_RE.finditer(s):
+        before = _PLACE_CHARS_RE.search(s, max(0, m.start() - _PLACE_MAX), m.start())
+        if before is None or len(before.group(0)) < 2 or _NUMBERED_THING_RE.search(before.group(0)):
+            continue
+        a, b, c = m["a"], m["b"], m["c"]
+        if len(a + b + c) > 8:
+            continue  # a My Number or a card, not a house number
+        if len(a) == 4 and a[:2] in ("19", "20") and _valid_month_day(b, c):
+            continue  # a date (2026-11-23)
+        yield before.start(), m.end()
+    for m in _ADDRESS_LABEL_RE.finditer(s):
+        run = _PLACE_RUN_RE.match(s, m.end())
+        if run is None:
+            continue
+        start, end = run.span()
+        tail = _ADDRESS_RE.match(s, end) or _HOUSE_NUMBER_TAIL_RE.match(s, end)
+        if tail is not None and not _NUMBERED_THING_RE.search(run.group(0)):
+            yield start, tail.end()
+        elif _is_municipality(run.group(0)):
+            yield start, end
 
 
 def _is_role(run: str, prefix: str) -> bool:
@@ -431,6 +619,69 @@ def _iter_person_names(s: str) -> Iterator[tuple[int, int]]:
         yield tail.start(), m.end()
 
 
+def _name_run_ok(run: str, kind: str, follower: str, strong: bool) -> bool:
+    """Is the run after a name label a name, judging by the run and the text after it?"""
+    if kind == "kanji" and len(run.replace(" ", "")) < 2:
+        return False
+    if kind == "latin":
+        return not any(w.lower() in NOT_NAME_WORDS for w in run.split())
+    if any(w in run for w in NOT_NAME_WORDS if len(w) >= 2 and not w.isascii()):
+        return False
+    if kind == "kana" and (run in _KANA_NOT_NAME_WORDS or re.match(f"[{_KANJI}]", follower)):
+        return False  # ローマ字, カナ氏名, ユーザー名: the katakana is part of a longer word
+    if kind == "hira" and (not strong or run.endswith(_HIRAGANA_NOT_NAME_ENDINGS)):
+        return False
+    if not follower or not re.match(r"[ぁ-ゖ]", follower):
+        return True
+    return bool(
+        _AFTER_NAME_RE.match(follower) or (strong and _AFTER_NAME_STRONG_RE.match(follower))
+    )
+
+
+def _label_names_a_thing(s: str, start: int) -> bool:
+    """Is the label at ``start`` the name of a thing (アプリの名前, the app name)?"""
+    if s[max(0, start - 1) : start] == "の":
+        owner = s[max(0, start - 12) : start - 1]
+        if owner and (_is_ascii_alnum(owner[-1]) or "ァ" <= owner[-1] <= "ヺ"):
+            return True
+        return owner.endswith(_THING_OWNERS)
+    word = re.search(r"([A-Za-z]+)[ _-]?$", s[max(0, start - 20) : start])
+    return bool(word and word.group(1).lower() in _LATIN_THING_OWNERS)
+
+
+def _iter_labelled_names(s: str) -> Iterator[tuple[int, int]]:
+    for m in _NAME_LABEL_RE.finditer(s):
+        if _label_names_a_thing(s, m.start("label")):
+            continue
+        sep = m["sep"]
+        strong = bool(re.search(r"[:=「『(\[]", sep)) or sep.isspace()
+        if m["label"].isascii() and not re.search(r"[:=「『(\[はが]|is|was", sep):
+            continue  # "Name Change": an English label needs a colon or "is"
+        kind = next(k for k in ("kanji", "kana", "latin", "hira") if m[k])
+        start, end = m.span(kind)
+        run = m[kind]
+        # 山田太郎 電話, マリア スマホ: try the run without its second word too.
+        first = run.split(" ")[0]
+        candidates = [(run, end)] + ([(first, start + len(first))] if first != run else [])
+        for text, stop in candidates:
+            if _name_run_ok(text, kind, s[stop : stop + 4], strong):
+                yield start, stop
+                break
+
+
+def _iter_latin_names(s: str) -> Iterator[tuple[int, int]]:
+    for m in _LATIN_TITLE_RE.finditer(s):
+        name = m["name"]
+        if name.lower() in LATIN_ROLE_WORDS or (not name.isascii() and _is_role(name, "")):
+            continue
+        yield m.span()
+    for m in _LATIN_SAN_RE.finditer(s):
+        name = (m["cap"] or m["low"]).lower()
+        if name in LATIN_ROLE_WORDS or name.split(" ")[-1] in LATIN_ROLE_WORDS:
+            continue
+        yield m.span()
+
+
 def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
     for m in _MY_NUMBER_RE.finditer(s):
         if is_valid_my_number(_digits(m.group(0))):
@@ -444,6 +695,8 @@ def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
         yield "postal_code", *m.span()
     for m in _POSTAL_AFTER_WORD_RE.finditer(s):
         yield "postal_code", *m.span("code")
+    for start, end in _iter_secrets(s):
+        yield "secret", start, end
     for m in _EMAIL_RE.finditer(s):
         yield "email", *m.span()
     for m in _ACCOUNT_RE.finditer(s):
@@ -460,6 +713,10 @@ def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
     for start, end in _iter_addresses(s):
         yield "address", start, end
     for start, end in _iter_person_names(s):
+        yield "person_name", start, end
+    for start, end in _iter_labelled_names(s):
+        yield "person_name", start, end
+    for start, end in _iter_latin_names(s):
         yield "person_name", start, end
 
 

@@ -50,6 +50,7 @@ def test_my_number_check_digit_matches_the_ministerial_ordinance_example() -> No
         ("控え：1234-5678-9018", "1234-5678-9018"),
         ("１２３４５６７８９０１８", "１２３４５６７８９０１８"),
         ("１２３４－５６７８－９０１８と言われた", "１２３４－５６７８－９０１８"),
+        ("裏面記載1234-5678-9018", "1234-5678-9018"),
     ],
 )
 def test_my_number_is_found_with_or_without_separators(note: str, value: str) -> None:
@@ -216,6 +217,55 @@ def test_bank_words_without_a_number_are_left_alone(note: str) -> None:
     assert kinds_in(note) == []
 
 
+# --- PINs and passwords ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note, value",
+    [
+        ("暗証番号は1234", "1234"),
+        ("暗証番号 1234", "1234"),
+        ("PIN 1234", "1234"),
+        ("PINは0000と言っていた", "0000"),
+        ("PIN is 5678", "5678"),
+        ("PINコード：123456", "123456"),
+        ("パスワード abc12345", "abc12345"),
+        ("password: Abc12345", "Abc12345"),
+        ("署名用パスワードはABCD1234", "ABCD1234"),
+        ("パスコードは「135790」", "135790"),
+        ("暗証番号は１２３４", "１２３４"),
+        ("署名用パスワードはＡＢＣＤ１２３４とメモ", "ＡＢＣＤ１２３４"),
+        ("暗証番号は一二三四", "一二三四"),
+    ],
+)
+def test_a_pin_or_password_next_to_its_word_is_found(note: str, value: str) -> None:
+    assert kinds_in(note) == [("secret", value)]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "暗証番号を3回まちがえた",
+        "暗証番号（4桁）を忘れた",
+        "4桁の暗証番号",
+        "暗証番号は4桁",
+        "暗証番号は４桁の数字",
+        "パスワードは6〜16文字",
+        "パスワードは8文字以上",
+        "署名用パスワードは英数字6〜16桁",
+        "パスワードを初期化",
+        "PINを2回間違えた",
+        "PIN 4桁を入力",
+        "暗証番号は2025年に設定したもの",
+        "暗証番号は〇〇〇〇と伏せて記録",
+        "password reset",
+        "Pinterestのアプリ1234",
+    ],
+)
+def test_pin_lengths_and_pin_trouble_are_not_secrets(note: str) -> None:
+    assert kinds_in(note) == []
+
+
 # --- addresses -------------------------------------------------------------------------------
 
 
@@ -236,6 +286,60 @@ def test_addresses_are_found(note: str, value: str) -> None:
 
 @pytest.mark.parametrize("note", ["窓口2番で対応", "2番目の画面", "手順1-2-3の順", "第3号様式"])
 def test_counter_numbers_and_steps_are_not_addresses(note: str) -> None:
+    assert kinds_in(note) == []
+
+
+@pytest.mark.parametrize(
+    "note, value",
+    [
+        ("北区王子1-2-3", "北区王子1-2-3"),
+        ("王子本町1の2の3に住む", "王子本町1の2の3"),
+        ("北区王子1-2-3-405に住んでいる", "北区王子1-2-3-405"),
+        ("中央区築地１－２－３", "中央区築地１－２－３"),
+    ],
+)
+def test_three_number_groups_after_a_place_name_are_an_address(note: str, value: str) -> None:
+    assert kinds_in(note) == [("address", value)]
+
+
+@pytest.mark.parametrize(
+    "note, value",
+    [
+        ("住所は北区王子本町", "北区王子本町"),
+        ("住所：東京都北区王子5-6-7", "東京都北区王子5-6-7"),
+        ("住所は王子5-6です", "王子5-6"),
+        ("自宅は横浜市青葉区とのこと", "横浜市青葉区"),
+        ("現住所 大阪府大阪市北区梅田", "大阪府大阪市北区梅田"),
+        ("お住まいは北海道札幌市", "北海道札幌市"),
+    ],
+)
+def test_a_place_after_an_address_word_is_an_address(note: str, value: str) -> None:
+    assert kinds_in(note) == [("address", value)]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "手順2-3で止まった",
+        "3-2の画面",
+        "ver 1-2-3",
+        "別表1-2-3を参照",
+        "令和8-11-23に再来庁",
+        "予約日2026-11-23",
+        "控え1234-5678-9017",
+        "住所変更の手続き",
+        "住所変更ワンストップ",
+        "住所は未定",
+        "住所欄の書き方",
+        "住所の入力画面で止まった",
+        "住所は区外のため転入届が必要",
+        "住所は市内のまま",
+        "住所は区役所で変更済み",
+        "住所は他市から転入予定",
+        "お住まいの区役所で手続き",
+    ],
+)
+def test_steps_dates_and_address_words_alone_are_not_addresses(note: str) -> None:
     assert kinds_in(note) == []
 
 
@@ -284,6 +388,100 @@ def test_role_words_with_an_honorific_are_not_names(role: str) -> None:
 
 @pytest.mark.parametrize("note", ["氏名欄の書き方", "申請様式", "同様に", "ちゃんと読めた"])
 def test_honorific_characters_inside_words_are_not_names(note: str) -> None:
+    assert kinds_in(note) == []
+
+
+@pytest.mark.parametrize(
+    "note, value",
+    [
+        ("氏名 山田太郎", "山田太郎"),
+        ("名前は山田太郎", "山田太郎"),
+        ("名前は山田太郎と名乗った", "山田太郎"),
+        ("お名前：佐藤花子", "佐藤花子"),
+        ("氏名　山田　太郎", "山田　太郎"),
+        ("フルネームは ヤマダタロウ", "ヤマダタロウ"),
+        ("フルネーム「グエン・ヴァン・アン」", "グエン・ヴァン・アン"),
+        ("本名は佐々木一郎", "佐々木一郎"),
+        ("お名前：やまだはなこ", "やまだはなこ"),
+        ("氏名 山田太郎 電話で確認", "山田太郎"),
+        ("name: Taro Yamada", "Taro Yamada"),
+        ("Her name is Maria Santos", "Maria Santos"),
+        ("ｎａｍｅ：Ｔａｒｏ　Ｙａｍａｄａ", "Ｔａｒｏ　Ｙａｍａｄａ"),
+    ],
+)
+def test_names_after_a_name_label_are_found(note: str, value: str) -> None:
+    assert kinds_in(note) == [("person_name", value)]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "名前は書かないでください",
+        "名前は言わなかった",
+        "名前は不明",
+        "名前の入力で止まった",
+        "氏名欄の書き方を説明",
+        "名前を確認した",
+        "フルネームで入力",
+        "名前変更の手続き",
+        "名前は記録しない決まり",
+        "名前はカタカナで入力",
+        "名前はローマ字で入力",
+        "名前が旧字体で表示されない",
+        "名前が一致しないとエラー",
+        "名前は鉛筆で記入してもらった",
+        "氏名は照合した",
+        "名前は届出と同じ",
+        "名前は口頭で確認",
+        "フルネームは不要",
+        "アプリの名前はマイナポータル",
+        "Wi-Fiの名前はDXDESK-FREE",
+        "Name change explained",
+        "Name: not recorded",
+        "Name: Unknown",
+        "the app name: Google Play",
+    ],
+)
+def test_name_labels_without_a_name_are_left_alone(note: str) -> None:
+    assert kinds_in(note) == []
+
+
+@pytest.mark.parametrize(
+    "note, value",
+    [
+        ("Mr. Yamada", "Mr. Yamada"),
+        ("Ms Tanaka asked again", "Ms Tanaka"),
+        ("Mrs. Suzuki", "Mrs. Suzuki"),
+        ("Dr. Sato came", "Dr. Sato"),
+        ("Mr.山田に説明", "Mr.山田"),
+        ("Yamada-san", "Yamada-san"),
+        ("Yamada san", "Yamada san"),
+        ("helped kenta-kun", "kenta-kun"),
+        ("Ｙａｍａｄａ－ｓａｎ", "Ｙａｍａｄａ－ｓａｎ"),
+    ],
+)
+def test_names_with_a_latin_honorific_are_found(note: str, value: str) -> None:
+    assert kinds_in(note) == [("person_name", value)]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Mr.",
+        "Mr. and Mrs.",
+        "the resident",
+        "Android",
+        "iPhone",
+        "Google Play",
+        "App Store",
+        "My Number Card",
+        "Mynaportal",
+        "okaa-san came too",
+        "Mina-san get stuck at the same step",
+        "Docomo-san de kishu henkou",
+    ],
+)
+def test_english_words_roles_and_product_names_are_not_names(note: str) -> None:
     assert kinds_in(note) == []
 
 
@@ -366,6 +564,15 @@ def test_ensure_raises_naming_the_field_and_the_kinds() -> None:
 def test_error_message_in_english() -> None:
     error = PersonalDataError("note", [Finding("email", 0, 5, "a@b.jp")], lang="en")
     assert str(error).startswith('"note" contains personal data (e-mail address)')
+
+
+def test_error_message_names_a_secret() -> None:
+    with pytest.raises(PersonalDataError) as caught:
+        ensure_no_personal_data("暗証番号は1234", "相談メモ", visit_year=VISIT_YEAR)
+    assert caught.value.kinds == ["secret"]
+    assert "暗証番号・パスワード" in str(caught.value)
+    error = PersonalDataError("note", caught.value.findings, lang="en")
+    assert "(PIN or password)" in str(error)
 
 
 def test_every_kind_has_a_label_in_both_languages() -> None:

@@ -155,6 +155,19 @@ def account_numbers(draw: st.DrawFn) -> str:
     return draw(st.one_of(digits(7), digits(3), digits(8)))
 
 
+_PASSWORD_CHARS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@st.composite
+def secrets(draw: st.DrawFn) -> str:
+    """A PIN (4 digits for the card, 6 or 8 for a phone) or a password with a digit in it."""
+    if draw(st.booleans()):
+        return draw(digits(draw(st.sampled_from([4, 4, 4, 6, 8]))))
+    body = draw(st.text(st.sampled_from(_PASSWORD_CHARS), min_size=5, max_size=15))
+    at = draw(st.integers(0, len(body)))
+    return body[:at] + draw(digit) + body[at:]
+
+
 KANJI_NUMERALS = "一二三四五六七八九"
 PLACES = [
     "北区",
@@ -175,7 +188,7 @@ def addresses(draw: st.DrawFn) -> str:
     place = draw(st.sampled_from(PLACES))
     a, b, c = (draw(st.integers(1, 40)) for _ in range(3))
     chome = draw(st.sampled_from([str(a % 9 + 1), KANJI_NUMERALS[a % 9]]))
-    shape = draw(st.integers(0, 4))
+    shape = draw(st.integers(0, 6))
     if shape == 0:
         return f"{place}{chome}丁目{b}番{c}号"
     if shape == 1:
@@ -185,7 +198,13 @@ def addresses(draw: st.DrawFn) -> str:
     if shape == 3:
         return f"{place}{a}番地{b}"
     town = draw(st.sampled_from(["本町", "栄町", "緑町", "旭町"]))
-    return f"{town}{a}-{b}-{c}"
+    if shape == 4:
+        return f"{town}{a}-{b}-{c}"
+    # No 丁目 or 番地: a place name and three number groups (北区王子1-2-3, 王子本町1の2の3).
+    area = draw(st.sampled_from(["北区王子", "中央区築地", "港区芝", "緑区霧が丘", "霞ヶ関"]))
+    if shape == 5:
+        return f"{area}{a}-{b}-{c}"
+    return f"{draw(st.sampled_from(['王子本町', *PLACES[:3]]))}{a}の{b}の{c}"
 
 
 SURNAMES = [
@@ -238,6 +257,42 @@ def person_names(draw: st.DrawFn) -> str:
     return name + draw(st.sampled_from(["さん", "様", "氏", "くん", "ちゃん"]))
 
 
+LATIN_SURNAMES = ["Yamada", "Tanaka", "Suzuki", "Sato", "Nguyen", "Santos", "Kim"]
+
+
+@st.composite
+def latin_person_names(draw: st.DrawFn) -> str:
+    """A name in an English note: Mr. Yamada, Ms Tanaka, Dr. Sato, Yamada-san."""
+    surname = draw(st.sampled_from(LATIN_SURNAMES))
+    if draw(st.booleans()):
+        title = draw(st.sampled_from(["Mr", "Mrs", "Ms", "Dr", "Miss"]))
+        return title + draw(st.sampled_from([". ", " ", "."])) + surname
+    return surname + draw(st.sampled_from(["-san", " san", "-sama", "-kun", "-chan"]))
+
+
+@st.composite
+def bare_names(draw: st.DrawFn) -> str:
+    """A full name with no honorific; it turns up after a label (氏名 山田太郎)."""
+    shape = draw(st.integers(0, 2))
+    if shape == 0:
+        surname = draw(st.sampled_from(SURNAMES))
+        given = draw(st.sampled_from([g for g in GIVEN if g]))
+        return surname + draw(st.sampled_from(["", " "])) + given
+    if shape == 1:
+        surname = draw(st.sampled_from(["ヤマダ", "サトウ", "グエン", "サントス", "キム"]))
+        given = draw(st.sampled_from(["タロウ", "ハナコ", "マリア", "ヴァン・アン"]))
+        return surname + draw(st.sampled_from(["", " "])) + given
+    given = draw(st.sampled_from(["Taro", "Hanako", "Maria", "Jose"]))
+    return given + " " + draw(st.sampled_from(LATIN_SURNAMES))
+
+
+_HONORIFICS = ("さん", "様", "氏", "くん", "ちゃん", "san", "sama", "kun", "chan")
+
+
+def _has_honorific(name: str) -> bool:
+    return name.endswith(_HONORIFICS) or name.startswith(("Mr", "Ms", "Dr", "Miss"))
+
+
 PERSONAL_DATA: dict[str, st.SearchStrategy[str]] = {
     "my_number": my_numbers(),
     "phone": phones(),
@@ -246,8 +301,9 @@ PERSONAL_DATA: dict[str, st.SearchStrategy[str]] = {
     "birth_date": birth_dates(),
     "card_number": card_numbers(),
     "account_number": account_numbers(),
+    "secret": secrets(),
     "address": addresses(),
-    "person_name": person_names(),
+    "person_name": st.one_of(person_names(), latin_person_names(), bare_names()),
 }
 
 # Where each kind turns up in a note; {v} is the value.
@@ -264,11 +320,28 @@ CARRIERS: dict[str, list[str]] = {
     "birth_date": ["生年月日{v}", "誕生日は{v}", "{v}生まれ", "生年月日：{v}"],
     "card_number": ["カード番号{v}", "クレジットカード{v}を見せられた", "{v}"],
     "account_number": ["口座番号{v}", "普通 {v}", "口座：{v}", "店番{v}"],
+    "secret": [
+        "パスワード：{v}",
+        "署名用パスワードは{v}と言っていた",
+        "パスワード {v} をメモしていた",
+        "password: {v}",
+    ],
     "address": ["住所は{v}", "{v}に住んでいる", "自宅（{v}）"],
     "person_name": ["{v}が来庁", "本日{v}と一緒に", "{v}に説明", "担当は{v}"],
 }
 # Dates old enough to be a birth date are found without a birth word too.
 OLD_DATE_CARRIERS = ["{v}に手続き", "{v}"]
+# A PIN (digits only) also turns up next to 暗証番号 or PIN.
+PIN_CARRIERS = ["暗証番号は{v}", "暗証番号 {v} と言っていた", "PIN {v}", "PINは{v}とのこと"]
+# A name with no honorific is found after its label.
+NAME_LABEL_CARRIERS = [
+    "氏名 {v}",
+    "名前は{v}",
+    "お名前：{v}",
+    "フルネームは{v}と名乗った",
+    "本名「{v}」",
+    "name: {v}",
+]
 
 
 def clean_notes() -> list[str]:
@@ -295,6 +368,10 @@ def notes_with(draw: st.DrawFn, kind: str, width: str) -> tuple[str, int, int]:
     carriers = CARRIERS[kind]
     if kind == "birth_date" and _is_old(value):
         carriers = carriers + OLD_DATE_CARRIERS
+    if kind == "secret" and value.isdigit():
+        carriers = carriers + PIN_CARRIERS
+    if kind == "person_name" and not _has_honorific(value):
+        carriers = NAME_LABEL_CARRIERS
     carrier = draw(st.sampled_from(carriers))
     if width == "full":
         value = draw(full_width(value))
