@@ -789,12 +789,6 @@ class Store:
                 skipped += 1
                 continue
             key = (row["session_id"], row["attempt_no"])
-            exists = db.execute(
-                "SELECT 1 FROM procedure_attempts WHERE session_id = ? AND attempt_no = ?", key
-            ).fetchone()
-            if exists:
-                skipped += 1
-                continue
             db.execute(
                 "INSERT OR IGNORE INTO sessions (session_id, origin, site_id, channel, date,"
                 " hour, ended, session_duration_min, age_band, device, help_language,"
@@ -804,19 +798,26 @@ class Store:
                  row["ended"], row["session_duration_min"], row["age_band"], row["device"],
                  row["help_language"], row["return_of_code"], row["hygiene_confirmed"]),
             )  # fmt: skip
-            db.execute(
+            # An attempt already stored (same session and number) is left as it is: skipped.
+            # Its session row was there too, so the INSERT OR IGNORE above changed nothing.
+            stored = db.execute(
                 "INSERT INTO procedure_attempts (session_id, attempt_no, procedure_id,"
                 " guide_version, outcome, steps_reached, last_step_id, duration_min,"
-                " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " handoff_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (session_id, attempt_no) DO NOTHING",  # a CHECK still refuses
                 (*key, row["procedure_id"], row["guide_version"], row["outcome"],
                  row["steps_reached"], row["last_step_id"], row["duration_min"],
                  row["handoff_code"]),
-            )  # fmt: skip
-            db.executemany(
-                "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id)"
-                " VALUES (?, ?, ?)",
-                [(*key, b) for b in row["blockers"]],
-            )
+            ).rowcount  # fmt: skip
+            if not stored:
+                skipped += 1
+                continue
+            if row["blockers"]:
+                db.executemany(
+                    "INSERT INTO attempt_blockers (session_id, attempt_no, blocker_id)"
+                    " VALUES (?, ?, ?)",
+                    [(*key, b) for b in row["blockers"]],
+                )
             inserted += 1
         return inserted, skipped
 
@@ -1130,8 +1131,10 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
     """Check one sessions.csv row; values may be str (from a CSV) or int."""
     if not isinstance(raw, dict):
         raise ImportRowError(tr("store.import.not_a_row", row=number), number, None)
-    missing = [c for c in SESSIONS_CSV_COLUMNS if c not in raw]
-    extra = [c for c in raw if c not in SESSIONS_CSV_COLUMNS]
+    missing = extra = []
+    if raw.keys() != _CSV_COLUMN_SET:
+        missing = [c for c in SESSIONS_CSV_COLUMNS if c not in raw]
+        extra = [c for c in raw if c not in SESSIONS_CSV_COLUMNS]
     if missing or extra:
         raise ImportRowError(
             tr(
@@ -1168,35 +1171,33 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
             value = "" if value is None else str(value).strip()
         row[column] = value
 
-    checks: list[tuple[str, bool, str]] = [
-        ("session_id", bool(_SESSION_ID.match(row["session_id"])), "32 hex digits"),
-        ("attempt_no", row["attempt_no"] >= 1, "1 or more"),
-        ("site_id", bool(SITE_ID_PATTERN.match(row["site_id"])), "a site id like kita-ward-1"),
-        ("channel", bool(_CHANNEL.match(row["channel"])), "a channel such as counter"),
-        ("date", _is_iso_date(row["date"]), "a date YYYY-MM-DD"),
-        ("hour", 0 <= row["hour"] <= 23, "0-23"),
-        ("procedure_id", bool(_IDENT.match(row["procedure_id"])), "a guide id"),
-        ("guide_version", row["guide_version"] >= 1, "1 or more"),
-        ("outcome", row["outcome"] in ALL_OUTCOMES, " | ".join(ALL_OUTCOMES)),
-        ("steps_reached", row["steps_reached"] >= 0, "0 or more"),
-        ("last_step_id", not row["last_step_id"] or bool(_IDENT.match(row["last_step_id"])),
-         "a step id or empty"),
-        ("duration_min", row["duration_min"] >= 0, "0 or more"),
-        ("session_duration_min", row["session_duration_min"] >= 0, "0 or more"),
-        ("age_band", row["age_band"] in AGE_BANDS, " | ".join(AGE_BANDS)),
-        ("device", row["device"] in DEVICES, " | ".join(DEVICES)),
-        ("help_language", row["help_language"] in HELP_LANGUAGES, " | ".join(HELP_LANGUAGES)),
-        ("handoff_code", not row["handoff_code"] or is_valid_handoff_code(row["handoff_code"]),
-         "a hand-off code or empty"),
+    # Checked in column order; the message of a check is only built when it fails.
+    checks = (
+        ("session_id", _SESSION_ID.match(row["session_id"])),
+        ("attempt_no", row["attempt_no"] >= 1),
+        ("site_id", SITE_ID_PATTERN.match(row["site_id"])),
+        ("channel", _CHANNEL.match(row["channel"])),
+        ("date", _is_iso_date(row["date"])),
+        ("hour", 0 <= row["hour"] <= 23),
+        ("procedure_id", _IDENT.match(row["procedure_id"])),
+        ("guide_version", row["guide_version"] >= 1),
+        ("outcome", row["outcome"] in ALL_OUTCOMES),
+        ("steps_reached", row["steps_reached"] >= 0),
+        ("last_step_id", not row["last_step_id"] or _IDENT.match(row["last_step_id"])),
+        ("duration_min", row["duration_min"] >= 0),
+        ("session_duration_min", row["session_duration_min"] >= 0),
+        ("age_band", row["age_band"] in AGE_BANDS),
+        ("device", row["device"] in DEVICES),
+        ("help_language", row["help_language"] in HELP_LANGUAGES),
+        ("handoff_code", not row["handoff_code"] or is_valid_handoff_code(row["handoff_code"])),
         ("return_of_code",
-         not row["return_of_code"] or is_valid_handoff_code(row["return_of_code"]),
-         "a hand-off code or empty"),
-        ("hygiene_confirmed", row["hygiene_confirmed"] in ("", "0", "1"), "1, 0 or empty"),
-        ("ended", row["ended"] in ("finished", "abandoned"), "finished | abandoned"),
-    ]  # fmt: skip
-    for column, ok, expected in checks:
+         not row["return_of_code"] or is_valid_handoff_code(row["return_of_code"])),
+        ("hygiene_confirmed", row["hygiene_confirmed"] in ("", "0", "1")),
+        ("ended", row["ended"] in ("finished", "abandoned")),
+    )  # fmt: skip
+    for column, ok in checks:
         if not ok:
-            raise bad(column, expected)
+            raise bad(column, _EXPECTED[column]())
     blockers = [b for b in row["blockers"].split(";") if b]
     if any(not _IDENT.match(b) for b in blockers) or len(set(blockers)) != len(blockers):
         raise bad("blockers", "blocker ids joined by ';'")
@@ -1205,6 +1206,32 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
             raise bad(column, "an id that is not personal data")
     row["blockers"] = sorted(blockers)
     return row
+
+
+_CSV_COLUMN_SET = frozenset(SESSIONS_CSV_COLUMNS)
+# What a sessions.csv column must hold, for the message when a row does not.
+_EXPECTED: dict[str, Any] = {
+    "session_id": lambda: "32 hex digits",
+    "attempt_no": lambda: "1 or more",
+    "site_id": lambda: "a site id like kita-ward-1",
+    "channel": lambda: "a channel such as counter",
+    "date": lambda: "a date YYYY-MM-DD",
+    "hour": lambda: "0-23",
+    "procedure_id": lambda: "a guide id",
+    "guide_version": lambda: "1 or more",
+    "outcome": lambda: " | ".join(ALL_OUTCOMES),
+    "steps_reached": lambda: "0 or more",
+    "last_step_id": lambda: "a step id or empty",
+    "duration_min": lambda: "0 or more",
+    "session_duration_min": lambda: "0 or more",
+    "age_band": lambda: " | ".join(AGE_BANDS),
+    "device": lambda: " | ".join(DEVICES),
+    "help_language": lambda: " | ".join(HELP_LANGUAGES),
+    "handoff_code": lambda: "a hand-off code or empty",
+    "return_of_code": lambda: "a hand-off code or empty",
+    "hygiene_confirmed": lambda: "1, 0 or empty",
+    "ended": lambda: "finished | abandoned",
+}
 
 
 def _is_iso_date(text: str) -> bool:

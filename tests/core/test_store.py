@@ -285,7 +285,13 @@ def test_a_bad_row_imports_nothing_and_names_the_row_and_column(data_dir, tmp_pa
         with pytest.raises(ImportRowError) as err:
             store.import_procedure_attempt_rows(iter(rows))
         assert err.value.row_number == 3 and err.value.column == "age_band"
-        assert "73" in str(err.value)
+        assert "73" in str(err.value) and "70-74 | 75-79" in str(err.value)  # what it may be
+        for column, value, expected in (("session_id", "xyz", "32 hex digits"),
+                                        ("outcome", "done", "completed_online | "),
+                                        ("ended", "maybe", "finished | abandoned")):  # fmt: skip
+            with pytest.raises(ImportRowError) as err:
+                store.import_procedure_attempt_rows([{**rows[0], column: value}])
+            assert err.value.column == column and expected in str(err.value)
         assert store.sites() == [] and list(store.procedure_attempt_rows(DAY, DAY)) == []
         missing = {k: v for k, v in rows[0].items() if k != "device"}
         with pytest.raises(ImportRowError, match="device"):
