@@ -92,6 +92,10 @@ class HandoutDialog(PrintPreviewDialog):
                 return
             self.render(lambda: render_handout(topics, menu, catalog, settings, today, lang))
             return
-        topic, learners, fmt = self.topic.currentData(), self.learners.value(), self.format.currentData()
+        topic, learners, fmt = (
+            self.topic.currentData(),
+            self.learners.value(),
+            self.format.currentData(),
+        )
         self.render(lambda: render_learner_slips(topic, learners, menu, catalog, settings, today,
                                                  lang, fmt))  # fmt: skip

@@ -342,7 +342,9 @@ def _describe_export(path: Path) -> str:
     text = tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"])
     sig = manifest["signature"]
     if sig["status"] != "signed":
-        text += "\n" + tr("cli.export.unsigned", reason=sig.get("reason", ""), fix=sig.get("fix", ""))
+        text += "\n" + tr(
+            "cli.export.unsigned", reason=sig.get("reason", ""), fix=sig.get("fix", "")
+        )
     return text
 
 

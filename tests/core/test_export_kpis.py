@@ -33,4 +33,3 @@ def test_sql_kpis_equal_the_summary_of_the_rows(data_dir) -> None:
             assert +from_sql.outcomes == +from_rows.outcomes, sites
             assert from_sql.handoff_return_count == from_rows.handoff_return_count, sites
         assert from_rows.attempts == 0  # the unknown site really selected nothing
-

@@ -55,8 +55,13 @@ def test_batched_summary_equals_the_row_by_row_count(data_dir) -> None:
     with Store.open(data_dir) as store:
         # More rows than one batch, so counts must carry across batch boundaries.
         store.import_procedure_attempt_rows(
-            demo_rows(catalog, sessions=2 * STREAM_BATCH, months=[MONTH],
-                      sites=["kita-1", "minami-2"], seed=7)  # fmt: skip
+            demo_rows(
+                catalog,
+                sessions=2 * STREAM_BATCH,
+                months=[MONTH],
+                sites=["kita-1", "minami-2"],
+                seed=7,
+            )  # fmt: skip
         )
         start, end = month_bounds(MONTH)
         last = end - dt.timedelta(days=1)

@@ -172,7 +172,14 @@ def demo_rows(
 
 
 def fill_demo_store(
-    store, catalog: Catalog, *, sessions: int, months: int, sites: int, seed: int, last_month: str,
+    store,
+    catalog: Catalog,
+    *,
+    sessions: int,
+    months: int,
+    sites: int,
+    seed: int,
+    last_month: str,
     classes_per_site_month: int = 4,
 ) -> tuple[int, int]:
     """Mark the store demo and add synthetic sessions and classes at the same sites; returns
