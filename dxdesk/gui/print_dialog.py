@@ -95,6 +95,7 @@ class PrintPreviewDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(900, 860)
         self.pdf: bytes | None = None
+        self.page_count = 0
         self.on_output: Callable[[], None] | None = None
         layout = QVBoxLayout(self)
         self.options = QFormLayout()
@@ -150,6 +151,7 @@ class PrintPreviewDialog(QDialog):
             label.setPixmap(QPixmap.fromImage(image))
             label.setStyleSheet("border: 1px solid #888; background: white;")
             self.pages_layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.page_count = len(images)
         self.status.setText(tr("print.ready", pages=len(images)))
         self._set_ready(True)
 
@@ -165,7 +167,7 @@ class PrintPreviewDialog(QDialog):
             self.status.setText(tr("print.no_printer"))
             QMessageBox.warning(self, tr("print.print"), tr("print.no_printer"))
             return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = self.new_printer()
         dialog = QPrintDialog(printer, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
@@ -177,6 +179,17 @@ class PrintPreviewDialog(QDialog):
             return
         self.status.setText(tr("print.sent"))
         self._output_done()
+
+    def new_printer(self) -> QPrinter:
+        """The printer set up for this document; the print dialog lets the clerk change it."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if self.two_sided():
+            printer.setDuplex(QPrinter.DuplexMode.DuplexLongSide)
+        return printer
+
+    def two_sided(self) -> bool:
+        """Whether the document is meant for both sides of one sheet (a slip's card)."""
+        return False
 
     def save(self, path: str | None = None) -> None:
         if self.pdf is None:
@@ -224,6 +237,11 @@ class SlipDialog(PrintPreviewDialog):
         self.language.currentIndexChanged.connect(self.rerender)
         self.format.currentIndexChanged.connect(self.rerender)
         self.rerender()
+
+    def two_sided(self) -> bool:
+        # An A6 or A5 slip that does not fit one page is a card: steps on the front, QR and
+        # code on the back.
+        return self.format.currentData() != "receipt80" and self.page_count == 2
 
     def rerender(self) -> None:
         from dxdesk.core.printing import render_slip

@@ -88,3 +88,17 @@ def test_paper_values_are_printed_and_forgotten(
     for path in [*data_dir.rglob("*"), *tmp_path.rglob("*")]:
         if path.is_file() and path != out:
             assert needle not in path.read_bytes(), path
+
+
+def test_a_two_page_slip_is_offered_two_sided(qtbot, catalog) -> None:
+    """An A6 card (steps on the front, QR and code on the back) asks the printer for both
+    sides; a one-page slip and the receipt roll do not. (Whether a printer takes the request
+    is its driver's business: with no printer here, only the request can be checked.)"""
+    guide = catalog.guide("convenience-store-certificates")
+    dialog = SlipDialog(guide, SETTINGS, new_handoff_code(), [], "ja")
+    qtbot.addWidget(dialog)
+    formats = dialog.findChild(QComboBox, "slipFormatCombo")
+    formats.setCurrentIndex(formats.findData("a6"))
+    assert dialog.page_count == 2 and dialog.two_sided()
+    formats.setCurrentIndex(formats.findData("receipt80"))
+    assert dialog.page_count == 1 and not dialog.two_sided()
