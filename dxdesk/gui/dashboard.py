@@ -257,8 +257,10 @@ class _WorkDialog(QDialog):
         layout.addWidget(self.status)
 
     def _run(self, work, describe) -> None:
+        """Run ``work(report)`` off the GUI thread; the bar is busy until the first report, then
+        shows how far it is."""
         self.start_button.setEnabled(False)
-        self.progress.setRange(0, 0)  # busy until the task reports back
+        self.progress.setRange(0, 0)
         self.status.setText(tr("dashboard.working"))
 
         def done(result) -> None:
@@ -274,7 +276,12 @@ class _WorkDialog(QDialog):
             self.start_button.setEnabled(True)
             self.status.setText(f"{tr('dashboard.failed')}\n{exc}")
 
-        run_task(work, done, failed)
+        run_task(work, done, failed, self._advance)
+
+    def _advance(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
 
 
 class ExportDialog(_WorkDialog):
@@ -319,7 +326,7 @@ class ExportDialog(_WorkDialog):
         out = Path(folder)
         publish, all_sites = self.publish.isChecked(), self.all_sites.isChecked()
 
-        def work() -> Path:  # runs off the GUI thread: plain values only
+        def work(report) -> Path:  # runs off the GUI thread: plain values only
             from dxdesk.core.export import export_month
             from dxdesk.core.settings import load_settings
             from dxdesk.core.store import Store
@@ -327,8 +334,9 @@ class ExportDialog(_WorkDialog):
             site_id = load_settings(data_dir).site_id
             with Store.open(data_dir) as store:
                 return export_month(
-                    store, month, out, publish=publish, all_sites=all_sites, site_id=site_id
-                )
+                    store, month, out, publish=publish, all_sites=all_sites, site_id=site_id,
+                    progress=report,
+                )  # fmt: skip
 
         self._run(work, _describe_export)
 
@@ -382,13 +390,13 @@ class ImportDialog(_WorkDialog):
         paths = [Path(self.files.item(i).text()) for i in range(self.files.count())]
         require = not self.allow_unsigned.isChecked()
 
-        def work():
+        def work(report):
             from dxdesk.core.export import import_bundles
             from dxdesk.core.signing import TrustStore
             from dxdesk.core.store import Store
 
             with Store.open(data_dir) as store:
-                return import_bundles(store, paths, TrustStore.load(data_dir), require)
+                return import_bundles(store, paths, TrustStore.load(data_dir), require, report)
 
         self._run(
             work,

@@ -17,18 +17,21 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 class _Relay(QObject):
     done = Signal(object)
     failed = Signal(object, str)
+    progress = Signal(int, int)
 
 
 class _Task(QRunnable):
-    def __init__(self, func: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, func: Callable[..., Any], relay: _Relay, reports: bool) -> None:
         super().__init__()
         self.func = func
         self.relay = relay
+        self.reports = reports
 
     @Slot()
     def run(self) -> None:
         try:
-            result = self.func()
+            # A reporting task gets a callable that posts (done, total) to the GUI thread.
+            result = self.func(self.relay.progress.emit) if self.reports else self.func()
         except Exception as exc:  # reported on the GUI thread, never swallowed
             self.relay.failed.emit(exc, traceback.format_exc())
         else:
@@ -46,13 +49,16 @@ def use_immediate_runner(enabled: bool = True) -> None:
 
 
 def run_task(
-    func: Callable[[], Any],
+    func: Callable[..., Any],
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[Exception, str], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> None:
+    """Run ``func()`` off the GUI thread; with ``on_progress``, run ``func(report)`` instead,
+    where ``report(done, total)`` reaches ``on_progress`` on the GUI thread."""
     if _immediate:
         try:
-            result = func()
+            result = func(on_progress) if on_progress else func()
         except Exception as exc:
             if on_error is None:
                 raise
@@ -71,9 +77,11 @@ def run_task(
         relay.done.connect(on_done)
     if on_error:
         relay.failed.connect(on_error)
+    if on_progress:
+        relay.progress.connect(on_progress)
     relay.done.connect(finish)
     relay.failed.connect(finish)
-    QThreadPool.globalInstance().start(_Task(func, relay))
+    QThreadPool.globalInstance().start(_Task(func, relay, on_progress is not None))
 
 
 def wait_for_tasks(msecs: int = 30000) -> bool:

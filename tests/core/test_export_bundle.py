@@ -263,3 +263,27 @@ def test_a_month_without_sessions_still_exports(no_keyring, tmp_path):
     bundle = export_month(Store.open(tmp_path / "empty"), MONTH, tmp_path / "out", site_id=SITE)
     with zipfile.ZipFile(bundle) as zf:
         assert json.loads(zf.read("manifest.json"))["rows"]["sessions.csv"] == 0
+
+
+def test_export_and_import_report_their_progress(file_keyring, tmp_path, data_dir):
+    """Export: thousandths, rising with the day of the month written, ending at 1000/1000.
+    Import: rows stored out of all the bundles' rows, ending at total/total."""
+    site = _store(tmp_path / "site", sessions=12000)  # a month of several 1000-row batches
+    heard: list[tuple[int, int]] = []
+    bundle = export_month(
+        site, MONTH, tmp_path / "out", site_id=SITE, progress=lambda *p: heard.append(p)
+    )
+    assert heard[-1] == (1000, 1000)
+    done = [d for d, _ in heard]
+    assert done == sorted(done) and len(set(done)) > 3  # several days reported, never backwards
+    assert all(total == 1000 for _, total in heard)
+
+    rows = json.loads(zipfile.ZipFile(bundle).read("manifest.json"))["rows"]["sessions.csv"]
+    heard.clear()
+    hq = Store.open(tmp_path / "hq")
+    import_bundles(
+        hq, [bundle], _trust_site(tmp_path, data_dir), progress=lambda *p: heard.append(p)
+    )
+    assert heard[-1] == (rows, rows) and rows > 5000
+    assert len(heard) > 1 and all(total == rows for _, total in heard)
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard)

@@ -67,6 +67,8 @@ def test_export_dialog_runs_off_the_gui_thread(qtbot, demo_data_dir, tmp_path, n
     assert "フォルダー" in dialog.status.text() and dialog.start_button.isEnabled()
     dialog.folder_edit.setText(str(tmp_path / "out"))
     dialog.all_sites.setChecked(True)
+    seen: list[tuple[int, int]] = []  # the bar follows the export, not just a busy bar
+    dialog.progress.valueChanged.connect(lambda v: seen.append((v, dialog.progress.maximum())))
     with qtbot.waitSignal(widget.exported, timeout=30000) as blocker:
         dialog.start_button.click()
         assert not dialog.start_button.isEnabled()  # busy while the task runs
@@ -75,6 +77,7 @@ def test_export_dialog_runs_off_the_gui_thread(qtbot, demo_data_dir, tmp_path, n
     assert manifest["is_demo"] is True and manifest["period"]["month"] == MONTH
     assert dialog.start_button.isEnabled()
     # the rows written, and (no keyring here) that it is unsigned, why and what to do
+    assert any(total == 1000 and 0 < value < 1000 for value, total in seen), seen
     rows = manifest["rows"]["sessions.csv"]
     assert f"{rows} 行" in dialog.status.text() and "署名なし" in dialog.status.text()
     tasks.wait_for_tasks()

@@ -57,6 +57,13 @@ READ_CHUNK = 1 << 20
 ZIP_LEVEL = 3
 
 
+Progress = Callable[[int, int], None]
+PROGRESS_TOTAL = 1000  # progress is reported in thousandths
+_ROWS_SHARE = 900  # of which writing sessions.csv takes this much
+_DATE = SESSION_COLUMNS.index("date")
+_PROGRESS_EVERY = 5000  # import: rows between two reports
+
+
 class ExportError(Exception):
     """The export cannot be made; the message says why and what to do."""
 
@@ -157,10 +164,14 @@ def export_month(
     *,
     site_id: str | None = None,
     lang: str = "ja",
+    progress: Progress | None = None,
 ) -> Path:
     """Write the month's bundle for this site (or every site in the store) and return its path.
 
     ``site_id`` is this site (the signer); by default the site setting of the store's data dir.
+    ``progress(done, total)`` hears how far it is, in thousandths: the rows are read in date
+    order, so the day reached tells how much of the month is written (up to 900); the tables,
+    the report and the signature make the rest.
     """
     if site_id is None:
         from dxdesk.core.settings import load_settings
@@ -195,9 +206,10 @@ def export_month(
             previous_counts = pool.submit(
                 store.kpi_counts, prev_start, prev_end - dt.timedelta(days=1), site_ids
             )
-            sha, size, count = _write_sessions_csv(
-                zf, _month_batches(store, month, site_ids), summary
-            )
+            batches = _month_batches(store, month, site_ids)
+            if progress is not None:
+                batches = _reporting_days(batches, start, end, progress)
+            sha, size, count = _write_sessions_csv(zf, batches, summary)
             files[SESSIONS_CSV] = {"sha256": sha, "size": size}
             classes = ClassSummary()
             classes_csv, class_count = _classes_csv(
@@ -254,7 +266,25 @@ def export_month(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return final
+
+
+def _reporting_days(
+    batches: Iterable[list[tuple]], start: dt.date, end: dt.date, progress: Progress
+) -> Iterator[list[tuple]]:
+    """Pass the batches on; after each, report the share of the month's days written."""
+    days = max(1, (end - start).days)
+    last = -1
+    for batch in batches:
+        yield batch
+        if batch:
+            reached = (dt.date.fromisoformat(batch[-1][_DATE]) - start).days + 1
+            done = min(_ROWS_SHARE, _ROWS_SHARE * reached // days)
+            if done != last:
+                progress(done, PROGRESS_TOTAL)
+                last = done
 
 
 # ---------------------------------------------------------------------------- reading
@@ -426,8 +456,11 @@ def import_bundles(
     paths: Sequence[Path],
     trust: signing.TrustStore,
     require_signature: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Verify every bundle, then store all their rows in one transaction.
+
+    ``progress(done, total)`` hears the rows stored so far out of all the bundles' rows.
 
     Any failed check raises BundleRejected (listing every bad bundle) and stores nothing; rows
     already in the store (same session_id and attempt_no), or of a site and month that a
@@ -459,11 +492,17 @@ def import_bundles(
         raise BundleRejected(problems)
 
     current: list[Path] = []
+    total = sum(int((m.get("rows") or {}).get(SESSIONS_CSV, 0) or 0) for _p, m in verified)
 
     def all_rows() -> Iterator[dict]:
+        done = 0
         for p, manifest in verified:
             current[:] = [p]
-            yield from bundle_rows(p, manifest)
+            for row in bundle_rows(p, manifest):
+                yield row
+                done += 1
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress(min(done, total), total)
 
     try:
         # One transaction for visits and classes: a refused row anywhere stores nothing.
@@ -476,6 +515,8 @@ def import_bundles(
         where = current[0] if current else Path("-")
         member = SESSIONS_CSV if current else CLASSES_CSV
         raise BundleRejected([BundleProblem(where, member, str(exc))]) from exc
+    if progress is not None:
+        progress(total, total)
     result = ImportResult([p for p, _ in verified], inserted, skipped)
     result.classes_inserted, result.classes_skipped = class_inserted, class_skipped
     result.unsigned = [
