@@ -478,7 +478,8 @@ def render_learner_slips(
     fmt: str = "a5",
 ) -> bytes:
     """One hand-off slip per learner (render_slip's layout), each with its own code: the guide's
-    steps to finish at home and its QR. A5 by default: several guides' A6 slips run to 2 pages."""
+    steps to finish at home and its QR. A5 by default: most guides fit one A5 page, while on A6
+    every slip is a two-sided card."""
     from dxdesk.core.handoff import new_handoff_code
     from dxdesk.core.printing.layout import Document, draw
     from dxdesk.core.printing.slip import layout_slip
