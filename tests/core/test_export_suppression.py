@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,3 +81,75 @@ def test_empty_table_keeps_its_width():
     table = suppress([], k=3, width=4)
     assert [table.shown_col_total(j) for j in range(4)] == [0, 0, 0, 0]
     assert table.shown_grand_total() == 0
+
+
+# --- the report and the workbook publish the same cells ------------------------------------
+
+_PROCEDURES = ["pin-reset", "mynaportal-registration", "moving-onestop", "etax-smartphone"]
+_OUTCOMES = ["completed_online", "handed_off"]
+
+
+@functools.cache
+def _template() -> dict:
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.export.demo import demo_rows
+    from dxdesk.core.paths import forms_dir
+
+    catalog = load_catalog(forms_dir())
+    return next(demo_rows(catalog, sessions=1, months=["2026-10"], sites=["k-1"]))
+
+
+def _summary(counts: list[list[int]]):
+    """A month whose procedure x outcome counts are ``counts`` (rows: _PROCEDURES)."""
+    from dxdesk.core.export.columns import SESSION_COLUMNS
+    from dxdesk.core.export.summary import summarise
+
+    template = _template()
+    rows = [
+        {**template, "procedure_id": p, "outcome": o}
+        for p, row in zip(_PROCEDURES, counts, strict=True)
+        for o, n in zip(_OUTCOMES, row, strict=True)
+        for _ in range(n)
+    ]
+    return summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 8), min_size=2, max_size=2), min_size=4, max_size=4))
+def test_the_report_shows_no_count_the_workbook_hides(counts):
+    """Read together, summary.xlsx and report.pdf must not give a hidden count away: each bar
+    and KPI of the report shows exactly what the procedure sheet shows for the same total."""
+    from dxdesk.core.export import published
+    from dxdesk.core.export.columns import OUTCOMES
+    from dxdesk.core.export.labels import procedure_order
+    from dxdesk.core.export.report import _kpi_rows, _Shown, procedure_bars
+    from dxdesk.core.export.xlsx import summary_tables
+
+    summary = _summary(counts)
+    sheet = next(t for t in summary_tables(summary, 3) if t[0] == "procedure")[4]
+    ids, table = published.outcome_table(summary, "procedure_id", 3)
+    _labels, values, marks = procedure_bars(ids, table, "ja")
+    for p, value, mark in zip(procedure_order(ids), values, marks, strict=True):
+        assert (mark or value) == sheet.shown_row_total(ids.index(p)), p
+    kpis = dict(_kpi_rows(summary, _Shown(3), table))
+    if sheet.is_hidden(sheet.n_rows, sheet.n_cols):
+        assert kpis["attempts"] == sheet.shown_grand_total()
+    for outcome, key in (("completed_online", "completion_rate"), ("handed_off", "handoff_rate")):
+        j = OUTCOMES.index(outcome)
+        if sheet.is_hidden(sheet.n_rows, j):  # a rate of a hidden total would give it away
+            assert not kpis[key].endswith("%"), (outcome, kpis[key])
+
+
+def test_the_reviewers_example_no_longer_leaks():
+    # xlsx hides the third procedure's total (7) as "x"; the report used to print 7.
+    summary = _summary([[0, 2], [0, 1], [7, 0], [2, 1]])
+    from dxdesk.core.export import published
+    from dxdesk.core.export.labels import procedure_order
+    from dxdesk.core.export.report import procedure_bars
+
+    ids, table = published.outcome_table(summary, "procedure_id", 3)
+    _labels, values, marks = procedure_bars(ids, table, "ja")
+    published_values = [m or v for v, m in zip(values, marks, strict=True)]
+    shown = dict(zip(procedure_order(ids), published_values, strict=True))
+    assert shown["moving-onestop"] == table.shown_row_total(ids.index("moving-onestop"))
+    assert 7 not in shown.values()

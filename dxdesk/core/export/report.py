@@ -25,6 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dxdesk.core.export import published
 from dxdesk.core.export.class_summary import ClassSummary
 from dxdesk.core.export.columns import OUTCOMES
 from dxdesk.core.export.labels import outcome_label, procedure_order, value_label
@@ -101,13 +102,29 @@ class _Shown:
         return "—" if base < max(self.k, 1) else f"{total / base:.1f}"
 
 
-def _kpi_rows(s: MonthSummary, shown: _Shown) -> list[tuple[str, str]]:
+def _kpi_rows(
+    s: MonthSummary, shown: _Shown, table: SuppressedTable | None = None
+) -> list[tuple[str, str]]:
+    """The KPI column of a month. With ``table`` (the month's procedure × outcome table as
+    published), an outcome total or the attempts total hidden there is hidden here too, and so
+    is a rate that would give it away."""
+
+    def hidden_mark(outcome: str | None) -> str | None:
+        if table is None:
+            return None
+        entry = (table.n_rows, OUTCOMES.index(outcome) if outcome else table.n_cols)
+        return str(table.shown(*entry)) if table.is_hidden(*entry) else None
+
+    def outcome_rate(outcome: str) -> str:
+        mark = hidden_mark(outcome) or hidden_mark(None)
+        return mark or shown.rate(s.outcomes[outcome], s.attempts)
+
     return [
         ("sessions", shown.count(s.sessions)),
-        ("attempts", shown.count(s.attempts)),
-        ("completion_rate", shown.rate(s.outcomes["completed_online"], s.attempts)),
-        ("handoff_rate", shown.rate(s.outcomes["handed_off"], s.attempts)),
-        ("paper_rate", shown.rate(s.outcomes["paper_fallback"], s.attempts)),
+        ("attempts", hidden_mark(None) or shown.count(s.attempts)),
+        ("completion_rate", outcome_rate("completed_online")),
+        ("handoff_rate", outcome_rate("handed_off")),
+        ("paper_rate", outcome_rate("paper_fallback")),
         ("share_70_plus", shown.rate(s.sessions_70_plus, s.sessions_age_known)),
         ("mean_minutes", shown.mean(s.session_minutes, s.sessions)),
         ("returns", shown.count(s.handoff_return_count)),
@@ -132,6 +149,31 @@ def _table(rows: list[list[str]], widths: Sequence[float], *, header: bool = Tru
         style += [("FONTNAME", (0, 0), (-1, 0), FONT_BOLD), ("BACKGROUND", (0, 0), (-1, 0), MUTED)]
     t.setStyle(TableStyle(style))
     return t
+
+
+def _mark(table: SuppressedTable, row: int, col: int) -> str | None:
+    """What a hidden entry of a published table shows ("<k" or "x"); None when it is shown."""
+    return str(table.shown(row, col)) if table.is_hidden(row, col) else None
+
+
+def procedure_bars(
+    ids: list[str], table: SuppressedTable, lang: str
+) -> tuple[list[str], list[int], list[str | None]]:
+    """Labels, attempts and hidden marks per procedure, in the app's order: the row totals of
+    the procedure sheet exactly as summary.xlsx publishes them."""
+    rows = {p: i for i, p in enumerate(ids)}
+    order = [rows[p] for p in procedure_order(ids)]
+    return (
+        [_short(value_label("procedure_id", ids[i], lang), 18) for i in order],
+        [table.value(i, table.n_cols) for i in order],
+        [_mark(table, i, table.n_cols) for i in order],
+    )
+
+
+def _chart_section(
+    heading: str, st, labels: list[str], values: list[int], marks: list[str | None]
+) -> KeepTogether:
+    return KeepTogether([Paragraph(heading, st["h"]), _bar_chart(labels, values, marks)])
 
 
 def _marks(table: SuppressedTable, n: int) -> list[str | None]:
@@ -263,77 +305,59 @@ def write_report_pdf(
             tr("report.kpi.prev", lang=lang, month=prev_month),
         ]
     ]
+    # Every number below that is also in summary.xlsx comes from the same suppressed table.
+    p_ids, p_table = published.outcome_table(summary, "procedure_id", k)
     for (key, this), (_k2, prev) in zip(
-        _kpi_rows(summary, shown), _kpi_rows(previous, shown), strict=True
+        _kpi_rows(summary, shown, p_table), _kpi_rows(previous, shown), strict=True
     ):
         rows.append([tr(f"report.kpi.{key}", lang=lang), this, prev])
     story.append(_table(rows, [95 * mm, 35 * mm, 40 * mm]))
 
     story.append(Paragraph(tr("report.outcomes.heading", lang=lang), st["h"]))
-    outcome_counts = [summary.outcomes[o] for o in OUTCOMES]
-    table = suppress([[n] for n in outcome_counts], k, row_totals=False, col_totals=True)
+    # The outcomes are the procedure sheet's column totals.
+    outcome_counts = [p_table.value(p_table.n_rows, j) for j in range(len(OUTCOMES))]
+    outcome_marks = [_mark(p_table, p_table.n_rows, j) for j in range(len(OUTCOMES))]
     story.append(
-        _bar_chart(
-            [outcome_label(o, lang) for o in OUTCOMES],
-            outcome_counts,
-            _marks(table, len(OUTCOMES)),
-        )
+        _bar_chart([outcome_label(o, lang) for o in OUTCOMES], outcome_counts, outcome_marks)
     )
     story.append(Spacer(1, 4))
     story.append(Paragraph(tr("report.suppression_note", lang=lang, k=k), st["note"]))
     story.append(PageBreak())
 
-    # Which procedures residents came for: every one of the month in a fixed order (never by
-    # size, which would tell where a hidden count lies), suppressed against the total attempts.
-    ids, by_outcome = summary.outcome_table("procedure_id")
-    per_id = {p: sum(r) for p, r in zip(ids, by_outcome, strict=True)}
-    procedures = procedure_order(ids)
-    if procedures:
-        attempts = [per_id[p] for p in procedures]
-        p_table = suppress([[n] for n in attempts], k, row_totals=False, col_totals=True)
+    # Which procedures residents came for: the procedure sheet's row totals, every procedure of
+    # the month in a fixed order (never by size, which would tell where a hidden count lies).
+    if p_ids:
         story.append(
-            KeepTogether(
-                [
-                    Paragraph(tr("report.procedures.heading", lang=lang), st["h"]),
-                    _bar_chart(
-                        [_short(value_label("procedure_id", p, lang), 18) for p in procedures],
-                        attempts,
-                        _marks(p_table, len(procedures)),
-                    ),
-                ]
-            )
-        )
+            _chart_section(tr("report.procedures.heading", lang=lang), st,
+                           *procedure_bars(p_ids, p_table, lang))
+        )  # fmt: skip
 
+    # The blockers met most: the blocker sheet's row totals, the eight largest.
     story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
-    top = summary.top_blockers(8)
+    b_ids, b_table = published.blocker_table(summary, k)
+    totals = [b_table.value(i, b_table.n_cols) for i in range(len(b_ids))]
+    top = sorted(range(len(b_ids)), key=lambda i: (-totals[i], b_ids[i]))[:8]
     if top:
-        b_table = suppress([[n] for _, n in top], k, row_totals=False, col_totals=False)
         story.append(
             _bar_chart(
-                [value_label("blocker", b, lang)[:22] for b, _ in top],
-                [n for _, n in top],
-                _marks(b_table, len(top)),
+                [value_label("blocker", b_ids[i], lang)[:22] for i in top],
+                [totals[i] for i in top],
+                [_mark(b_table, i, b_table.n_cols) for i in top],
             )
         )
     else:
         story.append(Paragraph(tr("report.blockers.none", lang=lang), st["body"]))
 
-    values, counts = summary.outcome_table("age_band")
-    if values:
-        age_rows = [sum(r) for r in counts]
-        a_table = suppress([[n] for n in age_rows], k, row_totals=False, col_totals=True)
+    a_ids, a_table = published.outcome_table(summary, "age_band", k)
+    if a_ids:
         story.append(
-            KeepTogether(
-                [
-                    Paragraph(tr("report.age.heading", lang=lang), st["h"]),
-                    _bar_chart(
-                        [value_label("age_band", v, lang) for v in values],
-                        age_rows,
-                        _marks(a_table, len(values)),
-                    ),
-                ]
+            _chart_section(
+                tr("report.age.heading", lang=lang), st,
+                [value_label("age_band", v, lang) for v in a_ids],
+                [a_table.value(i, a_table.n_cols) for i in range(len(a_ids))],
+                [_mark(a_table, i, a_table.n_cols) for i in range(len(a_ids))],
             )
-        )
+        )  # fmt: skip
 
     story.append(Paragraph(tr("report.classes.heading", lang=lang), st["h"]))
     story += _class_section(classes or ClassSummary(), previous_classes or ClassSummary(),

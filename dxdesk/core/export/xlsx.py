@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from dxdesk.core.export import published
 from dxdesk.core.export.class_summary import (
     AGE_COLUMNS,
     RESULT_COLUMNS,
@@ -38,28 +39,14 @@ def summary_tables(
     outcomes = [outcome_label(o, lang) for o in OUTCOMES]
     tables = []
     for sheet, dim in OUTCOME_SHEETS:
-        values, counts = summary.outcome_table(dim)
+        values, table = published.outcome_table(summary, dim, k)
         labels = [value_label(dim, v, lang) for v in values]
-        tables.append(
-            (
-                sheet,
-                dimension_label(dim, lang),
-                labels,
-                outcomes,
-                suppress(counts, k, width=len(OUTCOMES)),
-            )
-        )
+        tables.append((sheet, dimension_label(dim, lang), labels, outcomes, table))
         if sheet == "procedure":
-            b_values, b_counts = summary.blocker_table()
-            # One attempt can meet several blockers: column totals would double count.
+            b_values, b_table = published.blocker_table(summary, k)
+            b_labels = [value_label("blocker", b, lang) for b in b_values]
             tables.append(
-                (
-                    "blockers",
-                    dimension_label("blocker", lang),
-                    [value_label("blocker", b, lang) for b in b_values],
-                    outcomes,
-                    suppress(b_counts, k, row_totals=True, col_totals=False, width=len(OUTCOMES)),
-                )
+                ("blockers", dimension_label("blocker", lang), b_labels, outcomes, b_table)
             )
     h_values, h_counts = summary.handoff_table()
     # Returns are a subset of issues, not a share of a row total: no row totals.
