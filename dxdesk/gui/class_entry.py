@@ -40,6 +40,7 @@ from dxdesk.core.classes import (
     staffing_warnings,
 )
 from dxdesk.core.i18n import tr, ui_language
+from dxdesk.gui.signals import emit
 
 BIG = 16
 
@@ -327,7 +328,7 @@ class QuickEntry(QWidget):
                 time=record.start_time,
             )  # fmt: skip
         )
-        self.saved.emit(row)
+        emit(self.saved, row)
         self._next_class(record)
         return True
 

@@ -48,6 +48,7 @@ from dxdesk.core.session import (
 )
 from dxdesk.core.store import StoreError
 from dxdesk.gui.main_window import CatalogBrowser
+from dxdesk.gui.signals import emit
 
 PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
 
@@ -86,7 +87,7 @@ class GuardedNoteEdit(QPlainTextEdit):
             selection.format = fmt
             marks.append(selection)
         self.setExtraSelections(marks)
-        self.findings_changed.emit(self.findings)
+        emit(self.findings_changed, self.findings)
 
     @property
     def is_clean(self) -> bool:
@@ -472,13 +473,13 @@ class SessionScreen(QWidget):
 
         if self._run(close):
             self.clock.stop()
-            self.ended.emit("finished")
+            emit(self.ended, "finished")
 
     def ask_abandon(self) -> None:
         answer = QMessageBox.question(self, tr("wizard.abandon"), tr("wizard.abandon_confirm"))
         if answer == QMessageBox.StandardButton.Yes and self._run(self.session.abandon):
             self.clock.stop()
-            self.ended.emit("abandoned")
+            emit(self.ended, "abandoned")
 
     # ================================================================== rendering
 
@@ -502,7 +503,7 @@ class SessionScreen(QWidget):
             self._render_step()
         elif self.pages.currentIndex() == PAGE_OUTCOME:
             self._render_outcome_state()
-        self.step_changed.emit()
+        emit(self.step_changed)
 
     def _render_step(self) -> None:
         session, attempt, step = self.session, self.session.current, self.session.current_step
@@ -616,14 +617,14 @@ class SessionScreen(QWidget):
                 tr("wizard.print_slip"), objectName=f"printSlipButton{attempt.attempt_no}"
             )
             slip.clicked.connect(
-                lambda _=False, n=attempt.attempt_no: self.print_requested.emit("slip", n)
+                lambda _=False, n=attempt.attempt_no: emit(self.print_requested, "slip", n)
             )
             grid.addWidget(slip, 2, 0)
             if attempt.guide.paper:
                 paper = QPushButton(tr("wizard.print_paper"),
                                     objectName=f"printPaperButton{attempt.attempt_no}")  # fmt: skip
                 paper.clicked.connect(
-                    lambda _=False, n=attempt.attempt_no: self.print_requested.emit("paper", n)
+                    lambda _=False, n=attempt.attempt_no: emit(self.print_requested, "paper", n)
                 )
                 grid.addWidget(paper, 2, 1)
             self.outcome_groups[attempt.attempt_no] = group
