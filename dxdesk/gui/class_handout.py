@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QSpinBox, QWidget
 
 from dxdesk.core.catalog import Catalog
@@ -57,8 +58,21 @@ class HandoutDialog(PrintPreviewDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         for combo in (self.language, self.topic, self.format):
             combo.currentIndexChanged.connect(self.rerender)
-        self.learners.editingFinished.connect(self.rerender)
+        # Re-render shortly after the count stops changing (arrows, typing), not on every step.
+        self._pending = QTimer(self, singleShot=True, interval=300)
+        self._pending.timeout.connect(self.rerender)
+        self.learners.valueChanged.connect(self._count_changed)
         self._kind_changed()
+
+    def _count_changed(self) -> None:
+        self._set_ready(False)  # nothing stale can be printed or saved meanwhile
+        self._pending.start()
+
+    def two_sided(self) -> bool:
+        # Each learner's slip a card of two pages: print both sides so that no learner's front
+        # lands on the back of another's.
+        slips = self.kind.currentData() == LEARNER_SLIPS
+        return slips and self.page_count == 2 * self.learners.value()
 
     def _fill_languages(self) -> None:
         """The handout in Japanese or English; a learner's slip in any resident language."""

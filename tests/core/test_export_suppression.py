@@ -153,3 +153,30 @@ def test_the_reviewers_example_no_longer_leaks():
     shown = dict(zip(procedure_order(ids), published_values, strict=True))
     assert shown["moving-onestop"] == table.shown_row_total(ids.index("moving-onestop"))
     assert 7 not in shown.values()
+
+
+def test_a_report_with_many_procedures_or_only_hidden_counts_still_renders():
+    """A city may add its own guides: 40 procedures in a month continue over several charts
+    (one chart of 40 bars did not fit an A4 page and stopped the export); a month of counts
+    all below k draws no bars and no meaningless axis."""
+    import io
+
+    from pypdf import PdfReader
+
+    from dxdesk.core.export.columns import SESSION_COLUMNS
+    from dxdesk.core.export.report import write_report_pdf
+    from dxdesk.core.export.summary import summarise
+
+    for per_procedure in (5, 1):
+        rows = [
+            {**_template(), "procedure_id": f"city-guide-{i:02d}", "outcome": "completed_online"}
+            for i in range(40)
+            for _ in range(per_procedure)
+        ]
+        summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+        pdf = write_report_pdf(
+            summary, summary, k=3, month="2026-10", prev_month="2026-09", sites=["k-1"],
+            is_demo=False,
+        )  # fmt: skip
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        assert all(f"city-guide-{i:02d}" in text for i in range(40)), per_procedure

@@ -22,7 +22,7 @@ from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, rende
 from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
 from dxdesk.core.printing.layout import MM, PlacedQR, PlacedText
 from dxdesk.core.printing.paper import layout_paper
-from dxdesk.core.printing.slip import layout_slip, route_url
+from dxdesk.core.printing.slip import SLIP_FORMATS, layout_slip, route_url
 from dxdesk.core.settings import SiteSettings
 
 TODAY = dt.date(2026, 11, 23)
@@ -372,8 +372,11 @@ def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: st
             assert "06-1234-5678" in text, where
             assert text.count(code) == len(doc.pages), where  # the band, and the page footer
             if len(doc.pages) == 2:
+                margin = SLIP_FORMATS[fmt].margin_mm * MM  # a printer may not reach the edge
                 for n, page in enumerate(doc.pages, start=1):
                     assert f"{code}{n}/2" in _page_text(page).replace(" ", ""), (where, n)
+                    lowest = max(i.y for i in page.items if isinstance(i, PlacedText))
+                    assert lowest <= page.height - margin, (where, n, (page.height - lowest) / MM)
 
 
 def test_a_short_slip_on_a5_is_one_page(guide, settings) -> None:

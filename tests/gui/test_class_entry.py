@@ -234,5 +234,11 @@ def test_handouts_print_from_the_class_topics(qtbot, store, screenshot_folder) -
         codes = {word for p in reader.pages for word in p.extract_text().split()
                  if is_valid_handoff_code(word)}  # fmt: skip
         assert len(codes) == 3 and len(reader.pages) in (3, 6)  # 3 slips, one or two pages each
+        dialog.format.setCurrentIndex(dialog.format.findData("a6"))  # every A6 slip is a card
+        assert dialog.page_count == 6 and dialog.two_sided()
+        dialog.learners.setValue(4)  # the preview follows the count; nothing stale prints
+        assert not dialog.print_button.isEnabled()
+        qtbot.waitUntil(lambda: dialog.page_count == 8, timeout=5000)
+        assert dialog.print_button.isEnabled() and dialog.two_sided()
     finally:
         tasks.use_immediate_runner(False)

@@ -170,10 +170,20 @@ def procedure_bars(
     )
 
 
+BARS_PER_CHART = 24  # a taller chart would not fit on an A4 page
+
+
 def _chart_section(
     heading: str, st, labels: list[str], values: list[int], marks: list[str | None]
-) -> KeepTogether:
-    return KeepTogether([Paragraph(heading, st["h"]), _bar_chart(labels, values, marks)])
+) -> list:
+    """The heading with its chart; a long list (a city's own guides added to the catalog)
+    continues in further charts of at most BARS_PER_CHART bars."""
+    parts = [
+        _bar_chart(labels[i : i + BARS_PER_CHART], values[i : i + BARS_PER_CHART],
+                   marks[i : i + BARS_PER_CHART])
+        for i in range(0, len(labels), BARS_PER_CHART)
+    ]  # fmt: skip
+    return [KeepTogether([Paragraph(heading, st["h"]), parts[0]]), *parts[1:]]
 
 
 def _marks(table: SuppressedTable, n: int) -> list[str | None]:
@@ -207,6 +217,9 @@ def _bar_chart(labels: list[str], values: list[int], marks: list[str | None]) ->
     chart.barLabels.fontSize = 10.5
     chart.barLabels.boxAnchor = "w"
     chart.barLabels.dx = 3
+    if all(hidden):  # no bar to scale to: an axis of 0, 0.002 ... would mean nothing
+        chart.valueAxis.visibleLabels = False
+        chart.valueAxis.valueMax = 1
     d.add(chart)
     step = chart.height / max(len(labels), 1)
     for i, mark in enumerate(marks):
@@ -327,10 +340,8 @@ def write_report_pdf(
     # Which procedures residents came for: the procedure sheet's row totals, every procedure of
     # the month in a fixed order (never by size, which would tell where a hidden count lies).
     if p_ids:
-        story.append(
-            _chart_section(tr("report.procedures.heading", lang=lang), st,
-                           *procedure_bars(p_ids, p_table, lang))
-        )  # fmt: skip
+        story += _chart_section(tr("report.procedures.heading", lang=lang), st,
+                                *procedure_bars(p_ids, p_table, lang))  # fmt: skip
 
     # The blockers met most: the blocker sheet's row totals, the eight largest.
     story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
@@ -350,7 +361,7 @@ def write_report_pdf(
 
     a_ids, a_table = published.outcome_table(summary, "age_band", k)
     if a_ids:
-        story.append(
+        story += (
             _chart_section(
                 tr("report.age.heading", lang=lang), st,
                 [value_label("age_band", v, lang) for v in a_ids],

@@ -296,8 +296,12 @@ class Flow:
     computed from the content.
     """
 
-    def __init__(self, width: float, page_height: float | None, margin: float) -> None:
+    def __init__(
+        self, width: float, page_height: float | None, margin: float, reserve_bottom: float = 0.0
+    ) -> None:
+        """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer)."""
         self.width, self.page_height, self.margin = width, page_height, margin
+        self.reserve_bottom = reserve_bottom
         self.content_width = width - 2 * margin
         self.pages: list[Page] = []
         self._new_page()
@@ -309,7 +313,7 @@ class Flow:
     def add(self, block: Block, *, gap_after: float = 0.0) -> None:
         if (
             self.page_height is not None
-            and self.cursor + block.height > self.page_height - self.margin
+            and self.cursor + block.height > self.page_height - self.margin - self.reserve_bottom
             and self.cursor > self.margin
         ):
             self._new_page()

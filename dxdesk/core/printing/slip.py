@@ -45,6 +45,7 @@ SLIP_FORMATS: dict[str, SlipFormat] = {
     "receipt80": SlipFormat("receipt80", 80, None, 4, 38, 25, (12,), 16, False),
 }
 HEADING_SIZE = 14
+FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
 SURVEY_KEY = "survey_url_template"
 
 
@@ -120,11 +121,11 @@ def layout_slip(
     try:
         for body, band_overleaf in attempts:
             doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on, band_overleaf, tb)  # fmt: skip
+                         done_today, printed_on, band_overleaf, tb, band_overleaf)  # fmt: skip
             if len(doc.pages) == (2 if band_overleaf else 1):
                 return doc
         return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, False, tb)  # fmt: skip
+                      handoff_code, done_today, printed_on, False, tb, True)  # fmt: skip
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -176,10 +177,14 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
-    band_overleaf: bool, tb: _Blocks,
+    band_overleaf: bool, tb: _Blocks, paged: bool,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
-    flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM)
+    # A slip of several pages carries a footer on each; its room is kept inside the margins
+    # (A6's 7 mm margin alone is about what a printer cannot reach).
+    reserve = FOOTER_ROOM if paged else 0.0
+    flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
+                reserve)  # fmt: skip
     cw = flow.content_width
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
@@ -296,7 +301,7 @@ def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None
     for n, page in enumerate(doc.pages, start=1):
         text = f"{slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
         footer = text_block(text, style, page.width - 2 * margin, align="right")
-        page.items.extend(footer.shifted(margin, page.height - margin + 1 * MM))
+        page.items.extend(footer.shifted(margin, page.height - margin - footer.height))
 
 
 def render_slip(
