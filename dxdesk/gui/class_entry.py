@@ -40,7 +40,6 @@ from dxdesk.core.classes import (
     staffing_warnings,
 )
 from dxdesk.core.i18n import tr, ui_language
-from dxdesk.gui.signals import emit
 
 BIG = 16
 
@@ -328,7 +327,7 @@ class QuickEntry(QWidget):
                 time=record.start_time,
             )  # fmt: skip
         )
-        emit(self.saved, row)
+        self.saved.emit(row)
         self._next_class(record)
         return True
 

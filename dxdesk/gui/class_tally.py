@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from dxdesk.core.classes import RESULTS, ClassMenu, ClassRecord, save_class_record
 from dxdesk.core.i18n import tr
-from dxdesk.gui.signals import emit
 
 COLORS = {"reached": "#2E7D32", "partly": "#B26A00", "not": "#8E2430"}
 OBJECT_NAMES = {"reached": "tallyReached", "partly": "tallyPartly", "not": "tallyNot"}
@@ -117,5 +116,5 @@ class ClassTally(QWidget):
         self._save()
 
     def finish(self) -> None:
-        emit(self.finished, self.record.copy())
+        self.finished.emit(self.record.copy())
         self.close()

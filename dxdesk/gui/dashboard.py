@@ -42,7 +42,6 @@ from dxdesk.core.export.kpis import DashboardFigures, current_month, dashboard_f
 from dxdesk.core.export.labels import outcome_label
 from dxdesk.core.export.summary import previous_month
 from dxdesk.core.i18n import tr
-from dxdesk.gui.signals import emit, forward
 from dxdesk.gui.tasks import run_task
 
 
@@ -224,13 +223,13 @@ class DashboardWidget(QWidget):
     def open_export_dialog(self) -> ExportDialog:
         # The monthly export is of the last complete month: the one before the dashboard's.
         dialog = ExportDialog(self.data_dir, previous_month(self.month), self)
-        dialog.finished_with.connect(forward(self.exported))
+        dialog.finished_with.connect(self.exported.emit)
         dialog.show()
         return dialog
 
     def open_import_dialog(self) -> ImportDialog:
         dialog = ImportDialog(self.data_dir, self)
-        dialog.finished_with.connect(forward(self.imported))
+        dialog.finished_with.connect(self.imported.emit)
         dialog.finished_with.connect(lambda _r: self.refresh())
         dialog.show()
         return dialog
@@ -269,7 +268,7 @@ class _WorkDialog(QDialog):
             self.progress.setValue(1)
             self.start_button.setEnabled(True)
             self.status.setText(describe(result))
-            emit(self.finished_with, result)
+            self.finished_with.emit(result)
 
         def failed(exc: Exception, _trace: str) -> None:
             self.progress.setRange(0, 1)

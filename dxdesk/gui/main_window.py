@@ -29,7 +29,6 @@ from dxdesk.core.i18n import pick, set_ui_language, tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui.guide_html import guide_html
-from dxdesk.gui.signals import emit
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -105,7 +104,7 @@ class CatalogBrowser(QWidget):
         if selected and selected.id in {g.id for g in guides}:
             self.select(selected.id)
         elif not guides:
-            emit(self.guide_selected, None)
+            self.guide_selected.emit(None)
 
     def _items(self):
         for i in range(self.tree.topLevelItemCount()):
@@ -132,7 +131,7 @@ class CatalogBrowser(QWidget):
 
     def _current_changed(self, current: QTreeWidgetItem | None, _previous=None) -> None:
         guide_id = current.data(0, GUIDE_ROLE) if current else None
-        emit(self.guide_selected, self.catalog.guides.get(guide_id) if guide_id else None)
+        self.guide_selected.emit(self.catalog.guides.get(guide_id) if guide_id else None)
 
 
 class MainWindow(QMainWindow):
@@ -434,7 +433,7 @@ class MainWindow(QMainWindow):
             return False
         self.context.settings = settings
         set_ui_language(settings.ui_language)
-        emit(self.settings_changed, settings)
+        self.settings_changed.emit(settings)
         self.retranslate()
         return True
 

@@ -48,7 +48,6 @@ from dxdesk.core.session import (
 )
 from dxdesk.core.store import StoreError
 from dxdesk.gui.main_window import CatalogBrowser
-from dxdesk.gui.signals import emit
 
 PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
 
@@ -87,7 +86,7 @@ class GuardedNoteEdit(QPlainTextEdit):
             selection.format = fmt
             marks.append(selection)
         self.setExtraSelections(marks)
-        emit(self.findings_changed, self.findings)
+        self.findings_changed.emit(self.findings)
 
     @property
     def is_clean(self) -> bool:
@@ -473,13 +472,13 @@ class SessionScreen(QWidget):
 
         if self._run(close):
             self.clock.stop()
-            emit(self.ended, "finished")
+            self.ended.emit("finished")
 
     def ask_abandon(self) -> None:
         answer = QMessageBox.question(self, tr("wizard.abandon"), tr("wizard.abandon_confirm"))
         if answer == QMessageBox.StandardButton.Yes and self._run(self.session.abandon):
             self.clock.stop()
-            emit(self.ended, "abandoned")
+            self.ended.emit("abandoned")
 
     # ================================================================== rendering
 
@@ -503,7 +502,7 @@ class SessionScreen(QWidget):
             self._render_step()
         elif self.pages.currentIndex() == PAGE_OUTCOME:
             self._render_outcome_state()
-        emit(self.step_changed)
+        self.step_changed.emit()
 
     def _render_step(self) -> None:
         session, attempt, step = self.session, self.session.current, self.session.current_step
@@ -617,14 +616,14 @@ class SessionScreen(QWidget):
                 tr("wizard.print_slip"), objectName=f"printSlipButton{attempt.attempt_no}"
             )
             slip.clicked.connect(
-                lambda _=False, n=attempt.attempt_no: emit(self.print_requested, "slip", n)
+                lambda _=False, n=attempt.attempt_no: self.print_requested.emit("slip", n)
             )
             grid.addWidget(slip, 2, 0)
             if attempt.guide.paper:
                 paper = QPushButton(tr("wizard.print_paper"),
                                     objectName=f"printPaperButton{attempt.attempt_no}")  # fmt: skip
                 paper.clicked.connect(
-                    lambda _=False, n=attempt.attempt_no: emit(self.print_requested, "paper", n)
+                    lambda _=False, n=attempt.attempt_no: self.print_requested.emit("paper", n)
                 )
                 grid.addWidget(paper, 2, 1)
             self.outcome_groups[attempt.attempt_no] = group

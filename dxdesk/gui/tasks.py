@@ -13,8 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from dxdesk.gui.signals import emit, forward
-
 
 class _Relay(QObject):
     done = Signal(object)
@@ -33,11 +31,11 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             # A reporting task gets a callable that posts (done, total) to the GUI thread.
-            result = self.func(forward(self.relay.progress)) if self.reports else self.func()
+            result = self.func(self.relay.progress.emit) if self.reports else self.func()
         except Exception as exc:  # reported on the GUI thread, never swallowed
-            emit(self.relay.failed, exc, traceback.format_exc())
+            self.relay.failed.emit(exc, traceback.format_exc())
         else:
-            emit(self.relay.done, result)
+            self.relay.done.emit(result)
 
 
 _immediate = False
