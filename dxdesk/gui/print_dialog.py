@@ -7,6 +7,7 @@ this dialog's widgets and in the PDF bytes in memory; closing the dialog drops t
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QMarginsF, QSizeF, Qt
@@ -36,8 +37,18 @@ from dxdesk.gui.tasks import run_task
 SLIP_FORMATS = ("a6", "a5", "receipt80")
 
 
+# PDFium is not thread-safe: two previews rendering at once (a quick change of language or
+# format) corrupted its heap. Every use of it goes through this lock.
+_PDFIUM = threading.Lock()
+
+
 def pdf_page_images(data: bytes, dpi: float) -> list[QImage]:
     """Rasterise every page of a PDF (pypdfium2) into QImages."""
+    with _PDFIUM:
+        return _page_images(data, dpi)
+
+
+def _page_images(data: bytes, dpi: float) -> list[QImage]:
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
@@ -58,11 +69,12 @@ def pdf_page_images(data: bytes, dpi: float) -> list[QImage]:
 def page_size_points(data: bytes) -> list[tuple[float, float]]:
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(data)
-    try:
-        return [document[i].get_size() for i in range(len(document))]
-    finally:
-        document.close()
+    with _PDFIUM:
+        document = pdfium.PdfDocument(data)
+        try:
+            return [document[i].get_size() for i in range(len(document))]
+        finally:
+            document.close()
 
 
 def print_pdf(data: bytes, printer: QPrinter) -> None:
@@ -96,6 +108,7 @@ class PrintPreviewDialog(QDialog):
         self.resize(900, 860)
         self.pdf: bytes | None = None
         self.page_count = 0
+        self._generation = 0  # which render request the preview should show
         self.on_output: Callable[[], None] | None = None
         layout = QVBoxLayout(self)
         self.options = QFormLayout()
@@ -130,15 +143,26 @@ class PrintPreviewDialog(QDialog):
         self.save_button.setEnabled(ready)
 
     def render(self, make_pdf: Callable[[], bytes]) -> None:
-        """Render off the GUI thread; the preview follows when the bytes arrive."""
+        """Render off the GUI thread; the preview follows when the bytes arrive. Only the
+        latest request counts: an earlier one that finishes later is dropped."""
         self._set_ready(False)
         self.status.setText(tr("print.rendering"))
+        self._generation += 1
+        generation = self._generation
 
         def work() -> tuple[bytes, list[QImage]]:
             data = make_pdf()
             return data, pdf_page_images(data, 110)
 
-        run_task(work, self._rendered, self._failed)
+        def rendered(result: tuple[bytes, list[QImage]]) -> None:
+            if generation == self._generation:
+                self._rendered(result)
+
+        def failed(exc: Exception, trace: str) -> None:
+            if generation == self._generation:
+                self._failed(exc, trace)
+
+        run_task(work, rendered, failed)
 
     def _rendered(self, result: tuple[bytes, list[QImage]]) -> None:
         self.pdf, images = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,26 @@ def test_a_two_page_slip_is_offered_two_sided(qtbot, catalog) -> None:
     assert dialog.page_count == 2 and dialog.two_sided()
     formats.setCurrentIndex(formats.findData("receipt80"))
     assert dialog.page_count == 1 and not dialog.two_sided()
+
+
+def test_quick_changes_render_one_at_a_time_and_show_the_last(qtbot, catalog) -> None:
+    """Scrolling through the languages starts a render per step on the thread pool. PDFium is
+    not thread-safe (two at once corrupted its heap), and a render that finishes late must
+    not replace a newer one: the dialog ends showing, and printing, the last choice."""
+    from pypdf import PdfReader
+
+    tasks.use_immediate_runner(False)
+    try:
+        guide = catalog.guide("convenience-store-certificates")
+        dialog = SlipDialog(guide, SETTINGS, new_handoff_code(), [], "ja")
+        qtbot.addWidget(dialog)
+        languages = dialog.findChild(QComboBox, "slipLanguageCombo")
+        for index in range(languages.count()):
+            languages.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: dialog.print_button.isEnabled(), timeout=20000)
+        assert tasks.wait_for_tasks()
+        qtbot.wait(50)  # any late result has been delivered (and dropped)
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(dialog.pdf)).pages)
+        assert languages.currentData() == "pt" and "referência" in text
+    finally:
+        tasks.use_immediate_runner()
