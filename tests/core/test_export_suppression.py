@@ -131,7 +131,10 @@ def test_the_report_shows_no_count_the_workbook_hides(counts):
     _labels, values, marks = procedure_bars(ids, table, "ja")
     for p, value, mark in zip(procedure_order(ids), values, marks, strict=True):
         assert (mark or value) == sheet.shown_row_total(ids.index(p)), p
-    kpis = dict(_kpi_rows(summary, _Shown(3), table))
+    _ages, age_table = published.outcome_table(summary, "age_band", 3)
+    kpis = dict(_kpi_rows(summary, _Shown(3), table, age_table))
+    if any(age_table.is_hidden(i, age_table.n_cols) for i in range(age_table.n_rows)):
+        assert kpis["share_70_plus"] == "—"  # else the bands could be added back up
     if sheet.is_hidden(sheet.n_rows, sheet.n_cols):
         assert kpis["attempts"] == sheet.shown_grand_total()
     for outcome, key in (("completed_online", "completion_rate"), ("handed_off", "handoff_rate")):
@@ -180,3 +183,23 @@ def test_a_report_with_many_procedures_or_only_hidden_counts_still_renders():
         )  # fmt: skip
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
         assert all(f"city-guide-{i:02d}" in text for i in range(40)), per_procedure
+
+
+def test_hidden_blockers_are_not_ordered_by_their_true_size():
+    """Two blockers shown as '<3' keep the same place whichever of them is really larger."""
+    from dxdesk.core.export.columns import SESSION_COLUMNS
+    from dxdesk.core.export.report import blocker_bars
+    from dxdesk.core.export.summary import summarise
+
+    orders = []
+    for first, second in ((1, 2), (2, 1)):
+        rows = [
+            {**_template(), "outcome": "not_completed", "blockers": blocker}
+            for blocker, n in (("pin-forgotten", first), ("no-phone", second), ("pin-locked", 9))
+            for _ in range(n)
+        ]
+        summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+        labels, _values, marks = blocker_bars(summary, 3, "ja")
+        assert marks[0] is None and marks[1:] == ["<3", "<3"]
+        orders.append(labels)
+    assert orders[0] == orders[1]

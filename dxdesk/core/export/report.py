@@ -103,7 +103,10 @@ class _Shown:
 
 
 def _kpi_rows(
-    s: MonthSummary, shown: _Shown, table: SuppressedTable | None = None
+    s: MonthSummary,
+    shown: _Shown,
+    table: SuppressedTable | None = None,
+    age_table: SuppressedTable | None = None,
 ) -> list[tuple[str, str]]:
     """The KPI column of a month. With ``table`` (the month's procedure × outcome table as
     published), an outcome total or the attempts total hidden there is hidden here too, and so
@@ -125,7 +128,15 @@ def _kpi_rows(
         ("completion_rate", outcome_rate("completed_online")),
         ("handoff_rate", outcome_rate("handed_off")),
         ("paper_rate", outcome_rate("paper_fallback")),
-        ("share_70_plus", shown.rate(s.sessions_70_plus, s.sessions_age_known)),
+        # With the age bands' counts published, the share of 70+ would let a reader add a
+        # hidden band back up: it is withheld whenever the age sheet hides one.
+        (
+            "share_70_plus",
+            "—"
+            if age_table is not None
+            and any(age_table.is_hidden(i, age_table.n_cols) for i in range(age_table.n_rows))
+            else shown.rate(s.sessions_70_plus, s.sessions_age_known),
+        ),
         ("mean_minutes", shown.mean(s.session_minutes, s.sessions)),
         ("returns", shown.count(s.handoff_return_count)),
         ("hygiene", shown.rate(s.hygiene_confirmed, s.hygiene_checks)),
@@ -171,6 +182,23 @@ def procedure_bars(
 
 
 BARS_PER_CHART = 24  # a taller chart would not fit on an A4 page
+
+
+def blocker_bars(
+    summary: MonthSummary, k: int, lang: str, n: int = 8
+) -> tuple[list[str], list[int], list[str | None]]:
+    """The ``n`` blockers met most: the blocker sheet's row totals, ordered by what is shown
+    (a hidden total last, by id: its place must not tell its size)."""
+    ids, table = published.blocker_table(summary, k)
+    totals = [table.value(i, table.n_cols) for i in range(len(ids))]
+    hidden = [table.is_hidden(i, table.n_cols) for i in range(len(ids))]
+    top = sorted(range(len(ids)), key=lambda i: (hidden[i], 0 if hidden[i] else -totals[i], ids[i]))
+    top = top[:n]
+    return (
+        [value_label("blocker", ids[i], lang)[:22] for i in top],
+        [totals[i] for i in top],
+        [_mark(table, i, table.n_cols) for i in top],
+    )
 
 
 def _chart_section(
@@ -320,8 +348,9 @@ def write_report_pdf(
     ]
     # Every number below that is also in summary.xlsx comes from the same suppressed table.
     p_ids, p_table = published.outcome_table(summary, "procedure_id", k)
+    a_ids, a_table = published.outcome_table(summary, "age_band", k)
     for (key, this), (_k2, prev) in zip(
-        _kpi_rows(summary, shown, p_table), _kpi_rows(previous, shown), strict=True
+        _kpi_rows(summary, shown, p_table, a_table), _kpi_rows(previous, shown), strict=True
     ):
         rows.append([tr(f"report.kpi.{key}", lang=lang), this, prev])
     story.append(_table(rows, [95 * mm, 35 * mm, 40 * mm]))
@@ -345,21 +374,12 @@ def write_report_pdf(
 
     # The blockers met most: the blocker sheet's row totals, the eight largest.
     story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
-    b_ids, b_table = published.blocker_table(summary, k)
-    totals = [b_table.value(i, b_table.n_cols) for i in range(len(b_ids))]
-    top = sorted(range(len(b_ids)), key=lambda i: (-totals[i], b_ids[i]))[:8]
-    if top:
-        story.append(
-            _bar_chart(
-                [value_label("blocker", b_ids[i], lang)[:22] for i in top],
-                [totals[i] for i in top],
-                [_mark(b_table, i, b_table.n_cols) for i in top],
-            )
-        )
+    bars = blocker_bars(summary, k, lang)
+    if bars[0]:
+        story.append(_bar_chart(*bars))
     else:
         story.append(Paragraph(tr("report.blockers.none", lang=lang), st["body"]))
 
-    a_ids, a_table = published.outcome_table(summary, "age_band", k)
     if a_ids:
         story += (
             _chart_section(
