@@ -16,7 +16,7 @@ from reportlab.pdfbase import pdfmetrics
 
 from dxdesk.core.catalog import load_catalog, plain_text
 from dxdesk.core.handoff import new_handoff_code
-from dxdesk.core.i18n import RESIDENT_LANGUAGES
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, render_paper, render_slip
 from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
@@ -371,6 +371,13 @@ def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: st
             text = _page_text(band[0]).replace(" ", "")
             assert "06-1234-5678" in text, where
             assert text.count(code) == len(doc.pages), where  # the band, and the page footer
+            texts = [_page_text(p).replace(" ", "") for p in doc.pages]
+            slip = guide.slip[lang]
+            for key, items in (("slip.remaining", slip.steps), ("slip.prepare", slip.prepare)):
+                if items:  # a heading never ends a page without its first item
+                    head = plain_text(slip_tr(key, lang)).replace(" ", "")
+                    page = next(t for t in texts if head in t)
+                    assert plain_text(items[0]).replace(" ", "")[:6] in page, (where, key)
             if len(doc.pages) == 2:
                 margin = SLIP_FORMATS[fmt].margin_mm * MM  # a printer may not reach the edge
                 for n, page in enumerate(doc.pages, start=1):
@@ -383,3 +390,16 @@ def test_a_short_slip_on_a5_is_one_page(guide, settings) -> None:
     doc = layout_slip(guide, settings, "ja", "a5", new_handoff_code(), [], TODAY)
     assert len(doc.pages) == 1
     assert not any("1/" in _page_text(p) for p in doc.pages)  # no page numbers on one sheet
+
+
+def test_a_long_done_list_still_makes_a_two_sided_card(settings) -> None:
+    """Seven steps done on the longest A6 card: the done list goes into one paragraph rather
+    than pushing the QR onto a third sheet; every item is still printed."""
+    guide = load_catalog(forms_dir()).guides["mynumber-card-smartphone-application"]
+    done = [s.title.get("en") or s.title["ja"] for s in guide.steps]
+    for lang in ("en", "pt", "ne"):
+        doc = layout_slip(guide, settings, lang, "a6", new_handoff_code(), done, TODAY)
+        assert len(doc.pages) == 2, lang
+        text = "".join(_page_text(p) for p in doc.pages).replace(" ", "")
+        assert all(item.replace(" ", "") in text for item in done), lang
+        render_slip(guide, settings, lang, "a6", new_handoff_code(), done, TODAY)  # draws

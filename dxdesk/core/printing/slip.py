@@ -114,18 +114,22 @@ def layout_slip(
     # One page at the largest type that fits; else a card: what to do on the front, the QR,
     # code and contact on the back; else (a very long guide) the smallest type on as many
     # pages as it takes, the hand-off band never split and every page numbered.
-    attempts = [(body, False) for body in spec.body_sizes]
+    # A card whose front still overflows lists what was done today in one paragraph.
+    attempts = [(body, False, False) for body in spec.body_sizes]
     if spec.height_mm is not None:
-        attempts += [(body, True) for body in spec.body_sizes]
+        attempts += [(body, True, False) for body in spec.body_sizes]
+        if len(done_today) > 1:
+            attempts += [(body, True, True) for body in spec.body_sizes]
     tb = _Blocks()
     try:
-        for body, band_overleaf in attempts:
+        for body, band_overleaf, compact in attempts:
             doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on, band_overleaf, tb, band_overleaf)  # fmt: skip
+                         done_today, printed_on, band_overleaf, tb, band_overleaf,
+                         compact)  # fmt: skip
             if len(doc.pages) == (2 if band_overleaf else 1):
                 return doc
         return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, False, tb, True)  # fmt: skip
+                      handoff_code, done_today, printed_on, False, tb, True, True)  # fmt: skip
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -177,7 +181,7 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
-    band_overleaf: bool, tb: _Blocks, paged: bool,
+    band_overleaf: bool, tb: _Blocks, paged: bool, compact_done: bool = False,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
     # A slip of several pages carries a footer on each; its room is kept inside the margins
@@ -198,20 +202,34 @@ def _build(
     if fell_back:
         flow.add(tb("※ " + slip_tr("slip.fallback_easy_japanese", lang), normal, cw),
                  gap_after=gap)  # fmt: skip
+
+    def section(title: str, items: list[Block]) -> None:
+        """A heading and its items; the heading never ends a page without its first item."""
+        head = tb(title, heading, cw)
+        if not items:
+            flow.add(head, gap_after=gap)
+            return
+        first = Block(
+            head.height + items[0].height, [*head.items, *items[0].shifted(0, head.height)]
+        )
+        for block in (first, *items[1:]):
+            flow.add(block)
+        flow.space(gap)
+
     if done_today:
-        flow.add(tb(slip_tr("slip.done_today", lang), heading, cw))
-        for item in done_today:
-            flow.add(tb(item, TextStyle(lang, body), cw, prefix="✓", indent=body * 1.4))
-        flow.space(gap)
-    flow.add(tb(slip_tr("slip.remaining", lang), heading, cw))
-    for n, step in enumerate(text.steps, start=1):
-        flow.add(tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6))
-    flow.space(gap)
+        if compact_done:  # one paragraph: ✓ a  ✓ b  ✓ c, each ✓ kept with its item
+            done = [tb("  ".join(f"✓\u00a0{item}" for item in done_today), normal, cw)]
+        else:
+            done = [tb(item, normal, cw, prefix="✓", indent=body * 1.4) for item in done_today]
+        section(slip_tr("slip.done_today", lang), done)
+    steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6)
+             for n, step in enumerate(text.steps, start=1)]  # fmt: skip
+    section(slip_tr("slip.remaining", lang), steps)
     if text.prepare:
-        flow.add(tb(slip_tr("slip.prepare", lang), heading, cw))
-        for thing in text.prepare:
-            flow.add(tb(thing, guide_body, cw, prefix="・", indent=body * 1.4))
-        flow.space(gap)
+        things = [
+            tb(thing, guide_body, cw, prefix="・", indent=body * 1.4) for thing in text.prepare
+        ]
+        section(slip_tr("slip.prepare", lang), things)
     if spec.height_mm is None:  # a receipt roll: everything in one column, any length
         _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
     else:  # a sheet: the route, code and contact as one band that is never split
