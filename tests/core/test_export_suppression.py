@@ -203,3 +203,39 @@ def test_hidden_blockers_are_not_ordered_by_their_true_size():
         assert marks[0] is None and marks[1:] == ["<3", "<3"]
         orders.append(labels)
     assert orders[0] == orders[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(_PROCEDURES),
+            st.sampled_from(["completed_online", "handed_off", "referred"]),
+            st.sampled_from(["60-64", "70-74", "75-79", "80plus"]),
+            st.sampled_from(["own_android", "own_iphone", "counter_terminal"]),
+        ),
+        min_size=1,
+        max_size=16,
+    )
+)
+def test_sheets_that_share_totals_hide_the_same_totals(attempts):
+    """The outcome sheets all end in the same row of totals (attempts per outcome). Hidden in
+    one and shown in another, a total would give the first sheet's hidden cells back, so every
+    sheet hides exactly the same totals."""
+    from dxdesk.core.export import published
+    from dxdesk.core.export.columns import SESSION_COLUMNS
+    from dxdesk.core.export.summary import summarise
+
+    rows = [
+        {**_template(), "session_id": f"{n:032x}", "procedure_id": p, "outcome": o,
+         "age_band": a, "device": d}
+        for n, (p, o, a, d) in enumerate(attempts)
+    ]  # fmt: skip
+    summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+    margins = {
+        dim: {j for j in range(table.n_cols + 1) if table.is_hidden(table.n_rows, j)}
+        for dim, (_values, table) in published.outcome_tables(summary, 3).items()
+    }
+    assert len({frozenset(m) for m in margins.values()}) == 1, margins
+    for _values, table in published.outcome_tables(summary, 3).values():
+        _lines_ok(table)  # and each sheet still protects its own hidden cells

@@ -12,7 +12,7 @@ summary.xlsx and report.pdf only (the internal sessions.csv is not a publication
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_K = 3
@@ -100,12 +100,15 @@ def suppress(
     row_totals: bool = True,
     col_totals: bool = True,
     width: int | None = None,
+    also_hidden: Iterable[Entry] = (),
 ) -> SuppressedTable:
     """Apply primary and secondary suppression to a table of non-negative counts.
 
     ``row_totals``/``col_totals`` say which margins are published; the grand total is published
     when both are. A table without margins needs primary suppression only. ``width`` gives the
-    number of columns of a table with no rows.
+    number of columns of a table with no rows. ``also_hidden`` are entries hidden elsewhere (a
+    margin another published table shares) that must be hidden here too; secondary
+    suppression then protects them like any other.
     """
     if k < 1:
         raise ValueError(f"the suppression threshold k must be at least 1 (got {k})")
@@ -133,6 +136,7 @@ def suppress(
         if 0 < table.value(*entry) < k:
             table.primary.add(entry)
     table.hidden = set(table.primary)
+    table.hidden |= {e for e in also_hidden if e in published and table.value(*e) > 0}
 
     lines = table.lines()
     changed = True

@@ -38,8 +38,9 @@ def summary_tables(
     """(sheet key, row dimension label, row labels, column labels, suppressed table) per sheet."""
     outcomes = [outcome_label(o, lang) for o in OUTCOMES]
     tables = []
+    by_dimension = published.outcome_tables(summary, k)  # suppressed together
     for sheet, dim in OUTCOME_SHEETS:
-        values, table = published.outcome_table(summary, dim, k)
+        values, table = by_dimension[dim]
         labels = [value_label(dim, v, lang) for v in values]
         tables.append((sheet, dimension_label(dim, lang), labels, outcomes, table))
         if sheet == "procedure":
