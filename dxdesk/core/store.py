@@ -730,6 +730,37 @@ class Store:
                 batch[i] = (*row[:_BLOCKERS], blockers, *row[_BLOCKERS + 1 :])
             yield batch
 
+    def dimension_outcome_counts(
+        self,
+        start: dt.date,
+        end: dt.date,
+        site_ids: list[str] | None = None,
+        duration_bands: Sequence[tuple[int, int | None, str]] = (),
+    ) -> Iterator[tuple]:
+        """Attempts per (procedure_id, age_band, device, channel, help_language, duration band,
+        outcome), one SQL scan streamed: enough to rebuild a month's published outcome tables
+        (the previous month's, for the report) without its rows. ``duration_bands`` are
+        (low, high or None, label); the same selection as ``procedure_attempt_rows``."""
+        where = "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
+        params: list[Any] = []
+        bounded = [(hi, label) for _lo, hi, label in duration_bands if hi is not None]
+        when = " WHEN coalesce(a.duration_min, 0) < ? THEN ?" * len(bounded)
+        band = f"CASE{when} ELSE ? END" if bounded else "?"  # no bands: one value for all
+        for hi, label in bounded:
+            params += [hi, label]
+        params.append(next((lbl for _lo, hi, lbl in duration_bands if hi is None), ""))
+        params += [start.isoformat(), end.isoformat()]
+        if site_ids is not None:
+            where += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
+            params.extend(site_ids)
+        yield from self._stream(
+            "SELECT a.procedure_id, s.age_band, s.device, s.channel, s.help_language,"
+            f" {band}, a.outcome, count(*)"
+            " FROM procedure_attempts a JOIN sessions s USING (session_id)"
+            f" WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            params,
+        )
+
     def kpi_counts(
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
     ) -> dict[str, Any]:

@@ -287,3 +287,30 @@ def test_export_and_import_report_their_progress(file_keyring, tmp_path, data_di
     assert heard[-1] == (rows, rows) and rows > 5000
     assert len(heard) > 1 and all(total == rows for _, total in heard)
     assert [d for d, _ in heard] == sorted(d for d, _ in heard)
+
+
+def test_the_previous_month_column_hides_what_that_months_report_hid(no_keyring, tmp_path):
+    """September's own report hides its completion rate (its total would give a '<3' cell
+    away); October's report must not print it in the 'previous month' column."""
+    catalog = load_catalog(forms_dir())
+    template = next(demo_rows(catalog, sessions=1, months=["2026-09"], sites=[SITE], seed=1))
+    counts = {"pin-reset": (7, 0), "mynaportal-registration": (1, 2),
+              "moving-onestop": (6, 0), "etax-smartphone": (3, 0)}  # fmt: skip
+    rows, n = [], 0
+    for month in ("2026-09", MONTH):
+        for procedure, per_outcome in counts.items():
+            for outcome, times in zip(("completed_online", "handed_off"), per_outcome, strict=True):
+                for _ in range(times):
+                    n += 1
+                    rows.append({**template, "session_id": f"{n:032x}", "date": f"{month}-07",
+                                 "procedure_id": procedure, "outcome": outcome,
+                                 "handoff_code": "", "return_of_code": ""})  # fmt: skip
+    store = Store.open(tmp_path / "site")
+    store.import_procedure_attempt_rows(rows)
+    for month in ("2026-09", MONTH):
+        bundle = export_month(store, month, tmp_path / month, site_id=SITE)
+        page = PdfReader(io.BytesIO(zipfile.ZipFile(bundle).read("report.pdf"))).pages[0]
+        lines = page.extract_text().splitlines()  # name, this month, previous month
+        i = next(n for n, x in enumerate(lines) if "オンライン完了率" in x)
+        assert lines[i + 1] == "x", (month, lines[i : i + 3])
+    assert lines[i + 2] == "x", lines[i : i + 3]  # October's column for September

@@ -30,6 +30,7 @@ from dxdesk.core.export.columns import (
     BUNDLE_SCHEMA_VERSION,
     CLASS_COLUMNS,
     CLASS_COLUMNS_V1,
+    DURATION_BAND_BOUNDS,
     SESSION_COLUMNS,
 )
 from dxdesk.core.export.report import write_report_pdf
@@ -100,6 +101,18 @@ def canonical_manifest(manifest: dict) -> bytes:
     """The bytes the signature covers: the manifest without its signature, canonical JSON."""
     body = {k: v for k, v in manifest.items() if k != "signature"}
     return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _previous_summary(
+    store, start: dt.date, last: dt.date, site_ids: list[str] | None
+) -> MonthSummary:
+    """The previous month as the report compares with it: its KPI counts and its outcome
+    tables, from two grouped queries on the store's read-only connections (no rows)."""
+    summary = kpi_summary(store.kpi_counts(start, last, site_ids))
+    summary.add_dimension_counts(
+        store.dimension_outcome_counts(start, last, site_ids, DURATION_BAND_BOUNDS)
+    )
+    return summary
 
 
 def _month_batches(store, month: str, site_ids: list[str] | None) -> Iterator[list[tuple]]:
@@ -203,8 +216,11 @@ def export_month(
         ):
             # The previous month feeds only the report's KPI column: one SQL aggregate, no
             # rows, on its own connection while this thread streams the month.
-            previous_counts = pool.submit(
-                store.kpi_counts, prev_start, prev_end - dt.timedelta(days=1), site_ids
+            # ... and its outcome tables, so that the report's previous-month column hides
+            # what that month's own report hid.
+            prev_last = prev_end - dt.timedelta(days=1)
+            previous_month_summary = pool.submit(
+                _previous_summary, store, prev_start, prev_last, site_ids
             )
             batches = _month_batches(store, month, site_ids)
             if progress is not None:
@@ -218,7 +234,7 @@ def export_month(
             sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
             if all_sites and not sites:
                 sites = store.sites()
-            previous = kpi_summary(previous_counts.result())
+            previous = previous_month_summary.result()
             previous_classes = summarise_classes(
                 _month_class_rows(store, previous_month(month), site_ids)
             )

@@ -349,8 +349,13 @@ def write_report_pdf(
     # Every number below that is also in summary.xlsx comes from the same suppressed table.
     p_ids, p_table = published.outcome_table(summary, "procedure_id", k)
     a_ids, a_table = published.outcome_table(summary, "age_band", k)
+    # The previous month's column hides what that month's own report hid.
+    prev_tables = published.outcome_tables(previous, k)
+    previous_rows = _kpi_rows(
+        previous, shown, prev_tables["procedure_id"][1], prev_tables["age_band"][1]
+    )
     for (key, this), (_k2, prev) in zip(
-        _kpi_rows(summary, shown, p_table, a_table), _kpi_rows(previous, shown), strict=True
+        _kpi_rows(summary, shown, p_table, a_table), previous_rows, strict=True
     ):
         rows.append([tr(f"report.kpi.{key}", lang=lang), this, prev])
     story.append(_table(rows, [95 * mm, 35 * mm, 40 * mm]))

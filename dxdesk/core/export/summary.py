@@ -115,6 +115,18 @@ class MonthSummary:
                 if hygiene == "1":
                     self.hygiene_confirmed += n
 
+    def add_dimension_counts(self, counts: Iterable[Sequence]) -> None:
+        """Fold ``Store.dimension_outcome_counts`` (asked with ``DURATION_BAND_BOUNDS``) into the
+        outcome tables, exactly as ``add_batch`` would have counted the same rows."""
+        by = self.by_dimension
+        for procedure, age_band, device, channel, language, band, outcome, n in counts:
+            by["procedure_id", procedure, outcome] += n
+            by["age_band", age_band, outcome] += n
+            by["device", device, outcome] += n
+            by["channel", channel, outcome] += n
+            by["help_language", language or "unknown", outcome] += n
+            by["duration_band", band, outcome] += n
+
     # ----------------------------------------------------------------- KPIs
 
     def rate(self, outcome: str) -> float | None:
