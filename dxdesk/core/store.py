@@ -734,21 +734,23 @@ class Store:
         self,
         start: dt.date,
         end: dt.date,
-        site_ids: list[str] | None = None,
-        duration_bands: Sequence[tuple[int, int | None, str]] = (),
+        site_ids: list[str] | None,
+        duration_bands: Sequence[tuple[int, int | None, str]],
     ) -> Iterator[tuple]:
         """Attempts per (procedure_id, age_band, device, channel, help_language, duration band,
         outcome), one SQL scan streamed: enough to rebuild a month's published outcome tables
         (the previous month's, for the report) without its rows. ``duration_bands`` are
-        (low, high or None, label); the same selection as ``procedure_attempt_rows``."""
+        (low, high, label), the last one's high None; the same selection as
+        ``procedure_attempt_rows``."""
         where = "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
         params: list[Any] = []
-        bounded = [(hi, label) for _lo, hi, label in duration_bands if hi is not None]
-        when = " WHEN coalesce(a.duration_min, 0) < ? THEN ?" * len(bounded)
-        band = f"CASE{when} ELSE ? END" if bounded else "?"  # no bands: one value for all
-        for hi, label in bounded:
-            params += [hi, label]
-        params.append(next((lbl for _lo, hi, lbl in duration_bands if hi is None), ""))
+        *bounded, (_lo, _none, last) = duration_bands  # the last band has no upper bound
+        band = (
+            "CASE" + " WHEN coalesce(a.duration_min, 0) < ? THEN ?" * len(bounded) + " ELSE ? END"
+        )
+        for _low, high, label in bounded:
+            params += [high, label]
+        params.append(last)
         params += [start.isoformat(), end.isoformat()]
         if site_ids is not None:
             where += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
@@ -1202,7 +1204,7 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
             value = "" if value is None else str(value).strip()
         row[column] = value
 
-    # Checked in column order; the message of a check is only built when it fails.
+    # Checked in column order; _EXPECTED says what a failing column must hold.
     checks = (
         ("session_id", _SESSION_ID.match(row["session_id"])),
         ("attempt_no", row["attempt_no"] >= 1),
@@ -1228,7 +1230,7 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
     )  # fmt: skip
     for column, ok in checks:
         if not ok:
-            raise bad(column, _EXPECTED[column]())
+            raise bad(column, _EXPECTED[column])
     blockers = [b for b in row["blockers"].split(";") if b]
     if any(not _IDENT.match(b) for b in blockers) or len(set(blockers)) != len(blockers):
         raise bad("blockers", "blocker ids joined by ';'")
@@ -1241,27 +1243,27 @@ def _validated_row(raw: object, number: int) -> dict[str, Any]:
 
 _CSV_COLUMN_SET = frozenset(SESSIONS_CSV_COLUMNS)
 # What a sessions.csv column must hold, for the message when a row does not.
-_EXPECTED: dict[str, Any] = {
-    "session_id": lambda: "32 hex digits",
-    "attempt_no": lambda: "1 or more",
-    "site_id": lambda: "a site id like kita-ward-1",
-    "channel": lambda: "a channel such as counter",
-    "date": lambda: "a date YYYY-MM-DD",
-    "hour": lambda: "0-23",
-    "procedure_id": lambda: "a guide id",
-    "guide_version": lambda: "1 or more",
-    "outcome": lambda: " | ".join(ALL_OUTCOMES),
-    "steps_reached": lambda: "0 or more",
-    "last_step_id": lambda: "a step id or empty",
-    "duration_min": lambda: "0 or more",
-    "session_duration_min": lambda: "0 or more",
-    "age_band": lambda: " | ".join(AGE_BANDS),
-    "device": lambda: " | ".join(DEVICES),
-    "help_language": lambda: " | ".join(HELP_LANGUAGES),
-    "handoff_code": lambda: "a hand-off code or empty",
-    "return_of_code": lambda: "a hand-off code or empty",
-    "hygiene_confirmed": lambda: "1, 0 or empty",
-    "ended": lambda: "finished | abandoned",
+_EXPECTED: dict[str, str] = {
+    "session_id": "32 hex digits",
+    "attempt_no": "1 or more",
+    "site_id": "a site id like kita-ward-1",
+    "channel": "a channel such as counter",
+    "date": "a date YYYY-MM-DD",
+    "hour": "0-23",
+    "procedure_id": "a guide id",
+    "guide_version": "1 or more",
+    "outcome": " | ".join(ALL_OUTCOMES),
+    "steps_reached": "0 or more",
+    "last_step_id": "a step id or empty",
+    "duration_min": "0 or more",
+    "session_duration_min": "0 or more",
+    "age_band": " | ".join(AGE_BANDS),
+    "device": " | ".join(DEVICES),
+    "help_language": " | ".join(HELP_LANGUAGES),
+    "handoff_code": "a hand-off code or empty",
+    "return_of_code": "a hand-off code or empty",
+    "hygiene_confirmed": "1, 0 or empty",
+    "ended": "finished | abandoned",
 }
 
 

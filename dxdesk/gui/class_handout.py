@@ -100,10 +100,7 @@ class HandoutDialog(PrintPreviewDialog):
         if self.kind.currentData() == HANDOUT:
             topics = list(self.topic_ids)
             if not topics:
-                self._generation += 1  # a render still under way must not come back
-                self.pdf = None
-                self._set_ready(False)
-                self.status.setText(tr("classes.handout.choose_topics"))
+                self.show_nothing(tr("classes.handout.choose_topics"))
                 return
             self.render(lambda: render_handout(topics, menu, catalog, settings, today, lang))
             return

@@ -164,6 +164,14 @@ class PrintPreviewDialog(QDialog):
 
         run_task(work, rendered, failed)
 
+    def show_nothing(self, message: str) -> None:
+        """No document to show (the options do not make one): say why; a render still under
+        way will not come back."""
+        self._generation += 1
+        self.pdf = None
+        self._set_ready(False)
+        self.status.setText(message)
+
     def _rendered(self, result: tuple[bytes, list[QImage]]) -> None:
         self.pdf, images = result
         while self.pages_layout.count():

@@ -127,11 +127,11 @@ def test_the_report_shows_no_count_the_workbook_hides(counts):
 
     summary = _summary(counts)
     sheet = next(t for t in summary_tables(summary, 3) if t[0] == "procedure")[4]
-    ids, table = published.outcome_table(summary, "procedure_id", 3)
+    ids, table = published.outcome_tables(summary, 3)["procedure_id"]
     _labels, values, marks = procedure_bars(ids, table, "ja")
     for p, value, mark in zip(procedure_order(ids), values, marks, strict=True):
         assert (mark or value) == sheet.shown_row_total(ids.index(p)), p
-    _ages, age_table = published.outcome_table(summary, "age_band", 3)
+    _ages, age_table = published.outcome_tables(summary, 3)["age_band"]
     kpis = dict(_kpi_rows(summary, _Shown(3), table, age_table))
     if any(age_table.is_hidden(i, age_table.n_cols) for i in range(age_table.n_rows)):
         assert kpis["share_70_plus"] == "—"  # else the bands could be added back up
@@ -150,7 +150,7 @@ def test_the_reviewers_example_no_longer_leaks():
     from dxdesk.core.export.labels import procedure_order
     from dxdesk.core.export.report import procedure_bars
 
-    ids, table = published.outcome_table(summary, "procedure_id", 3)
+    ids, table = published.outcome_tables(summary, 3)["procedure_id"]
     _labels, values, marks = procedure_bars(ids, table, "ja")
     published_values = [m or v for v, m in zip(values, marks, strict=True)]
     shown = dict(zip(procedure_order(ids), published_values, strict=True))

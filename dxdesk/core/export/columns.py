@@ -65,12 +65,11 @@ def duration_band(minutes: int) -> str:
     raise AssertionError("unreachable")
 
 
-# (low, high or None, label) per band, for a store query that bands minutes in SQL.
-DURATION_BAND_BOUNDS: tuple[tuple[int, int | None, str], ...] = tuple(
-    (low, high, f"{low}-{high - 1}" if high is not None else f"{low}+")
-    for low, high in DURATION_BANDS
-)
-
 DURATION_BAND_LABELS: tuple[str, ...] = tuple(
     f"{low}-{high - 1}" if high is not None else f"{low}+" for low, high in DURATION_BANDS
+)
+# (low, high or None, label) per band, for a store query that bands minutes in SQL.
+DURATION_BAND_BOUNDS: tuple[tuple[int, int | None, str], ...] = tuple(
+    (low, high, label)
+    for (low, high), label in zip(DURATION_BANDS, DURATION_BAND_LABELS, strict=True)
 )

@@ -10,20 +10,18 @@ from the same SuppressedTable.
 from __future__ import annotations
 
 from dxdesk.core.export.columns import OUTCOMES
-from dxdesk.core.export.summary import MonthSummary
+from dxdesk.core.export.summary import DIMENSIONS, MonthSummary
 from dxdesk.core.export.suppression import SuppressedTable, suppress
-
-# The dimensions published by outcome (one sheet each). Every attempt has one value of each,
-# so their tables share the same column totals (attempts per outcome) and grand total.
-OUTCOME_DIMENSIONS = ("procedure_id", "age_band", "device", "help_language", "channel",
-                      "duration_band")  # fmt: skip
 
 
 def outcome_tables(summary: MonthSummary, k: int) -> dict[str, tuple[list[str], SuppressedTable]]:
-    """Every dimension by outcome, with row and column totals, suppressed together: a shared
-    total hidden in one table is hidden in all (else another sheet would show it and give the
-    hidden cells back), repeating until no table hides a shared total the others show."""
-    raw = {dim: summary.outcome_table(dim) for dim in OUTCOME_DIMENSIONS}
+    """Every published dimension by outcome, with row and column totals, suppressed together.
+
+    Every attempt has one value of each dimension, so the tables share their column totals
+    (attempts per outcome) and grand total. A shared total hidden in one table is hidden in all
+    (else another sheet would show it and give the hidden cells back), repeating until no table
+    hides a shared total the others show."""
+    raw = {dim: summary.outcome_table(dim) for dim in DIMENSIONS}
     shared: set[int] = set()  # column indices (len(OUTCOMES): the grand total) hidden somewhere
     while True:
         tables = {}
@@ -36,13 +34,6 @@ def outcome_tables(summary: MonthSummary, k: int) -> dict[str, tuple[list[str], 
         if hidden <= shared:
             return tables
         shared |= hidden
-
-
-def outcome_table(
-    summary: MonthSummary, dimension: str, k: int
-) -> tuple[list[str], SuppressedTable]:
-    """Values of ``dimension`` by outcome, with row and column totals (see outcome_tables)."""
-    return outcome_tables(summary, k)[dimension]
 
 
 def blocker_table(summary: MonthSummary, k: int) -> tuple[list[str], SuppressedTable]:

@@ -115,8 +115,7 @@ def _kpi_rows(
     def hidden_mark(outcome: str | None) -> str | None:
         if table is None:
             return None
-        entry = (table.n_rows, OUTCOMES.index(outcome) if outcome else table.n_cols)
-        return str(table.shown(*entry)) if table.is_hidden(*entry) else None
+        return table.mark(table.n_rows, OUTCOMES.index(outcome) if outcome else table.n_cols)
 
     def outcome_rate(outcome: str) -> str:
         mark = hidden_mark(outcome) or hidden_mark(None)
@@ -162,11 +161,6 @@ def _table(rows: list[list[str]], widths: Sequence[float], *, header: bool = Tru
     return t
 
 
-def _mark(table: SuppressedTable, row: int, col: int) -> str | None:
-    """What a hidden entry of a published table shows ("<k" or "x"); None when it is shown."""
-    return str(table.shown(row, col)) if table.is_hidden(row, col) else None
-
-
 def procedure_bars(
     ids: list[str], table: SuppressedTable, lang: str
 ) -> tuple[list[str], list[int], list[str | None]]:
@@ -177,7 +171,7 @@ def procedure_bars(
     return (
         [_short(value_label("procedure_id", ids[i], lang), 18) for i in order],
         [table.value(i, table.n_cols) for i in order],
-        [_mark(table, i, table.n_cols) for i in order],
+        [table.mark(i, table.n_cols) for i in order],
     )
 
 
@@ -195,9 +189,9 @@ def blocker_bars(
     top = sorted(range(len(ids)), key=lambda i: (hidden[i], 0 if hidden[i] else -totals[i], ids[i]))
     top = top[:n]
     return (
-        [value_label("blocker", ids[i], lang)[:22] for i in top],
+        [_short(value_label("blocker", ids[i], lang)) for i in top],
         [totals[i] for i in top],
-        [_mark(table, i, table.n_cols) for i in top],
+        [table.mark(i, table.n_cols) for i in top],
     )
 
 
@@ -212,11 +206,6 @@ def _chart_section(
         for i in range(0, len(labels), BARS_PER_CHART)
     ]  # fmt: skip
     return [KeepTogether([Paragraph(heading, st["h"]), parts[0]]), *parts[1:]]
-
-
-def _marks(table: SuppressedTable, n: int) -> list[str | None]:
-    """For each row of a one-column table: what a hidden count shows ("<k" or "x"), else None."""
-    return [str(table.shown(i, 0)) if table.is_hidden(i, 0) else None for i in range(n)]
 
 
 def _bar_chart(labels: list[str], values: list[int], marks: list[str | None]) -> Drawing:
@@ -298,8 +287,8 @@ def _class_section(
             KeepTogether(
                 [
                     Paragraph(tr("report.classes.topics", lang=lang), st["h"]),
-                    _bar_chart([names.get(t, t)[:22] for t in topics], learners,
-                               _marks(table, len(topics))),
+                    _bar_chart([_short(names.get(t, t)) for t in topics], learners,
+                               [table.mark(i, 0) for i in range(len(topics))]),
                 ]
             )
         )  # fmt: skip
@@ -347,8 +336,8 @@ def write_report_pdf(
         ]
     ]
     # Every number below that is also in summary.xlsx comes from the same suppressed table.
-    p_ids, p_table = published.outcome_table(summary, "procedure_id", k)
-    a_ids, a_table = published.outcome_table(summary, "age_band", k)
+    tables = published.outcome_tables(summary, k)
+    (p_ids, p_table), (a_ids, a_table) = tables["procedure_id"], tables["age_band"]
     # The previous month's column hides what that month's own report hid.
     prev_tables = published.outcome_tables(previous, k)
     previous_rows = _kpi_rows(
@@ -363,7 +352,7 @@ def write_report_pdf(
     story.append(Paragraph(tr("report.outcomes.heading", lang=lang), st["h"]))
     # The outcomes are the procedure sheet's column totals.
     outcome_counts = [p_table.value(p_table.n_rows, j) for j in range(len(OUTCOMES))]
-    outcome_marks = [_mark(p_table, p_table.n_rows, j) for j in range(len(OUTCOMES))]
+    outcome_marks = [p_table.mark(p_table.n_rows, j) for j in range(len(OUTCOMES))]
     story.append(
         _bar_chart([outcome_label(o, lang) for o in OUTCOMES], outcome_counts, outcome_marks)
     )
@@ -391,7 +380,7 @@ def write_report_pdf(
                 tr("report.age.heading", lang=lang), st,
                 [value_label("age_band", v, lang) for v in a_ids],
                 [a_table.value(i, a_table.n_cols) for i in range(len(a_ids))],
-                [_mark(a_table, i, a_table.n_cols) for i in range(len(a_ids))],
+                [a_table.mark(i, a_table.n_cols) for i in range(len(a_ids))],
             )
         )  # fmt: skip
 

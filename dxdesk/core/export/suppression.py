@@ -5,9 +5,10 @@ each column, together with its published total, is one linear equation; a line w
 hidden entry gives that entry away. Primary suppression hides every count 1..k-1 (zeros stay
 visible: a zero reveals no person); secondary suppression then hides, in every line that has
 exactly one hidden entry, the next-smallest nonzero visible cell (or, when the line has no other
-nonzero cell, its total), and repeats until nothing changes. A primary cell is shown as "<k", a
-secondary one as "x" (the mark of Japan's official statistics for a withheld value). Applied after merging sites, to
-summary.xlsx and report.pdf only (the internal sessions.csv is not a publication).
+nonzero cell, its total), and repeats until nothing changes. A primary cell is shown as "<k",
+a secondary one as "x" (the mark of Japan's official statistics for a withheld value). Applied
+after merging sites, to summary.xlsx and report.pdf only (the internal sessions.csv is not a
+publication).
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ class SuppressedTable:
         if (row, col) in self.hidden:
             return SECONDARY_MARK
         return self.value(row, col)
+
+    def mark(self, row: int, col: int) -> str | None:
+        """What a hidden entry shows instead of its count ("<k" or "x"); None when it is shown."""
+        return str(self.shown(row, col)) if (row, col) in self.hidden else None
 
     def shown_row_total(self, row: int) -> int | str:
         return self.shown(row, self.n_cols)

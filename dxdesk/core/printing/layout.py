@@ -113,6 +113,16 @@ class Block:
         return out
 
 
+def stack(parts: list[tuple[Block, float]], x: float = 0.0) -> Block:
+    """Blocks one under the other (each with the gap after it), as one block at ``x``."""
+    items: list[Item] = []
+    y = 0.0
+    for block, gap_after in parts:
+        items += block.shifted(x, y)
+        y += block.height + gap_after
+    return Block(y, items)
+
+
 def _is_cjk(char: str) -> bool:
     code = ord(char)
     return (

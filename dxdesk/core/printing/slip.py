@@ -21,6 +21,7 @@ from dxdesk.core.printing.layout import (
     TextStyle,
     draw,
     qr_matrix,
+    stack,
     text_block,
 )
 from dxdesk.core.settings import SiteSettings
@@ -209,10 +210,7 @@ def _build(
         if not items:
             flow.add(head, gap_after=gap)
             return
-        first = Block(
-            head.height + items[0].height, [*head.items, *items[0].shifted(0, head.height)]
-        )
-        for block in (first, *items[1:]):
+        for block in (stack([(head, 0.0), (items[0], 0.0)]), *items[1:]):
             flow.add(block)
         flow.space(gap)
 
@@ -291,8 +289,7 @@ def _handoff_band(
         caption = tb(slip_tr("slip.survey_caption", lang), small, left)
         items += caption.shifted(0, y_left + survey)
         y_left += survey + caption.height
-    y = 0.0
-    pieces = [
+    column_block = stack([
         (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
         (tb(url, small, column, break_anywhere=True), body * 0.6),
         (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
@@ -304,11 +301,8 @@ def _handoff_band(
         (tb(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
         (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
                     column), 0.0),
-    ]  # fmt: skip
-    for block, gap_after in pieces:
-        items += block.shifted(x, y)
-        y += block.height + gap_after
-    return Block(max(y_left, y), items)
+    ], x)  # fmt: skip
+    return Block(max(y_left, column_block.height), items + column_block.items)
 
 
 def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None:
