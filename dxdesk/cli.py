@@ -27,7 +27,7 @@ def _command_modules() -> list[str]:
     )
 
 
-UI_LANGS = ("ja", "en")
+from dxdesk.core.contract import UI_LANGUAGES as UI_LANGS  # noqa: E402
 
 
 def _global_options(parser: argparse.ArgumentParser, *, strict: bool = True) -> None:

@@ -16,20 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dxdesk.core.catalog import OUTCOMES, BlockerKind, Branch, Catalog, ProcedureGuide, Step
+from dxdesk.core.catalog import BlockerKind, Branch, Catalog, ProcedureGuide, Step
+from dxdesk.core.contract import (
+    ABANDONED,
+    AGE_BANDS,
+    DEVICES,
+    HELP_LANGUAGES,
+    OUTCOMES,
+    SHARED_TERMINAL,
+)
 from dxdesk.core.handoff import HandoffCodeError, normalise_handoff_code
-from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
+from dxdesk.core.i18n import tr
 
-ABANDONED = "abandoned"
-ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, ABANDONED)
-AGE_BANDS: tuple[str, ...] = (
-    "unknown", "under60", "60-64", "65-69", "70-74", "75-79", "80plus",
-)  # fmt: skip
-DEVICES: tuple[str, ...] = (
-    "unknown", "own_android", "own_iphone", "own_other", "counter_terminal", "none",
-)  # fmt: skip
-HELP_LANGUAGES: tuple[str, ...] = ("unknown", *RESIDENT_LANGUAGES)
-SHARED_TERMINAL = "counter_terminal"
 # The shared-terminal hygiene checklist (DOMAIN.md: 748 mis-registrations after no log-out).
 HYGIENE_ITEMS: tuple[str, ...] = ("logged_out", "browser_closed", "card_returned")
 NOTE_MAX_CHARS = 200

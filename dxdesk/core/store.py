@@ -21,15 +21,23 @@ from pathlib import Path
 from typing import Any
 
 from dxdesk.core.catalog import ID_PATTERN, Catalog
+from dxdesk.core.contract import (
+    AGE_70_PLUS,
+    AGE_BANDS,
+    ALL_OUTCOMES,
+    CLASS_COUNT_COLUMNS,
+    CLASS_CSV_COLUMNS,
+    DEVICES,
+    HELP_LANGUAGES,
+    INT_COLUMNS,
+    SESSIONS_CSV_COLUMNS,
+    SHARED_TERMINAL,
+    sql_list,
+)
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import tr
 from dxdesk.core.session import (
-    AGE_BANDS,
-    ALL_OUTCOMES,
     CHANNEL,
-    DEVICES,
-    HELP_LANGUAGES,
-    SHARED_TERMINAL,
     SessionError,
     SessionEvent,
     SupportSession,
@@ -43,33 +51,11 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 STREAM_BATCH = 1000  # rows fetched at a time by exports (about 2 MB of Python objects)
 BUSY_TIMEOUT_S = 10.0  # an export or import in another thread may hold the write lock briefly
 
-# One row per procedure attempt, in this order (the cross-team sessions.csv contract).
-SESSIONS_CSV_COLUMNS: tuple[str, ...] = (
-    "session_id", "attempt_no", "site_id", "channel", "date", "hour", "procedure_id",
-    "guide_version", "outcome", "blockers", "steps_reached", "last_step_id", "duration_min",
-    "session_duration_min", "age_band", "device", "help_language", "handoff_code",
-    "return_of_code", "hygiene_confirmed", "ended",
-)  # fmt: skip
 _BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
-INT_COLUMNS = frozenset(
-    {"attempt_no", "hour", "guide_version", "steps_reached", "duration_min", "session_duration_min"}
-)
 # Upper bounds of imported numbers: far above any real visit, far below a phone or card number.
 INT_LIMITS = {"attempt_no": 99, "hour": 23, "guide_version": 9999, "steps_reached": 999,
               "duration_min": 1440, "session_duration_min": 1440}  # fmt: skip
 
-# One row per class (スマホ教室 session), in this order (the cross-team classes.csv contract).
-CLASS_COUNT_COLUMNS: tuple[str, ...] = (
-    "tutors", "trained_tutors", "assistants", "learners",
-    "learners_under60", "learners_60_64", "learners_65_69", "learners_70_74", "learners_75_79",
-    "learners_80plus", "learners_age_unknown",
-    "results_reached", "results_partly", "results_not",
-    "satisfaction_1", "satisfaction_2", "satisfaction_3", "satisfaction_4", "satisfaction_5",
-)  # fmt: skip
-CLASS_CSV_COLUMNS: tuple[str, ...] = (
-    "class_id", "site_id", "date", "hour", "start_time", "duration_min", "menu",
-    *CLASS_COUNT_COLUMNS, "staffing_warning",
-)  # fmt: skip
 CLASS_INT_COLUMNS = frozenset({"hour", "duration_min", *CLASS_COUNT_COLUMNS})
 CLASS_COUNT_LIMIT = 999  # people in one class; far below a phone, card or My Number
 CLASS_INT_LIMITS = {"hour": 23, "duration_min": 1440}
@@ -783,7 +769,7 @@ class Store:
         per_outcome = list(self._stream(
             "SELECT a.outcome, count(*), sum(s.return_of_code != ''), sum(" + first + "),"
             " sum(CASE WHEN " + first + " THEN s.session_duration_min ELSE 0 END),"
-            " sum(" + first + " AND s.age_band IN ('70-74', '75-79', '80plus')),"
+            " sum(" + first + f" AND s.age_band IN {sql_list(AGE_70_PLUS)}),"
             " sum(" + first + " AND s.age_band != 'unknown'),"
             " sum(" + first + " AND s.hygiene_confirmed != ''),"
             " sum(" + first + " AND s.hygiene_confirmed = '1')"
