@@ -34,12 +34,19 @@ from dxdesk.core.contract import (
     SHARED_TERMINAL,
     sql_list,
 )
+from dxdesk.core.events import (
+    Abandoned,
+    EventRow,
+    SessionEvent,
+    Started,
+    UnknownEventError,
+    event_from_row,
+)
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import tr
 from dxdesk.core.session import (
     CHANNEL,
     SessionError,
-    SessionEvent,
     SupportSession,
     local_now,
     whole_minutes,
@@ -469,8 +476,9 @@ class Store:
 
     def record(self, session: SupportSession, event: SessionEvent) -> None:
         """Commit one session event and the rows it changes, durably, before returning."""
+        row = event.to_row()
         with self._write() as db:
-            if event.kind == "start":
+            if isinstance(event, Started):
                 started = event.at
                 db.execute(
                     "INSERT INTO sessions (session_id, origin, site_id, channel, date, hour,"
@@ -481,20 +489,12 @@ class Store:
             db.execute(
                 "INSERT INTO session_events (session_id, seq, at, kind, attempt_no, step_id,"
                 " value, detail, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session.session_id, event.seq, event.at.isoformat(), event.kind,
-                 event.attempt_no, event.step_id, event.value, event.detail, event.note),
+                (session.session_id, event.seq, event.at.isoformat(), row.kind,
+                 row.attempt_no, row.step_id, row.value, row.detail, row.note),
             )  # fmt: skip
             self._write_session_row(db, session)
-            if event.kind in ("finish", "abandon"):
-                changed = session.attempts
-            elif event.attempt_no and event.kind != "select":
-                changed = [session.attempts[event.attempt_no - 1]]
-            else:
-                changed = []
-            for attempt in changed:
-                self._write_attempt_rows(
-                    db, session, attempt, blockers=event.kind in ("blocker", "unblock", "answer")
-                )
+            for attempt in session.attempts_changed_by(event):
+                self._write_attempt_rows(db, session, attempt, blockers=event.BLOCKERS)
 
     def _write_session_row(self, db: sqlite3.Connection, session: SupportSession) -> None:
         ended_at = session.ended_at
@@ -579,12 +579,15 @@ class Store:
             " WHERE session_id = ? ORDER BY seq",
             (session_id,),
         )
-        return [
-            SessionEvent(
-                seq, dt.datetime.fromisoformat(at), kind, attempt_no, step, value, detail, note
-            )  # fmt: skip
-            for seq, at, kind, attempt_no, step, value, detail, note in rows
-        ]
+        try:
+            return [
+                event_from_row(seq, dt.datetime.fromisoformat(at), EventRow(*columns))
+                for seq, at, *columns in rows
+            ]
+        except UnknownEventError as exc:
+            raise StoreError(
+                tr("store.error.cannot_resume", session_id=session_id, detail=exc), self.path
+            ) from exc
 
     def load_session(self, session_id: str, catalog: Catalog, *, clock=local_now) -> SupportSession:
         """Rebuild an interrupted visit at its last committed step, recording into this store."""
@@ -624,8 +627,8 @@ class Store:
             ).fetchone()
             end = dt.datetime.fromisoformat(last_at or started_at)
             db.execute(
-                "INSERT INTO session_events (session_id, seq, at, kind) VALUES (?, ?, ?, 'abandon')",
-                (session_id, (seq or 0) + 1, end.isoformat()),
+                "INSERT INTO session_events (session_id, seq, at, kind) VALUES (?, ?, ?, ?)",
+                (session_id, (seq or 0) + 1, end.isoformat(), Abandoned.KIND),
             )
             attempts = db.execute(
                 "SELECT attempt_no, started_at FROM procedure_attempts"
