@@ -375,7 +375,9 @@ def save_class_record(store, record: ClassRecord, menu: ClassMenu, *, draft: boo
     record.checked(menu, draft=draft)
     row = record.to_row()
     # origin and recorded_at are the store's to set
-    store.save_class_record({k: v for k, v in row.items() if k not in ("origin", "recorded_at")})
+    store.classes.save_class_record(
+        {k: v for k, v in row.items() if k not in ("origin", "recorded_at")}
+    )
     return row
 
 

@@ -71,18 +71,18 @@ def test_an_older_store_with_data_is_upgraded_in_place(data_dir: Path, version: 
     assert sum(len(rows) for rows in before.values()) > 0
     with Store.open(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION
-        db = store._db
+        db = store.database.connection
         for table, rows in before.items():
             width = len(rows[0]) if rows else 0
             after = [r[:width] for r in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
             assert after == rows, f"{table} changed in the upgrade from v{version}"
         day = dt.date.fromisoformat(DAY)
-        exported = list(store.procedure_attempt_rows(day, day))
+        exported = list(store.queries.procedure_attempt_rows(day, day))
         assert [(r["session_id"], r["procedure_id"], r["outcome"]) for r in exported] == [
             (FINISHED, "pin-reset", "referred")
         ]
-        assert [s.session_id for s in store.interrupted_sessions()] == [OPEN]
-        classes = list(store.class_record_rows(day, day))
+        assert [s.session_id for s in store.sessions.interrupted_sessions()] == [OPEN]
+        classes = list(store.queries.class_record_rows(day, day))
         assert len(classes) == (1 if version >= 2 else 0)
     with Store.open(data_dir) as again:  # upgrading is done once; the second open changes nothing
         assert again.schema_version == SCHEMA_VERSION

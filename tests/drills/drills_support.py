@@ -15,7 +15,7 @@ def record_visits(data_dir: Path, catalog: Catalog, count: int, site: str = "kit
     """``count`` finished visits recorded through the real session and store."""
     with Store.open(data_dir) as store:
         for _ in range(count):
-            session = store.start_session(catalog, site)
+            session = store.sessions.start_session(catalog, site)
             session.add_procedure(GUIDE)
             session.answer(0)
             session.set_outcome("handed_off")
