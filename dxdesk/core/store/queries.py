@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dxdesk.core.contract import AGE_70_PLUS, CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS, sql_list
-from dxdesk.core.store.connection import Database
+from dxdesk.core.store.connection import Database, site_filter
 
 _BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
 
@@ -44,9 +44,9 @@ class ExportQueries:
             " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
         )
         params: list[Any] = [start.isoformat(), end.isoformat()]
-        if site_ids is not None:
-            sql += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
-            params.extend(site_ids)
+        clause, sites = site_filter("s.site_id", site_ids)
+        sql += clause
+        params += sites
         sql += " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
         for batch in self.db.stream_batches(sql, params):
             # group_concat's order is unspecified: sort the few rows that met several blockers.
@@ -78,9 +78,9 @@ class ExportQueries:
             params += [high, label]
         params.append(last)
         params += [start.isoformat(), end.isoformat()]
-        if site_ids is not None:
-            where += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
-            params.extend(site_ids)
+        clause, sites = site_filter("s.site_id", site_ids)
+        where += clause
+        params += sites
         yield from self.db.stream(
             "SELECT a.procedure_id, s.age_band, s.device, s.channel, s.help_language,"
             f" {band}, a.outcome, count(*)"
@@ -99,9 +99,9 @@ class ExportQueries:
         """
         where = "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
         params: list[Any] = [start.isoformat(), end.isoformat()]
-        if site_ids is not None:
-            where += f" AND s.site_id IN ({', '.join('?' * len(site_ids))})"
-            params.extend(site_ids)
+        clause, sites = site_filter("s.site_id", site_ids)
+        where += clause
+        params += sites
         # One scan; a visit's own facts are counted on its first attempt row, as the summary does.
         first = "a.attempt_no = 1"
         # Its own read-only connection: safe from an export's worker thread, and the clerk's
@@ -131,9 +131,9 @@ class ExportQueries:
         """classes.csv rows (no note, origin or recorded_at) with start <= date <= end."""
         sql = f"SELECT {', '.join(CLASS_CSV_COLUMNS)} FROM class_records WHERE date BETWEEN ? AND ?"
         params: list[Any] = [start.isoformat(), end.isoformat()]
-        if site_ids is not None:
-            sql += f" AND site_id IN ({', '.join('?' * len(site_ids))})"
-            params.extend(site_ids)
+        clause, sites = site_filter("site_id", site_ids)
+        sql += clause
+        params += sites
         sql += " ORDER BY date, start_time, site_id, class_id"
         for values in self.db.stream(sql, params):
             yield dict(zip(CLASS_CSV_COLUMNS, values, strict=True))
