@@ -1,4 +1,4 @@
-"""The ``dxdesk`` command: no subcommand opens the GUI; subcommands are headless (no Qt).
+"""The ``dxdesk`` commands, all headless (no Qt); ``dxdesk.__main__`` opens the app.
 
 Each feature adds its subcommands through a ``register(subparsers)`` function in its own module
 in ``dxdesk/commands/``; this file only wires them together and must never import Qt (an
@@ -27,7 +27,7 @@ def _command_modules() -> list[str]:
     )
 
 
-UI_LANGS = ("ja", "en")
+from dxdesk.core.contract import UI_LANGUAGES as UI_LANGS  # noqa: E402
 
 
 def _global_options(parser: argparse.ArgumentParser, *, strict: bool = True) -> None:
@@ -64,21 +64,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # Opening the app needs only the global options: no command module is imported on that path.
+def app_options(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The global options when ``argv`` names no command (it asks for the app), else None.
+
+    Only the global options are parsed: no command module is imported on the app's path.
+    """
     light = argparse.ArgumentParser(prog="dxdesk", add_help=False)
     _global_options(light, strict=False)  # a subcommand's own --lang (e.g. slip --lang ne) passes
     opts, rest = light.parse_known_args(argv)
-    if not rest and opts.lang not in (None, *UI_LANGS):
+    if rest:
+        return None
+    if opts.lang not in (None, *UI_LANGS):
         build_parser().parse_args(argv)  # exits with argparse's message listing the choices
-    if not rest:
-        from importlib import import_module  # the GUI lives outside the Qt-free core
+    return opts
 
-        gui = import_module("dxdesk.gui.app")
-        return gui.run(
-            data_dir=opts.data_dir, lang=opts.lang, quit_after_startup=opts.quit_after_startup
-        )
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The headless commands; the app itself is started by ``dxdesk.__main__``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    light = argparse.ArgumentParser(prog="dxdesk", add_help=False)
+    _global_options(light, strict=False)
+    opts, _ = light.parse_known_args(argv)
     if opts.lang in UI_LANGS:  # before the parser is built, so --help speaks it too
         from dxdesk.core.i18n import set_ui_language
 

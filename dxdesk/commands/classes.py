@@ -64,7 +64,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             start, end = dt.date(1900, 1, 1), dt.date(9999, 12, 31)
         with Store.open(data_dir_of(args), create=False) as store:
-            rows = list(store.class_record_rows(start, end))
+            rows = list(store.queries.class_record_rows(start, end))
     except (StoreError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -165,7 +165,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
     try:
         with Store.open(data_dir) as store:
-            if store.meta("is_demo") != "1" and store.sites():
+            if store.maintenance.meta("is_demo") != "1" and store.queries.sites():
                 print(tr("cli.demo.real_store", path=data_dir), file=sys.stderr)
                 return 2
             inserted, _ = fill_demo_store(

@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         with Store.open(data_dir_of(args), create=False) as store:
-            result = store.check()
+            result = store.maintenance.check()
     except StoreError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -52,10 +52,10 @@ def cmd_sessions(args: argparse.Namespace) -> int:
                     (s.session_id, s.started_at.isoformat(timespec="minutes"),
                      s.last_event_at.isoformat(timespec="minutes"), s.site_id,
                      " ".join(s.procedures), s.last_step_id or "")
-                    for s in store.interrupted_sessions()
+                    for s in store.sessions.interrupted_sessions()
                 ]  # fmt: skip
             else:
-                rows = [tuple(str(v or "") for v in r) for r in store.recent_sessions()]
+                rows = [tuple(str(v or "") for v in r) for r in store.sessions.recent_sessions()]
     except StoreError as exc:
         print(exc, file=sys.stderr)
         return 2

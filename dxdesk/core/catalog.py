@@ -20,17 +20,12 @@ from dxdesk.core.i18n import RESIDENT_LANGUAGES
 if TYPE_CHECKING:
     import yaml
 
+from dxdesk.core.contract import OUTCOMES  # noqa: F401  (re-exported for the guide schema)
+
 GUIDES_SUBDIR = "guides"
 TAXONOMY_FILE = "taxonomy.yaml"
 REVIEW_MAX_AGE_DAYS = 365
 
-OUTCOMES: tuple[str, ...] = (
-    "completed_online",
-    "handed_off",
-    "paper_fallback",
-    "referred",
-    "not_completed",
-)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 

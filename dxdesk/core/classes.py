@@ -30,21 +30,11 @@ from dxdesk.core.catalog import (
     _pydantic_problems,
     _read_yaml,
 )
+from dxdesk.core.contract import CLASS_AGE_BANDS, CLASS_CSV_COLUMNS
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.privacy import PersonalDataError, ensure_no_personal_data
-from dxdesk.core.store import CLASS_CSV_COLUMNS
 
 CLASS_MENU_FILE = "class-menu.yaml"
-# Learners' age bands as counted at a class, in the order of the store's columns.
-CLASS_AGE_BANDS: tuple[str, ...] = (
-    "under60",
-    "60-64",
-    "65-69",
-    "70-74",
-    "75-79",
-    "80plus",
-    "unknown",
-)
 AGE_COLUMN: dict[str, str] = {
     band: "learners_age_unknown" if band == "unknown" else f"learners_{band.replace('-', '_')}"
     for band in CLASS_AGE_BANDS
@@ -385,7 +375,9 @@ def save_class_record(store, record: ClassRecord, menu: ClassMenu, *, draft: boo
     record.checked(menu, draft=draft)
     row = record.to_row()
     # origin and recorded_at are the store's to set
-    store.save_class_record({k: v for k, v in row.items() if k not in ("origin", "recorded_at")})
+    store.classes.save_class_record(
+        {k: v for k, v in row.items() if k not in ("origin", "recorded_at")}
+    )
     return row
 
 

@@ -13,10 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dxdesk.core.contract import RESIDENT_LANGUAGES, UI_LANGUAGES  # noqa: F401  (re-exported)
 from dxdesk.core.paths import resource_path
 
-UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
-RESIDENT_LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "en", "zh", "ko", "vi", "tl", "ne", "pt")
 LANGUAGE_NAMES: dict[str, str] = {
     "ja": "日本語",
     "ja-easy": "やさしい日本語",

@@ -45,7 +45,9 @@ def purge_expired(
 ) -> PurgeResult:  # fmt: skip
     """Purge (or, with ``dry_run``, only count) the rows older than the retention period."""
     before = cutoff(today or dt.date.today(), months)
-    counts = store.purge_counts(before) if dry_run else store.purge_before(before)
+    counts = (
+        store.retention.purge_counts(before) if dry_run else store.retention.purge_before(before)
+    )
     return PurgeResult(
         before_month=before.isoformat()[:7],
         sessions=counts.sessions,
@@ -63,8 +65,8 @@ LAST_CHECK_KEY = "retention_checked_on"
 def purge_if_due(store: Store, months: int, today: dt.date | None = None) -> PurgeResult | None:
     """The app's daily run: purge expired rows once per day; None when today's run already happened."""
     today = today or dt.date.today()
-    if store.meta(LAST_CHECK_KEY) == today.isoformat():
+    if store.maintenance.meta(LAST_CHECK_KEY) == today.isoformat():
         return None
     result = purge_expired(store, months, today)
-    store.set_meta(LAST_CHECK_KEY, today.isoformat())
+    store.maintenance.set_meta(LAST_CHECK_KEY, today.isoformat())
     return result

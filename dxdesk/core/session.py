@@ -16,20 +16,37 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from dxdesk.core.catalog import OUTCOMES, BlockerKind, Branch, Catalog, ProcedureGuide, Step
+from dxdesk.core.catalog import BlockerKind, Branch, Catalog, ProcedureGuide, Step
+from dxdesk.core.contract import (
+    ABANDONED,
+    AGE_BANDS,
+    DEVICES,
+    HELP_LANGUAGES,
+    OUTCOMES,
+    SHARED_TERMINAL,
+)
+from dxdesk.core.events import (
+    Abandoned,
+    Answered,
+    BlockerCleared,
+    BlockerMarked,
+    ContextSet,
+    Finished,
+    HandoffRecorded,
+    HygieneConfirmed,
+    NoteSet,
+    OutcomeSet,
+    ProcedureAdded,
+    ProcedureSelected,
+    SessionEvent,
+    Started,
+    StepEntered,
+    WalkEnded,
+    WentBack,
+)
 from dxdesk.core.handoff import HandoffCodeError, normalise_handoff_code
-from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
+from dxdesk.core.i18n import tr
 
-ABANDONED = "abandoned"
-ALL_OUTCOMES: tuple[str, ...] = (*OUTCOMES, ABANDONED)
-AGE_BANDS: tuple[str, ...] = (
-    "unknown", "under60", "60-64", "65-69", "70-74", "75-79", "80plus",
-)  # fmt: skip
-DEVICES: tuple[str, ...] = (
-    "unknown", "own_android", "own_iphone", "own_other", "counter_terminal", "none",
-)  # fmt: skip
-HELP_LANGUAGES: tuple[str, ...] = ("unknown", *RESIDENT_LANGUAGES)
-SHARED_TERMINAL = "counter_terminal"
 # The shared-terminal hygiene checklist (DOMAIN.md: 748 mis-registrations after no log-out).
 HYGIENE_ITEMS: tuple[str, ...] = ("logged_out", "browser_closed", "card_returned")
 NOTE_MAX_CHARS = 200
@@ -45,20 +62,6 @@ def local_now() -> dt.datetime:
 
 class SessionError(ValueError):
     """A session action that is not allowed now; the message says what to do instead."""
-
-
-@dataclass(frozen=True)
-class SessionEvent:
-    """One committed change. ``value``/``detail``/``note`` mean different things per kind."""
-
-    seq: int
-    at: dt.datetime
-    kind: str
-    attempt_no: int | None = None
-    step_id: str | None = None
-    value: str | None = None
-    detail: str | None = None
-    note: str | None = None
 
 
 class SessionRecorder(Protocol):
@@ -179,7 +182,7 @@ class SupportSession:
         session = cls(
             catalog, session_id or uuid.uuid4().hex, site_id, recorder=recorder, clock=clock
         )
-        session._commit("start", value=site_id)
+        session._commit(Started, site_id=site_id)
         return session
 
     @classmethod
@@ -273,15 +276,15 @@ class SupportSession:
         except KeyError as exc:
             raise SessionError(tr("session.error.unknown_guide", guide_id=guide_id)) from exc
         guide = self.catalog.guide(guide_id)
-        self._commit("add_procedure", attempt_no=len(self.attempts) + 1, value=guide_id,
-                     detail=str(guide.version))  # fmt: skip
+        self._commit(ProcedureAdded, attempt=len(self.attempts) + 1, guide_id=guide_id,
+                     guide_version=guide.version)  # fmt: skip
         return self.current  # type: ignore[return-value]
 
     def select_procedure(self, attempt_no: int) -> ProcedureAttempt:
         """Switch the wizard to another procedure of this visit."""
         self._require_open()
         self._attempt(attempt_no)
-        self._commit("select", attempt_no=attempt_no)
+        self._commit(ProcedureSelected, attempt=attempt_no)
         return self.current  # type: ignore[return-value]
 
     def advance(self) -> Step | None:
@@ -293,10 +296,10 @@ class SupportSession:
             raise SessionError(tr("session.error.answer_first", step_id=step.id))
         next_id = None if step.outcome else attempt.guide.next_step_id(step.id)
         if next_id is None:
-            self._commit("walk_end", attempt_no=attempt.attempt_no, step_id=step.id,
-                         value=step.outcome or "")  # fmt: skip
+            self._commit(WalkEnded, attempt=attempt.attempt_no, step_id=step.id,
+                         proposed_outcome=step.outcome)  # fmt: skip
             return None
-        self._commit("step", attempt_no=attempt.attempt_no, step_id=next_id)
+        self._commit(StepEntered, attempt=attempt.attempt_no, step_id=next_id)
         return self.current_step
 
     def answer(self, index: int) -> AnswerResult:
@@ -308,7 +311,7 @@ class SupportSession:
             raise SessionError(
                 tr("session.error.bad_answer", index=index, count=len(step.branch.answers))
             )
-        self._commit("answer", attempt_no=attempt.attempt_no, step_id=step.id, value=str(index))
+        self._commit(Answered, attempt=attempt.attempt_no, step_id=step.id, answer=index)
         assert self.last_answer is not None
         return self.last_answer
 
@@ -318,7 +321,7 @@ class SupportSession:
         if not self.can_go_back:
             raise SessionError(tr("session.error.cannot_go_back"))
         target = step.id if attempt.walk_ended else attempt.path[-2]
-        self._commit("back", attempt_no=attempt.attempt_no, step_id=target)
+        self._commit(WentBack, attempt=attempt.attempt_no, step_id=target)
         return self.current_step
 
     def mark_blocker(self, blocker_id: str, note: str | None = None) -> BlockerMark:
@@ -332,15 +335,15 @@ class SupportSession:
             raise SessionError(tr("session.error.other_needs_note"))
         if note is not None:
             note = self._guard_note(note, "blocker_note")
-        self._commit("blocker", attempt_no=attempt.attempt_no, step_id=attempt.current_step_id,
-                     value=blocker_id, note=note)  # fmt: skip
+        self._commit(BlockerMarked, attempt=attempt.attempt_no, step_id=attempt.current_step_id,
+                     blocker_id=blocker_id, note=note)  # fmt: skip
         return attempt.blockers[blocker_id]
 
     def unmark_blocker(self, blocker_id: str) -> None:
         attempt = self._require_attempt()
         if blocker_id not in attempt.blockers:
             raise SessionError(tr("session.error.blocker_not_marked", blocker_id=blocker_id))
-        self._commit("unblock", attempt_no=attempt.attempt_no, value=blocker_id)
+        self._commit(BlockerCleared, attempt=attempt.attempt_no, blocker_id=blocker_id)
 
     def set_outcome(self, outcome: str, attempt_no: int | None = None) -> None:
         """Record how a procedure ended (catalog.OUTCOMES); the clerk may change it later."""
@@ -350,7 +353,7 @@ class SupportSession:
             raise SessionError(
                 tr("session.error.bad_outcome", outcome=outcome, known=", ".join(OUTCOMES))
             )
-        self._commit("outcome", attempt_no=attempt.attempt_no, value=outcome)
+        self._commit(OutcomeSet, attempt=attempt.attempt_no, outcome=outcome)
 
     def set_note(self, note: str | None) -> None:
         """An optional short session note; refused when it holds anything personal."""
@@ -358,7 +361,7 @@ class SupportSession:
         note = _clean_note(note)
         if note is not None:
             note = self._guard_note(note, "session_note")
-        self._commit("note", note=note)
+        self._commit(NoteSet, note=note)
 
     def set_context(
         self,
@@ -398,7 +401,7 @@ class SupportSession:
                     raise SessionError(tr("session.error.bad_return_code", error=str(exc))) from exc
             changes.append(("return_of_code", code))
         for name, value in changes:
-            self._commit("context", detail=name, value=value)
+            self._commit(ContextSet, field=name, value=value)
 
     def record_handoff_code(self, code: str, attempt_no: int | None = None) -> None:
         """Remember the code printed on a hand-off slip for this procedure."""
@@ -408,7 +411,7 @@ class SupportSession:
             canonical = normalise_handoff_code(code)
         except HandoffCodeError as exc:
             raise SessionError(tr("session.error.bad_handoff_code", error=str(exc))) from exc
-        self._commit("handoff", attempt_no=attempt.attempt_no, value=canonical)
+        self._commit(HandoffRecorded, attempt=attempt.attempt_no, code=canonical)
 
     def confirm_hygiene(
         self, *, logged_out: bool, browser_closed: bool, card_returned: bool
@@ -421,7 +424,7 @@ class SupportSession:
         if missing:
             names = "、".join(tr(f"session.hygiene.{item}") for item in missing)
             raise SessionError(tr("session.error.hygiene_incomplete", items=names))
-        self._commit("hygiene", value=",".join(HYGIENE_ITEMS))
+        self._commit(HygieneConfirmed, items=",".join(HYGIENE_ITEMS))
 
     def finish(self) -> None:
         """End the visit; every procedure needs an outcome, a shared terminal the checklist."""
@@ -434,18 +437,17 @@ class SupportSession:
             raise SessionError(tr("session.error.outcome_missing", procedures=titles))
         if self.needs_hygiene_check:
             raise SessionError(tr("session.error.hygiene_required"))
-        self._commit("finish")
+        self._commit(Finished)
 
     def abandon(self) -> None:
         """End the visit early; procedures without an outcome are logged as 'abandoned'."""
         self._require_open()
-        self._commit("abandon")
+        self._commit(Abandoned)
 
     # ------------------------------------------------------------------ events
 
-    def _commit(self, kind: str, **fields: object) -> None:
-        event = SessionEvent(seq=len(self.events) + 1, at=_as_aware(self.clock()), kind=kind,
-                             **fields)  # type: ignore[arg-type]  # fmt: skip
+    def _commit(self, kind: type[SessionEvent], **fields: object) -> None:
+        event = kind(seq=len(self.events) + 1, at=_as_aware(self.clock()), **fields)
         self._apply(event)
         self.events.append(event)
         if self.recorder is None:
@@ -463,82 +465,94 @@ class SupportSession:
         for event in self.events:
             self._apply(event)
 
-    def _apply(self, event: SessionEvent) -> None:
-        kind, at = event.kind, event.at
-        attempt = None
-        if event.attempt_no and kind != "add_procedure":
-            attempt = self.attempts[event.attempt_no - 1]
-        if kind == "start":
-            self.started_at = at
-        elif kind == "add_procedure":
-            guide = self._replayable_guide(event)
-            new = ProcedureAttempt(attempt_no=len(self.attempts) + 1, guide=guide, started_at=at)
-            first = guide.steps[0].id
-            new.path.append(first)
-            new.visits.append(StepVisit(first, at))
-            self.attempts.append(new)
-            self.current_attempt_no = new.attempt_no
-        elif kind == "select":
-            self.current_attempt_no = event.attempt_no
-        elif kind == "step":
-            assert attempt is not None and event.step_id
-            self._check_step(attempt, event.step_id)
-            attempt.path.append(event.step_id)
-            attempt.visits.append(StepVisit(event.step_id, at))
-            attempt.walk_ended = False
-            attempt.proposed_outcome = None
-        elif kind == "walk_end":
-            assert attempt is not None
-            attempt.walk_ended = True
-            attempt.proposed_outcome = event.value or None
-        elif kind == "answer":
-            assert attempt is not None and event.step_id
-            self._apply_answer(attempt, event)
-        elif kind == "back":
-            assert attempt is not None
-            if attempt.walk_ended:
-                attempt.walk_ended = False
-            else:
-                attempt.path.pop()
-            attempt.proposed_outcome = None
-            attempt.suggested_guide = None
-        elif kind == "blocker":
-            assert attempt is not None and event.value
-            attempt.blockers[event.value] = BlockerMark(event.value, at, event.step_id, event.note)
-        elif kind == "unblock":
-            assert attempt is not None and event.value
-            attempt.blockers.pop(event.value, None)
-        elif kind == "outcome":
-            assert attempt is not None
-            attempt.outcome = event.value
-            attempt.outcome_at = at
-        elif kind == "handoff":
-            assert attempt is not None
-            attempt.handoff_code = event.value
-        elif kind == "context":
-            if event.detail == "return_of_code":
-                self.return_of_code = event.value or None
-            elif event.detail in ("age_band", "device", "help_language"):
-                if event.detail == "device" and event.value != self.device:
-                    self.hygiene_confirmed = False  # a checklist ticked for another device
-                setattr(self, event.detail, event.value)
-        elif kind == "note":
-            self.note = event.note
-        elif kind == "hygiene":
-            self.hygiene_confirmed = True
-        elif kind == "finish":
-            self.ended, self.ended_at = "finished", at
-        elif kind == "abandon":
-            self.ended, self.ended_at = ABANDONED, at
-            for a in self.attempts:
-                if a.outcome is None:
-                    a.outcome, a.outcome_at = ABANDONED, at
-        else:
-            raise SessionError(tr("session.error.unknown_event", kind=kind))
+    def attempts_changed_by(self, event: SessionEvent) -> list[ProcedureAttempt]:
+        """The attempts whose stored rows ``event`` (already applied) changed."""
+        if event.SCOPE == "all":
+            return list(self.attempts)
+        if event.SCOPE == "attempt" and event.attempt_no:
+            return [self.attempts[event.attempt_no - 1]]
+        return []
 
-    def _apply_answer(self, attempt: ProcedureAttempt, event: SessionEvent) -> None:
-        step = attempt.guide.step(event.step_id or "")
-        index = int(event.value or "0")
+    def _apply(self, event: SessionEvent) -> None:
+        at = event.at
+        attempt = None
+        if event.attempt_no and not isinstance(event, ProcedureAdded):
+            attempt = self.attempts[event.attempt_no - 1]
+        match event:
+            case Started():
+                self.started_at = at
+            case ProcedureAdded():
+                guide = self._replayable_guide(event)
+                new = ProcedureAttempt(
+                    attempt_no=len(self.attempts) + 1, guide=guide, started_at=at
+                )
+                first = guide.steps[0].id
+                new.path.append(first)
+                new.visits.append(StepVisit(first, at))
+                self.attempts.append(new)
+                self.current_attempt_no = new.attempt_no
+            case ProcedureSelected():
+                self.current_attempt_no = event.attempt
+            case StepEntered(step_id=step_id):
+                assert attempt is not None
+                self._check_step(attempt, step_id)
+                attempt.path.append(step_id)
+                attempt.visits.append(StepVisit(step_id, at))
+                attempt.walk_ended = False
+                attempt.proposed_outcome = None
+            case WalkEnded(proposed_outcome=proposed):
+                assert attempt is not None
+                attempt.walk_ended = True
+                attempt.proposed_outcome = proposed
+            case Answered():
+                assert attempt is not None
+                self._apply_answer(attempt, event)
+            case WentBack():
+                assert attempt is not None
+                if attempt.walk_ended:
+                    attempt.walk_ended = False
+                else:
+                    attempt.path.pop()
+                attempt.proposed_outcome = None
+                attempt.suggested_guide = None
+            case BlockerMarked(blocker_id=blocker_id, step_id=step_id, note=note):
+                assert attempt is not None
+                attempt.blockers[blocker_id] = BlockerMark(blocker_id, at, step_id, note)
+            case BlockerCleared(blocker_id=blocker_id):
+                assert attempt is not None
+                attempt.blockers.pop(blocker_id, None)
+            case OutcomeSet(outcome=outcome):
+                assert attempt is not None
+                attempt.outcome = outcome
+                attempt.outcome_at = at
+            case HandoffRecorded(code=code):
+                assert attempt is not None
+                attempt.handoff_code = code
+            case ContextSet(field="return_of_code", value=value):
+                self.return_of_code = value or None
+            case ContextSet(field="age_band" | "device" | "help_language" as name, value=value):
+                if name == "device" and value != self.device:
+                    self.hygiene_confirmed = False  # a checklist ticked for another device
+                setattr(self, name, value)
+            case ContextSet():
+                pass  # a context field this version does not show; kept in the log
+            case NoteSet(note=note):
+                self.note = note
+            case HygieneConfirmed():
+                self.hygiene_confirmed = True
+            case Finished():
+                self.ended, self.ended_at = "finished", at
+            case Abandoned():
+                self.ended, self.ended_at = ABANDONED, at
+                for a in self.attempts:
+                    if a.outcome is None:
+                        a.outcome, a.outcome_at = ABANDONED, at
+            case _:
+                raise SessionError(tr("session.error.unknown_event", kind=event.kind))
+
+    def _apply_answer(self, attempt: ProcedureAttempt, event: Answered) -> None:
+        step = attempt.guide.step(event.step_id)
+        index = event.answer
         if step.branch is None or not 0 <= index < len(step.branch.answers):
             raise SessionError(tr("session.error.guide_changed", guide_id=attempt.guide.id))
         answer = step.branch.answers[index]
@@ -564,13 +578,13 @@ class SupportSession:
             blocker=answer.blocker,
         )
 
-    def _replayable_guide(self, event: SessionEvent) -> ProcedureGuide:
-        guide_id = event.value or ""
+    def _replayable_guide(self, event: ProcedureAdded) -> ProcedureGuide:
+        guide_id = event.guide_id
         try:
             guide = self.catalog.guide(guide_id)
         except KeyError as exc:
             raise SessionError(tr("session.error.unknown_guide", guide_id=guide_id)) from exc
-        if event.detail != str(guide.version):
+        if event.guide_version != guide.version:
             raise SessionError(tr("session.error.guide_changed", guide_id=guide_id))
         return guide
 

@@ -202,9 +202,3 @@ def run(
         if window is not None and window.context.store is not None:
             window.context.store.close()
         lock.release()
-
-
-def main() -> int:
-    from dxdesk.cli import main as cli_main
-
-    return cli_main(sys.argv[1:])

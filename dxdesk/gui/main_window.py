@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
             return
         import datetime as dt
 
-        summary = store.today_summary(dt.date.today())
+        summary = store.sessions.today_summary(dt.date.today())
         lines = [
             tr(
                 "main.today_sessions",
@@ -296,7 +296,7 @@ class MainWindow(QMainWindow):
         if not self.context.settings.is_configured and not self.open_settings(first_run=True):
             return
         try:
-            session = self.context.store.start_session(
+            session = self.context.store.sessions.start_session(
                 self.context.catalog, self.context.settings.site_id
             )
         except (SessionError, StoreError) as exc:
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         store = self.context.store
         if store is None or self.session_screen is not None:
             return
-        for open_session in store.interrupted_sessions():
+        for open_session in store.sessions.interrupted_sessions():
             titles = [pick(self.context.catalog.guides[p].title, ui_language(), "ja")
                       if p in self.context.catalog.guides else p
                       for p in open_session.procedures]  # fmt: skip
@@ -407,10 +407,12 @@ class MainWindow(QMainWindow):
             box.exec()
             try:
                 if box.clickedButton() is resume:
-                    session = store.load_session(open_session.session_id, self.context.catalog)
+                    session = store.sessions.load_session(
+                        open_session.session_id, self.context.catalog
+                    )
                     self.show_session(session)
                     break  # one visit at a time: the others are offered when this one ends
-                store.abandon_interrupted(open_session.session_id)
+                store.sessions.abandon_interrupted(open_session.session_id)
             except StoreError as exc:
                 QMessageBox.warning(self, tr("main.resume_title"), str(exc))
         self.refresh_today()

@@ -30,12 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.core.catalog import ProcedureGuide
+from dxdesk.core.contract import SLIP_FORMAT_IDS
 from dxdesk.core.i18n import LANGUAGE_NAMES, RESIDENT_LANGUAGES, pick, tr, ui_language
 from dxdesk.core.session import SessionError, SupportSession
 from dxdesk.gui.tasks import run_task
-
-SLIP_FORMATS = ("a6", "a5", "receipt80")
-
 
 # PDFium is not thread-safe: two previews rendering at once (a quick change of language or
 # format) corrupted its heap. Every use of it goes through this lock.
@@ -260,7 +258,7 @@ class SlipDialog(PrintPreviewDialog):
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.language.setCurrentIndex(max(0, self.language.findData(lang)))
         self.format = QComboBox(objectName="slipFormatCombo")
-        for fmt in SLIP_FORMATS:
+        for fmt in SLIP_FORMAT_IDS:
             self.format.addItem(tr(f"print.format.{fmt}"), fmt)
         self.code_label = QLabel(handoff_code, objectName="handoffCodeLabel")
         self.options.addRow(tr("print.language"), self.language)

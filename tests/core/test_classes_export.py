@@ -72,7 +72,7 @@ def test_classes_travel_in_the_bundle_and_merge_once(tmp_path: Path, data_dir: P
     with Store.open(tmp_path / "hq") as hq:
         first = import_bundles(hq, [bundle], signing_trust)
         again = import_bundles(hq, [bundle], signing_trust)
-        merged = list(hq.class_record_rows(dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
+        merged = list(hq.queries.class_record_rows(dt.date(2026, 10, 1), dt.date(2026, 10, 31)))
     assert (first.classes_inserted, again.classes_inserted, again.classes_skipped) == (2, 0, 2)
     assert {r["class_id"] for r in merged} == {r["class_id"] for r in rows}
 

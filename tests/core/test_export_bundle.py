@@ -29,8 +29,8 @@ SITE = "kita-1"
 def _store(path: Path, *, demo: bool = False, sessions: int = 400, site: str = SITE) -> Store:
     store = Store.open(path)
     if demo:
-        store.set_meta("is_demo", "1")
-    store.import_procedure_attempt_rows(
+        store.maintenance.set_meta("is_demo", "1")
+    store.imports.import_procedure_attempt_rows(
         demo_rows(
             load_catalog(forms_dir()),
             sessions=sessions,
@@ -43,7 +43,7 @@ def _store(path: Path, *, demo: bool = False, sessions: int = 400, site: str = S
 
 
 def _count(store: Store) -> int:
-    return sum(1 for _ in store.procedure_attempt_rows(*_bounds()))
+    return sum(1 for _ in store.queries.procedure_attempt_rows(*_bounds()))
 
 
 def _bounds():
@@ -95,14 +95,14 @@ def test_round_trip_and_second_import_changes_nothing(file_keyring, tmp_path, da
     trust = _trust_site(tmp_path, data_dir)
     hq = Store.open(tmp_path / "hq")
     result = import_bundles(hq, [bundle], trust)
-    expected = sum(1 for _ in site.procedure_attempt_rows(*_month()))
+    expected = sum(1 for _ in site.queries.procedure_attempt_rows(*_month()))
     assert (result.inserted, result.skipped) == (expected, 0)
     again = import_bundles(hq, [bundle], trust)
     assert (again.inserted, again.skipped) == (0, expected)
     assert _count(hq) == expected
     # What was imported exports the same rows again
-    assert list(hq.procedure_attempt_rows(*_month())) == list(
-        site.procedure_attempt_rows(*_month())
+    assert list(hq.queries.procedure_attempt_rows(*_month())) == list(
+        site.queries.procedure_attempt_rows(*_month())
     )
 
 
@@ -210,28 +210,29 @@ def test_demo_bundle_is_refused_by_a_real_store(no_keyring, tmp_path, data_dir):
     trust = TrustStore.load(data_dir)
     _assert_rejected(Store.open(tmp_path / "hq"), [bundle], trust, "demo", require_signature=False)
     demo_hq = Store.open(tmp_path / "demo-hq")
-    demo_hq.set_meta("is_demo", "1")
+    demo_hq.maintenance.set_meta("is_demo", "1")
     assert import_bundles(demo_hq, [bundle], trust, require_signature=False).inserted > 0
 
 
 def test_failed_export_leaves_no_zip(no_keyring, tmp_path):
     store = _store(tmp_path / "site")
 
-    class BreaksMidway:
-        """The real store, whose row stream fails after some rows (a disk error, say)."""
+    real = store.queries
 
-        path = store.path
+    class BreaksMidway:
+        """The real store's queries, whose row stream fails after some rows (a disk error, say)."""
 
         def __getattr__(self, name):
-            return getattr(store, name)
+            return getattr(real, name)
 
         def procedure_attempt_batches(self, *a, **kw):
-            for batch in store.procedure_attempt_batches(*a, **kw):
+            for batch in real.procedure_attempt_batches(*a, **kw):
                 yield batch[:50]  # some rows reach the zip ...
                 raise OSError("disk went away")  # ... then the disk fails
 
+    store.queries = BreaksMidway()
     with pytest.raises(OSError):
-        export_month(BreaksMidway(), MONTH, tmp_path / "out", site_id=SITE)
+        export_month(store, MONTH, tmp_path / "out", site_id=SITE)
     assert list((tmp_path / "out").iterdir()) == []
 
 
@@ -306,7 +307,7 @@ def test_the_previous_month_column_hides_what_that_months_report_hid(no_keyring,
                                  "procedure_id": procedure, "outcome": outcome,
                                  "handoff_code": "", "return_of_code": ""})  # fmt: skip
     store = Store.open(tmp_path / "site")
-    store.import_procedure_attempt_rows(rows)
+    store.imports.import_procedure_attempt_rows(rows)
     for month in ("2026-09", MONTH):
         bundle = export_month(store, month, tmp_path / month, site_id=SITE)
         page = PdfReader(io.BytesIO(zipfile.ZipFile(bundle).read("report.pdf"))).pages[0]

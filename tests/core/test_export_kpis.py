@@ -21,7 +21,7 @@ def test_sql_kpis_equal_the_summary_of_the_rows(data_dir) -> None:
     catalog = load_catalog(forms_dir())
     with Store.open(data_dir) as store:
         for month, seed in (("2026-09", 1), ("2026-10", 2)):
-            store.import_procedure_attempt_rows(
+            store.imports.import_procedure_attempt_rows(
                 demo_rows(
                     catalog, sessions=400, months=[month], sites=["kita-1", "minami-2"], seed=seed
                 )  # fmt: skip
@@ -29,15 +29,15 @@ def test_sql_kpis_equal_the_summary_of_the_rows(data_dir) -> None:
         start, end = month_bounds("2026-10")
         last = end - dt.timedelta(days=1)
         for sites in (None, ["kita-1"], ["nowhere"]):
-            from_rows = summarise(store.procedure_attempt_batches(start, last, sites))
-            from_sql = kpi_summary(store.kpi_counts(start, last, sites))
+            from_rows = summarise(store.queries.procedure_attempt_batches(start, last, sites))
+            from_sql = kpi_summary(store.queries.kpi_counts(start, last, sites))
             for name in KPI_FIELDS:
                 assert getattr(from_sql, name) == getattr(from_rows, name), (sites, name)
             assert +from_sql.outcomes == +from_rows.outcomes, sites
             assert from_sql.handoff_return_count == from_rows.handoff_return_count, sites
             # The outcome tables from one grouped query, as the previous-month column uses them
             from_sql.add_dimension_counts(
-                store.dimension_outcome_counts(start, last, sites, DURATION_BAND_BOUNDS)
+                store.queries.dimension_outcome_counts(start, last, sites, DURATION_BAND_BOUNDS)
             )
             assert +from_sql.by_dimension == +from_rows.by_dimension, sites
             # so that column shows what that month's own report showed, hidden cells included

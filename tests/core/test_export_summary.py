@@ -54,7 +54,7 @@ def test_batched_summary_equals_the_row_by_row_count(data_dir) -> None:
     catalog = load_catalog(forms_dir())
     with Store.open(data_dir) as store:
         # More rows than one batch, so counts must carry across batch boundaries.
-        store.import_procedure_attempt_rows(
+        store.imports.import_procedure_attempt_rows(
             demo_rows(
                 catalog,
                 sessions=2 * STREAM_BATCH,
@@ -65,8 +65,8 @@ def test_batched_summary_equals_the_row_by_row_count(data_dir) -> None:
         )
         start, end = month_bounds(MONTH)
         last = end - dt.timedelta(days=1)
-        rows = list(store.procedure_attempt_rows(start, last))
-        batches = list(store.procedure_attempt_batches(start, last))
+        rows = list(store.queries.procedure_attempt_rows(start, last))
+        batches = list(store.queries.procedure_attempt_batches(start, last))
         summary = summarise(batches)
 
     assert len(batches) > 2 and all(len(b) <= STREAM_BATCH for b in batches)

@@ -142,25 +142,25 @@ def test_personal_data_through_every_write_path_never_reaches_the_disk(
             with pytest.raises((classes.ClassRecordError, PersonalDataError)):
                 classes.save_class_record(store, record, menu)
             with pytest.raises(PersonalDataError):
-                store.save_class_record(_record(date="2026-10-14", note=value))
+                store.classes.save_class_record(_record(date="2026-10-14", note=value))
             with pytest.raises(PersonalDataError):
                 ensure_no_personal_data(value, "class_note")
-        store.save_class_record(_record(date="2026-10-14", note="雨で少なめ"))
+        store.classes.save_class_record(_record(date="2026-10-14", note="雨で少なめ"))
 
         # Imports: identities in any column of a CSV row are refused, nothing is stored.
         good = next(demo_rows(catalog, sessions=1, months=["2026-10"], sites=[SITE], seed=5))
-        store.import_procedure_attempt_rows([good])  # the row itself is fine
+        store.imports.import_procedure_attempt_rows([good])  # the row itself is fine
         for value in values:
             for column in SESSIONS_CSV_COLUMNS:
                 with pytest.raises(ImportRowError):
-                    store.import_procedure_attempt_rows([{**good, "session_id": "f" * 32,
+                    store.imports.import_procedure_attempt_rows([{**good, "session_id": "f" * 32,
                                                           column: value}])  # fmt: skip
-                assert store.check().counts["sessions_imported"] == 1, column
+                assert store.maintenance.check().counts["sessions_imported"] == 1, column
             for column in CLASS_CSV_COLUMNS:
                 with pytest.raises(ImportRowError):
-                    store.import_class_record_rows([{**_record(), column: value}])
+                    store.imports.import_class_record_rows([{**_record(), column: value}])
             with pytest.raises(ImportRowError):  # no note column exists to smuggle one in
-                store.import_class_record_rows([{**_record(), "note": value}])
+                store.imports.import_class_record_rows([{**_record(), "note": value}])
 
         # The paper fallback, filled with identities, saved where the clerk chose.
         saved = tmp_path / "saved-by-clerk" / "paper.pdf"
@@ -170,7 +170,7 @@ def test_personal_data_through_every_write_path_never_reaches_the_disk(
 
         # An export bundle of the month, and its import into a second (HQ) store.
         bundle = export_month(store, "2026-10", tmp_path / "exports", site_id=SITE)
-        counts = store.check().counts
+        counts = store.maintenance.check().counts
     hq_dir = tmp_path / "hq"
     with Store.open(hq_dir) as hq:
         result = import_bundles(hq, [bundle], TrustStore(tmp_path / "trust.json"),
@@ -195,8 +195,8 @@ def test_the_store_is_scanned_while_open_including_its_wal_and_shm(data_dir):
     """The WAL and SHM exist only while the store is open: scan them then."""
     with Store.open(data_dir) as store:
         with pytest.raises(PersonalDataError):
-            store.save_class_record(_record(note=PERSONAL["my_number"]))
-        store.save_class_record(_record(note="晴れ"))
+            store.classes.save_class_record(_record(note=PERSONAL["my_number"]))
+        store.classes.save_class_record(_record(note="晴れ"))
         files = {p.name for p in data_dir.iterdir()}
         assert {"dxdesk.sqlite3", "dxdesk.sqlite3-wal", "dxdesk.sqlite3-shm"} <= files
         assert _scan(data_dir) == {}
@@ -210,7 +210,7 @@ NOT_IDENTITIES: dict[str, str] = {}
 
 def test_no_column_of_the_schema_or_the_exports_is_named_like_an_identity(data_dir):
     with Store.open(data_dir) as store:
-        db = store._db
+        db = store.database.connection
         tables = [r[0] for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]  # fmt: skip
         columns = [f"{t}.{r[1]}" for t in tables for r in db.execute(f"PRAGMA table_info({t})")]

@@ -48,13 +48,15 @@ def _visit(store, catalog, start: dt.datetime, *, finish: bool = True) -> Suppor
 
 def _fill(store, catalog) -> None:
     for month in [*OLD, *RECENT]:
-        store.import_procedure_attempt_rows(
+        store.imports.import_procedure_attempt_rows(
             demo_rows(
                 catalog, sessions=120, months=[month], sites=SITES, seed=int(month.replace("-", ""))
             )
         )
         for day in (3, 17):
-            store.save_class_record(_record(date=f"{month}-{day:02d}", menu="basics-power;line"))
+            store.classes.save_class_record(
+                _record(date=f"{month}-{day:02d}", menu="basics-power;line")
+            )
     _visit(store, catalog, dt.datetime(2024, 9, 30, 16, 0, tzinfo=JST))
     _visit(
         store, catalog, dt.datetime(2024, 10, 2, 10, 0, tzinfo=JST), finish=False
@@ -73,7 +75,9 @@ def _dump(path) -> dict[str, list]:
 def _rows(store, first: str, last: str) -> list[dict]:
     start = dt.date.fromisoformat(f"{first}-01")
     end = dt.date.fromisoformat(f"{last}-28") + dt.timedelta(days=4)
-    return list(store.procedure_attempt_rows(start, end.replace(day=1) - dt.timedelta(days=1)))
+    return list(
+        store.queries.procedure_attempt_rows(start, end.replace(day=1) - dt.timedelta(days=1))
+    )
 
 
 def test_cutoff_keeps_whole_months():
@@ -88,10 +92,12 @@ def test_old_rows_vanish_recent_ones_stay_and_the_aggregates_equal_the_counts(da
     with Store.open(data_dir) as store:
         _fill(store, catalog)
         old_summary = {m: month_summary(store, m) for m in OLD}
-        old_classes = list(store.class_record_rows(dt.date(2000, 1, 1), dt.date(2024, 10, 31)))
+        old_classes = list(
+            store.queries.class_record_rows(dt.date(2000, 1, 1), dt.date(2024, 10, 31))
+        )
         recent_rows = _rows(store, RECENT[0], "2026-11")
-        recent_classes = list(store.class_record_rows(dt.date(2024, 11, 1), TODAY))
-        expected = store.purge_counts(dt.date(2024, 11, 1))
+        recent_classes = list(store.queries.class_record_rows(dt.date(2024, 11, 1), TODAY))
+        expected = store.retention.purge_counts(dt.date(2024, 11, 1))
 
         result = purge_expired(store, 24, TODAY)
 
@@ -101,15 +107,17 @@ def test_old_rows_vanish_recent_ones_stay_and_the_aggregates_equal_the_counts(da
         assert result.sessions == 3 * 120 + 2 and result.classes == 6
         # Old rows are gone from every row-level table; recent ones are untouched.
         assert _rows(store, "2000-01", "2024-10") == []
-        assert list(store.class_record_rows(dt.date(2000, 1, 1), dt.date(2024, 10, 31))) == []
-        assert store.purge_counts(dt.date(2024, 11, 1)) == PurgeCounts(0, 0, 0, 0, 0)
+        assert (
+            list(store.queries.class_record_rows(dt.date(2000, 1, 1), dt.date(2024, 10, 31))) == []
+        )
+        assert store.retention.purge_counts(dt.date(2024, 11, 1)) == PurgeCounts(0, 0, 0, 0, 0)
         assert _rows(store, RECENT[0], "2026-11") == recent_rows
-        assert list(store.class_record_rows(dt.date(2024, 11, 1), TODAY)) == recent_classes
-        assert store.interrupted_sessions() == []  # the old open visit went too
-        assert store.check().ok
+        assert list(store.queries.class_record_rows(dt.date(2024, 11, 1), TODAY)) == recent_classes
+        assert store.sessions.interrupted_sessions() == []  # the old open visit went too
+        assert store.maintenance.check().ok
 
-        aggregates = store.monthly_aggregate_rows("2000-01", "2099-12")
-        class_aggregates = store.monthly_class_aggregate_rows("2000-01", "2099-12")
+        aggregates = store.retention.monthly_aggregate_rows("2000-01", "2099-12")
+        class_aggregates = store.retention.monthly_class_aggregate_rows("2000-01", "2099-12")
     assert {a["month"] for a in aggregates} == set(OLD)
     for month, summary in old_summary.items():
         rows = [a for a in aggregates if a["month"] == month]
@@ -170,15 +178,15 @@ def test_a_failure_inside_the_purge_leaves_everything_as_it_was(data_dir, catalo
     with Store.open(data_dir) as store:
         _fill(store, catalog)
         # The very last statement of the purge fails (a real SQLite error, as a full disk would).
-        store._db.execute(
+        store.database.connection.execute(
             "CREATE TRIGGER refuse BEFORE INSERT ON purge_log BEGIN SELECT RAISE(ABORT, 'x'); END"
         )
         before = _dump(data_dir / STORE_FILE)
         with pytest.raises(StoreError):
             purge_expired(store, 24, TODAY)
         assert _dump(data_dir / STORE_FILE) == before
-        assert store.monthly_aggregate_rows("2000-01", "2099-12") == []
-        store._db.execute("DROP TRIGGER refuse")
+        assert store.retention.monthly_aggregate_rows("2000-01", "2099-12") == []
+        store.database.connection.execute("DROP TRIGGER refuse")
         assert purge_expired(store, 24, TODAY).sessions == 3 * 120 + 2  # it works once it can
 
 
@@ -195,12 +203,12 @@ def test_the_purge_log_holds_counts_only_and_a_second_purge_adds_nothing(data_di
     with Store.open(data_dir) as store:
         _fill(store, catalog)
         first = purge_expired(store, 24, TODAY)
-        aggregates = store.monthly_aggregate_rows("2000-01", "2099-12")
+        aggregates = store.retention.monthly_aggregate_rows("2000-01", "2099-12")
         second = purge_expired(store, 24, TODAY)
         assert second.nothing_to_do and not first.nothing_to_do
-        assert store.monthly_aggregate_rows("2000-01", "2099-12") == aggregates
-        log = store.purge_log()
-        columns = [r[1] for r in store._db.execute("PRAGMA table_info(purge_log)")]
+        assert store.retention.monthly_aggregate_rows("2000-01", "2099-12") == aggregates
+        log = store.retention.purge_log()
+        columns = [r[1] for r in store.database.connection.execute("PRAGMA table_info(purge_log)")]
     assert columns == ["purged_at", "before_month", "sessions_purged", "attempts_purged",
                        "classes_purged"]  # fmt: skip
     assert [(e["before_month"], e["sessions_purged"], e["classes_purged"]) for e in log] == [
@@ -211,13 +219,13 @@ def test_the_purge_log_holds_counts_only_and_a_second_purge_adds_nothing(data_di
     with Store.open(data_dir) as store:
         assert "読み取り機" not in text and "imported" not in text
         for table in ("monthly_aggregates", "monthly_class_aggregates", "purge_log"):
-            names = {r[1] for r in store._db.execute(f"PRAGMA table_info({table})")}
+            names = {r[1] for r in store.database.connection.execute(f"PRAGMA table_info({table})")}
             assert not names & {"session_id", "class_id", "note", "handoff_code",
                                 "return_of_code", "step_id"}, table  # fmt: skip
 
 
 def _kept_sessions(store, month: str) -> int:
-    return sum(a["sessions"] for a in store.monthly_aggregate_rows(month, month)
+    return sum(a["sessions"] for a in store.retention.monthly_aggregate_rows(month, month)
                if a["dimension"] == "")  # fmt: skip
 
 
@@ -229,18 +237,18 @@ def test_a_purged_month_is_never_counted_twice_but_a_late_site_is_added(data_dir
         _fill(store, catalog)  # the same rows as ``again``: imported before the purge
         purge_expired(store, 24, TODAY)
         sessions = _kept_sessions(store, "2024-09")
-        classes = store.monthly_class_aggregate_rows("2024-09", "2024-09")
+        classes = store.retention.monthly_class_aggregate_rows("2024-09", "2024-09")
         # The same bundle imported once more after the purge: its sites' month is already
         # in the kept counts, so nothing of it is stored (and no later purge adds it again).
-        assert store.import_procedure_attempt_rows(again) == (0, len(again))
-        assert store.import_class_record_rows(
+        assert store.imports.import_procedure_attempt_rows(again) == (0, len(again))
+        assert store.imports.import_class_record_rows(
             [_record(date="2024-09-03", menu="basics-power;line")]
         ) == (0, 1)
         assert purge_expired(store, 24, TODAY).nothing_to_do
         assert _kept_sessions(store, "2024-09") == sessions
-        assert store.monthly_class_aggregate_rows("2024-09", "2024-09") == classes
+        assert store.retention.monthly_class_aggregate_rows("2024-09", "2024-09") == classes
         # A site whose month never arrived before the purge is added to the kept counts.
-        assert store.import_procedure_attempt_rows(late)[0] == len(late)
+        assert store.imports.import_procedure_attempt_rows(late)[0] == len(late)
         assert purge_expired(store, 24, TODAY).sessions == 30
         assert _kept_sessions(store, "2024-09") == sessions + 30
 
@@ -248,20 +256,20 @@ def test_a_purged_month_is_never_counted_twice_but_a_late_site_is_added(data_dir
 def test_cli_purge_and_dry_run(data_dir, catalog, capsys, monkeypatch):
     monkeypatch.setattr(i18n, "_current_ui_language", "ja")  # --lang en must not leak
     with Store.open(data_dir) as store:  # dated long ago: purged whatever today is
-        store.import_procedure_attempt_rows(
+        store.imports.import_procedure_attempt_rows(
             demo_rows(catalog, sessions=10, months=["2001-05"], sites=SITES, seed=1)
         )
-        store.save_class_record(_record(date="2001-05-10"))
+        store.classes.save_class_record(_record(date="2001-05-10"))
     assert cli_main(["--lang", "en", "retention", "purge", "--months", "24", "--dry-run"]) == 0
     assert "10 visits" in capsys.readouterr().out
     with Store.open(data_dir) as store:
-        assert store.purge_counts(dt.date(2001, 6, 1)).sessions == 10
+        assert store.retention.purge_counts(dt.date(2001, 6, 1)).sessions == 10
     assert cli_main(["--lang", "en", "retention", "purge"]) == 0  # settings' 24 months
     out = capsys.readouterr().out
     assert "10 visits" in out and "1 classes" in out and "purged" in out
     with Store.open(data_dir) as store:
-        assert store.purge_counts(dt.date(2001, 6, 1)) == PurgeCounts(0, 0, 0, 0, 0)
-        assert len(store.purge_log()) == 1
+        assert store.retention.purge_counts(dt.date(2001, 6, 1)) == PurgeCounts(0, 0, 0, 0, 0)
+        assert len(store.retention.purge_log()) == 1
     assert cli_main(["--lang", "en", "retention", "purge", "--months", "500"]) == 2
     assert "1 to 120" in capsys.readouterr().err
 
@@ -274,9 +282,9 @@ def test_the_app_purges_at_most_once_a_day(data_dir, catalog):
         first = purge_if_due(store, 24, TODAY)
         assert first is not None and first.sessions > 0
         assert purge_if_due(store, 24, TODAY) is None  # already done today
-        store.import_procedure_attempt_rows(  # a site whose old month arrives late
+        store.imports.import_procedure_attempt_rows(  # a site whose old month arrives late
             demo_rows(catalog, sessions=5, months=[OLD[0]], sites=["nishi-ward-3"], seed=7)
         )
         again = purge_if_due(store, 24, TODAY + dt.timedelta(days=1))  # the next day runs again
         assert again is not None and again.sessions == 5
-        assert len(store.purge_log()) == 2
+        assert len(store.retention.purge_log()) == 2

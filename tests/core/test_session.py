@@ -273,10 +273,10 @@ def test_resume_rebuilds_the_session_at_its_last_committed_step(catalog, clock, 
         session_id = s.session_id
     # The app stopped here; a new process reopens the store.
     with Store.open(data_dir) as store:
-        (open_session,) = store.interrupted_sessions()
+        (open_session,) = store.sessions.interrupted_sessions()
         assert open_session.session_id == session_id
         assert open_session.last_step_id == "explain-kiosk"
-        resumed = store.load_session(session_id, catalog, clock=clock)
+        resumed = store.sessions.load_session(session_id, catalog, clock=clock)
         assert resumed.current_step.id == "explain-kiosk"
         assert resumed.device == "counter_terminal" and resumed.age_band == "70-74"
         assert resumed.current.blockers["other"].note == "画面の文字が小さい"
@@ -285,7 +285,7 @@ def test_resume_rebuilds_the_session_at_its_last_committed_step(catalog, clock, 
         resumed.set_outcome(resumed.current.proposed_outcome)
         resumed.confirm_hygiene(logged_out=True, browser_closed=True, card_returned=True)
         resumed.finish()
-        assert store.interrupted_sessions() == []
-        (row,) = store.procedure_attempt_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+        assert store.sessions.interrupted_sessions() == []
+        (row,) = store.queries.procedure_attempt_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
         assert row["outcome"] == "handed_off" and row["hygiene_confirmed"] == "1"
         assert row["duration_min"] == 3 and row["steps_reached"] == 3

@@ -11,7 +11,6 @@ import pytest
 
 from dxdesk.cli import main as cli_main
 from dxdesk.core import i18n
-from dxdesk.core import store as store_module
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.handoff import new_handoff_code
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
@@ -25,6 +24,7 @@ from dxdesk.core.store import (
     Store,
     StoreError,
 )
+from dxdesk.core.store import connection as store_module  # where the store is opened
 
 GUIDE = "convenience-store-certificates"
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -63,7 +63,7 @@ def _finished_session(store, catalog, *, device="own_iphone", clock=None) -> Sup
 
 def test_a_new_store_is_wal_full_sync_with_foreign_keys_and_the_latest_schema(data_dir):
     with Store.open(data_dir) as store:
-        db = store._db
+        db = store.database.connection
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -71,7 +71,7 @@ def test_a_new_store_is_wal_full_sync_with_foreign_keys_and_the_latest_schema(da
     # Reopening does not migrate again.
     with Store.open(data_dir) as store:
         assert store.schema_version == SCHEMA_VERSION
-        assert store.check().ok
+        assert store.maintenance.check().ok
 
 
 def test_a_failing_migration_leaves_the_store_at_the_previous_version(data_dir, monkeypatch):
@@ -119,13 +119,13 @@ def test_a_truncated_store_gives_a_store_error(data_dir, catalog):
     with Store.open(data_dir) as store:
         for _ in range(30):
             _finished_session(store, catalog)
-        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path = data_dir / STORE_FILE
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
     with pytest.raises(StoreError) as err:
         store = Store.open(data_dir)
-        store.procedure_attempt_rows(DAY, DAY)  # pragma: no cover - open already fails
+        store.queries.procedure_attempt_rows(DAY, DAY)  # pragma: no cover - open already fails
     assert str(path) in str(err.value)
 
 
@@ -189,11 +189,12 @@ def test_a_killed_instance_leaves_no_stale_lock(data_dir):
 def test_export_rows_have_exactly_the_contract_columns(data_dir, catalog):
     with Store.open(data_dir) as store:
         s = _finished_session(store, catalog, device="counter_terminal")
-        rows = list(store.procedure_attempt_rows(DAY, DAY))
+        rows = list(store.queries.procedure_attempt_rows(DAY, DAY))
         assert (
-            list(store.procedure_attempt_rows(DAY + dt.timedelta(1), DAY + dt.timedelta(9))) == []
+            list(store.queries.procedure_attempt_rows(DAY + dt.timedelta(1), DAY + dt.timedelta(9)))
+            == []
         )
-        assert list(store.procedure_attempt_rows(DAY, DAY, site_ids=["other-site"])) == []
+        assert list(store.queries.procedure_attempt_rows(DAY, DAY, site_ids=["other-site"])) == []
     assert [list(r) for r in rows] == [list(SESSIONS_CSV_COLUMNS)] * 2
     first, second = rows
     assert first["session_id"] == s.session_id and first["attempt_no"] == 1
@@ -220,15 +221,15 @@ def test_open_sessions_are_not_exported_but_counted_today(data_dir, catalog):
         abandoned.abandon()
         still_open = SupportSession.start(catalog, "kita-ward-1", recorder=store, clock=_clock())
         still_open.add_procedure(GUIDE)
-        assert {r["session_id"] for r in store.procedure_attempt_rows(DAY, DAY)} == {
-            r["session_id"] for r in store.procedure_attempt_rows(DAY, DAY)
+        assert {r["session_id"] for r in store.queries.procedure_attempt_rows(DAY, DAY)} == {
+            r["session_id"] for r in store.queries.procedure_attempt_rows(DAY, DAY)
         } - {still_open.session_id}
-        summary = store.today_summary(DAY)
+        summary = store.sessions.today_summary(DAY)
         assert (summary.finished_sessions, summary.abandoned_sessions) == (1, 1)
         assert summary.open_sessions == 1
         assert summary.by_outcome["referred"] == 1 and summary.by_outcome["handed_off"] == 1
         assert summary.by_outcome["abandoned"] == 1 and summary.procedures == 3
-        assert store.today_summary(DAY - dt.timedelta(days=1)).procedures == 0
+        assert store.sessions.today_summary(DAY - dt.timedelta(days=1)).procedures == 0
 
 
 def test_an_interrupted_session_can_be_closed_as_abandoned_at_its_last_moment(data_dir, catalog):
@@ -237,15 +238,15 @@ def test_an_interrupted_session_can_be_closed_as_abandoned_at_its_last_moment(da
         s.add_procedure(GUIDE)
         s.set_context(device="counter_terminal")
         s.answer(0)
-        store.abandon_interrupted(s.session_id)
-        assert store.interrupted_sessions() == []
-        (row,) = store.procedure_attempt_rows(DAY, DAY)
+        store.sessions.abandon_interrupted(s.session_id)
+        assert store.sessions.interrupted_sessions() == []
+        (row,) = store.queries.procedure_attempt_rows(DAY, DAY)
         assert row["outcome"] == "abandoned" and row["ended"] == "abandoned"
         assert row["hygiene_confirmed"] == "0" and row["session_duration_min"] == 3
         with pytest.raises(StoreError):
-            store.abandon_interrupted(s.session_id)
+            store.sessions.abandon_interrupted(s.session_id)
         with pytest.raises(StoreError):
-            store.load_session(s.session_id, catalog)
+            store.sessions.load_session(s.session_id, catalog)
 
 
 def _rows_of_another_site(store_dir, catalog, count=3):
@@ -256,7 +257,7 @@ def _rows_of_another_site(store_dir, catalog, count=3):
             s.answer(1)
             s.set_outcome("referred")
             s.finish()
-        rows = list(other.procedure_attempt_rows(DAY, DAY))
+        rows = list(other.queries.procedure_attempt_rows(DAY, DAY))
     # As they come back from a CSV file: every value a string.
     return [{k: str(v) for k, v in r.items()} for r in rows]
 
@@ -265,17 +266,17 @@ def test_import_stores_other_sites_and_skips_duplicates(data_dir, tmp_path, cata
     rows = _rows_of_another_site(tmp_path / "other", catalog)
     with Store.open(data_dir) as store:
         _finished_session(store, catalog)
-        own = list(store.procedure_attempt_rows(DAY, DAY))
-        assert store.import_procedure_attempt_rows(rows) == (3, 0)
-        assert store.import_procedure_attempt_rows(rows + own) == (0, 5)
-        assert store.sites() == ["kita-ward-1", "minami-1"]
-        imported = list(store.procedure_attempt_rows(DAY, DAY, site_ids=["minami-1"]))
+        own = list(store.queries.procedure_attempt_rows(DAY, DAY))
+        assert store.imports.import_procedure_attempt_rows(rows) == (3, 0)
+        assert store.imports.import_procedure_attempt_rows(rows + own) == (0, 5)
+        assert store.queries.sites() == ["kita-ward-1", "minami-1"]
+        imported = list(store.queries.procedure_attempt_rows(DAY, DAY, site_ids=["minami-1"]))
         assert [{k: str(v) for k, v in r.items()} for r in imported] == sorted(
             rows, key=lambda r: (r["hour"], r["session_id"])
         )
         # Imported visits are not this counter's open work, nor its today panel.
-        assert store.interrupted_sessions() == []
-        assert store.today_summary(DAY).procedures == 2
+        assert store.sessions.interrupted_sessions() == []
+        assert store.sessions.today_summary(DAY).procedures == 2
 
 
 def test_a_bad_row_imports_nothing_and_names_the_row_and_column(data_dir, tmp_path, catalog):
@@ -283,31 +284,34 @@ def test_a_bad_row_imports_nothing_and_names_the_row_and_column(data_dir, tmp_pa
     rows[2] = {**rows[2], "age_band": "73"}
     with Store.open(data_dir) as store:
         with pytest.raises(ImportRowError) as err:
-            store.import_procedure_attempt_rows(iter(rows))
+            store.imports.import_procedure_attempt_rows(iter(rows))
         assert err.value.row_number == 3 and err.value.column == "age_band"
         assert "73" in str(err.value) and "70-74 | 75-79" in str(err.value)  # what it may be
         for column, value, expected in (("session_id", "xyz", "32 hex digits"),
                                         ("outcome", "done", "completed_online | "),
                                         ("ended", "maybe", "finished | abandoned")):  # fmt: skip
             with pytest.raises(ImportRowError) as err:
-                store.import_procedure_attempt_rows([{**rows[0], column: value}])
+                store.imports.import_procedure_attempt_rows([{**rows[0], column: value}])
             assert err.value.column == column and expected in str(err.value)
-        assert store.sites() == [] and list(store.procedure_attempt_rows(DAY, DAY)) == []
+        assert (
+            store.queries.sites() == []
+            and list(store.queries.procedure_attempt_rows(DAY, DAY)) == []
+        )
         missing = {k: v for k, v in rows[0].items() if k != "device"}
         with pytest.raises(ImportRowError, match="device"):
-            store.import_procedure_attempt_rows([missing])
+            store.imports.import_procedure_attempt_rows([missing])
         with pytest.raises(ImportRowError, match="blockers"):
-            store.import_procedure_attempt_rows([{**rows[0], "blockers": "氏名 山田"}])
-        assert store.check().counts["procedure_attempts"] == 0
+            store.imports.import_procedure_attempt_rows([{**rows[0], "blockers": "氏名 山田"}])
+        assert store.maintenance.check().counts["procedure_attempts"] == 0
 
 
 def test_meta_values_are_kept(data_dir):
     with Store.open(data_dir) as store:
-        assert store.meta("is_demo") is None
-        store.set_meta("is_demo", "1")
-        store.set_meta("is_demo", "0")
+        assert store.maintenance.meta("is_demo") is None
+        store.maintenance.set_meta("is_demo", "1")
+        store.maintenance.set_meta("is_demo", "0")
     with Store.open(data_dir) as store:
-        assert store.meta("is_demo") == "0"
+        assert store.maintenance.meta("is_demo") == "0"
 
 
 def test_every_event_is_on_disk_when_the_call_returns(data_dir, catalog):
@@ -346,7 +350,7 @@ def test_a_busy_store_says_so_and_the_session_stays_as_it_was(data_dir, catalog,
         other.execute("ROLLBACK")
         other.close()
         assert s.answer(0).step.id == "check-pin"
-        assert [e.seq for e in store.session_events(s.session_id)] == [1, 2, 3]
+        assert [e.seq for e in store.sessions.session_events(s.session_id)] == [1, 2, 3]
 
 
 def test_a_full_disk_is_reported_as_full_not_damaged_and_loses_nothing(data_dir):
@@ -356,16 +360,18 @@ def test_a_full_disk_is_reported_as_full_not_damaged_and_loses_nothing(data_dir)
     record.update(site_id="kita-ward-1", date="2026-11-23", hour=10, start_time="10:00",
                   menu="", staffing_warning="")  # fmt: skip
     with Store.open(data_dir) as store:
-        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
-        store._db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+        pages = store.database.connection.execute("PRAGMA page_count").fetchone()[0]
+        store.database.connection.execute(
+            f"PRAGMA max_page_count = {pages}"
+        )  # the disk is full now
         saved = 0
         with pytest.raises(StoreError) as err:
             for i in range(10_000):
-                store.save_class_record({**record, "class_id": f"{i:032x}"})
+                store.classes.save_class_record({**record, "class_id": f"{i:032x}"})
                 saved += 1
         message = str(err.value)
         assert "full" in message and "damaged" not in message
-        assert store.check().counts["class_records"] == saved
-        store._db.execute("PRAGMA max_page_count = 1073741823")  # space returns
-        store.save_class_record({**record, "class_id": "f" * 32})
-        assert store.check().ok
+        assert store.maintenance.check().counts["class_records"] == saved
+        store.database.connection.execute("PRAGMA max_page_count = 1073741823")  # space returns
+        store.classes.save_class_record({**record, "class_id": "f" * 32})
+        assert store.maintenance.check().ok

@@ -41,7 +41,7 @@ def _as_csv(record: dict) -> dict:
 def test_a_saved_class_is_durable_and_comes_back_as_a_classes_csv_row(data_dir):
     record = _record(note="雨で2名欠席")
     with Store.open(data_dir) as store:
-        store.save_class_record(record)
+        store.classes.save_class_record(record)
     # Read back with a separate connection: it is on disk, not in a cache.
     db = sqlite3.connect(data_dir / STORE_FILE)
     origin, note, recorded_at = db.execute(
@@ -51,8 +51,8 @@ def test_a_saved_class_is_durable_and_comes_back_as_a_classes_csv_row(data_dir):
     db.close()
     assert origin == "local" and note == "雨で2名欠席" and recorded_at
     with Store.open(data_dir) as store:
-        rows = list(store.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
-        assert store.check().counts["class_records"] == 1
+        rows = list(store.queries.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+        assert store.maintenance.check().counts["class_records"] == 1
     assert len(rows) == 1
     row = rows[0]
     assert list(row) == list(CLASS_CSV_COLUMNS)
@@ -65,28 +65,34 @@ def test_a_saved_class_is_durable_and_comes_back_as_a_classes_csv_row(data_dir):
 def test_a_live_tally_saves_progressively_into_one_row(data_dir):
     record = _record(learners=0, results_reached=0)
     with Store.open(data_dir) as store:
-        store.save_class_record(record)
+        store.classes.save_class_record(record)
         for learners in range(1, 5):
-            store.save_class_record({**record, "learners": learners, "results_reached": learners})
-        rows = list(store.class_record_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23)))
+            store.classes.save_class_record(
+                {**record, "learners": learners, "results_reached": learners}
+            )
+        rows = list(store.queries.class_record_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23)))
     assert len(rows) == 1
     assert rows[0]["learners"] == 4 and rows[0]["results_reached"] == 4
 
 
 def test_rows_are_filtered_by_date_range_and_site_and_ordered(data_dir):
     with Store.open(data_dir) as store:
-        store.save_class_record(_record(date="2026-10-31", start_time="10:00"))
-        store.save_class_record(_record(date="2026-11-01", start_time="14:00", hour=14))
-        store.save_class_record(_record(date="2026-11-01", start_time="09:15", hour=9))
-        store.save_class_record(_record(date="2026-11-30", site_id="minami-library"))
-        store.save_class_record(_record(date="2026-12-01"))
-        november = list(store.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30)))
+        store.classes.save_class_record(_record(date="2026-10-31", start_time="10:00"))
+        store.classes.save_class_record(_record(date="2026-11-01", start_time="14:00", hour=14))
+        store.classes.save_class_record(_record(date="2026-11-01", start_time="09:15", hour=9))
+        store.classes.save_class_record(_record(date="2026-11-30", site_id="minami-library"))
+        store.classes.save_class_record(_record(date="2026-12-01"))
+        november = list(
+            store.queries.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+        )
         only_kita = list(
-            store.class_record_rows(
+            store.queries.class_record_rows(
                 dt.date(2026, 11, 1), dt.date(2026, 11, 30), ["kita-community-hall"]
             )
         )
-        none = list(store.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30), []))
+        none = list(
+            store.queries.class_record_rows(dt.date(2026, 11, 1), dt.date(2026, 11, 30), [])
+        )
     assert [(r["date"], r["start_time"]) for r in november] == [
         ("2026-11-01", "09:15"), ("2026-11-01", "14:00"), ("2026-11-30", "10:30"),
     ]  # fmt: skip
@@ -116,10 +122,10 @@ def test_rows_are_filtered_by_date_range_and_site_and_ordered(data_dir):
 def test_a_malformed_class_record_is_refused_naming_the_field(data_dir, changes, column):
     with Store.open(data_dir) as store:
         with pytest.raises(ClassRecordError) as err:
-            store.save_class_record(_record(**changes))
+            store.classes.save_class_record(_record(**changes))
         assert err.value.column == column
         assert column in str(err.value)
-        assert store.check().counts["class_records"] == 0
+        assert store.maintenance.check().counts["class_records"] == 0
 
 
 def test_missing_or_unknown_fields_are_refused(data_dir):
@@ -127,33 +133,35 @@ def test_missing_or_unknown_fields_are_refused(data_dir):
         incomplete = _record()
         del incomplete["tutors"]
         with pytest.raises(ClassRecordError) as err:
-            store.save_class_record(incomplete)
+            store.classes.save_class_record(incomplete)
         assert err.value.column == "tutors"
         with pytest.raises(ClassRecordError) as err:
-            store.save_class_record(_record(learner_names="山田"))
+            store.classes.save_class_record(_record(learner_names="山田"))
         assert err.value.column == "learner_names"
-        assert store.check().counts["class_records"] == 0
+        assert store.maintenance.check().counts["class_records"] == 0
 
 
 def test_a_class_note_with_personal_data_is_refused_and_nothing_stored(data_dir):
     with Store.open(data_dir) as store:
         with pytest.raises(PersonalDataError):
-            store.save_class_record(_record(note="連絡先 090-1234-5678"))
-        assert store.check().counts["class_records"] == 0
+            store.classes.save_class_record(_record(note="連絡先 090-1234-5678"))
+        assert store.maintenance.check().counts["class_records"] == 0
 
 
 def test_import_inserts_new_classes_skips_known_ones_and_marks_them_imported(data_dir, tmp_path):
     mine = _record()
     theirs = [_record(site_id="minami-library"), _record(site_id="minami-library", menu="")]
     with Store.open(data_dir) as store:
-        store.save_class_record(mine)
-        inserted, skipped = store.import_class_record_rows(
+        store.classes.save_class_record(mine)
+        inserted, skipped = store.imports.import_class_record_rows(
             [_as_csv(mine), *(_as_csv(r) for r in theirs)]
         )
         assert (inserted, skipped) == (2, 1)
-        assert store.import_class_record_rows(_as_csv(r) for r in theirs) == (0, 2)
-        origins = dict(store._db.execute("SELECT class_id, origin FROM class_records"))
-        rows = list(store.class_record_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23)))
+        assert store.imports.import_class_record_rows(_as_csv(r) for r in theirs) == (0, 2)
+        origins = dict(
+            store.database.connection.execute("SELECT class_id, origin FROM class_records")
+        )
+        rows = list(store.queries.class_record_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23)))
     assert origins == {mine["class_id"]: "local", **{r["class_id"]: "imported" for r in theirs}}
     assert len(rows) == 3 and all(isinstance(r["learners"], int) for r in rows)
 
@@ -172,25 +180,25 @@ def test_a_bad_import_row_names_row_and_column_and_stores_nothing(data_dir, bad,
     broken = {**_as_csv(_record()), **bad}
     with Store.open(data_dir) as store:
         with pytest.raises(ImportRowError) as err:
-            store.import_class_record_rows([*good, broken])
+            store.imports.import_class_record_rows([*good, broken])
         assert err.value.row_number == 4 and err.value.column == column
         assert "4" in str(err.value) and column in str(err.value)
-        assert store.check().counts["class_records"] == 0
+        assert store.maintenance.check().counts["class_records"] == 0
 
 
 def test_an_import_row_with_a_note_or_missing_column_is_refused(data_dir):
     with Store.open(data_dir) as store:
         with pytest.raises(ImportRowError) as err:
-            store.import_class_record_rows([{**_as_csv(_record()), "note": "x"}])
+            store.imports.import_class_record_rows([{**_as_csv(_record()), "note": "x"}])
         assert err.value.column == "note" and "classes.csv" in str(err.value)
         short = _as_csv(_record())
         del short["satisfaction_3"]
         with pytest.raises(ImportRowError) as err:
-            store.import_class_record_rows([short])
+            store.imports.import_class_record_rows([short])
         assert err.value.column == "satisfaction_3"
         with pytest.raises(ImportRowError):
-            store.import_class_record_rows(["not a row"])
-        assert store.check().counts["class_records"] == 0
+            store.imports.import_class_record_rows(["not a row"])
+        assert store.maintenance.check().counts["class_records"] == 0
 
 
 def test_visits_and_classes_import_in_one_transaction(data_dir, tmp_path):
@@ -200,18 +208,18 @@ def test_visits_and_classes_import_in_one_transaction(data_dir, tmp_path):
 
     catalog = load_catalog(forms_dir())
     with Store.open(tmp_path / "other-site") as other:
-        visit = other.start_session(catalog, "minami-2")
+        visit = other.sessions.start_session(catalog, "minami-2")
         visit.add_procedure("convenience-store-certificates")
         visit.set_outcome("handed_off")
         visit.finish()
         day = dt.date.today()
-        attempts = list(other.procedure_attempt_rows(day, day))
+        attempts = list(other.queries.procedure_attempt_rows(day, day))
     broken = {**_as_csv(_record()), "learners": "-1"}
     with Store.open(data_dir) as store:
         with pytest.raises(ImportRowError):
-            store.import_rows(attempts, [_as_csv(_record()), broken])
-        counts = store.check().counts
+            store.imports.import_rows(attempts, [_as_csv(_record()), broken])
+        counts = store.maintenance.check().counts
         assert counts["class_records"] == 0
-        assert list(store.procedure_attempt_rows(day, day)) == []
-        (visits, classes) = store.import_rows(attempts, [_as_csv(_record())])
+        assert list(store.queries.procedure_attempt_rows(day, day)) == []
+        (visits, classes) = store.imports.import_rows(attempts, [_as_csv(_record())])
         assert visits == (1, 0) and classes == (1, 0)

@@ -62,7 +62,9 @@ def _run_and_kill(data_dir: Path, seed: int, rng: random.Random) -> list[tuple[s
 
 
 def _replay(store: Store, catalog, session_id: str, site_id: str) -> SupportSession:
-    return SupportSession.replay(catalog, session_id, site_id, store.session_events(session_id))
+    return SupportSession.replay(
+        catalog, session_id, site_id, store.sessions.session_events(session_id)
+    )
 
 
 def test_killed_recorder_loses_no_reported_step(data_dir: Path):
@@ -78,20 +80,20 @@ def test_killed_recorder_loses_no_reported_step(data_dir: Path):
         reported = _run_and_kill(data_dir, seed=iterations, rng=rng)
         reported_total += len(reported)
         with Store.open(data_dir) as store:
-            assert store.check().ok
+            assert store.maintenance.check().ok
             # 1. Every event the child reported is stored, as reported.
             for session_id, seq, kind, _step in reported:
-                stored = store.session_events(session_id)
+                stored = store.sessions.session_events(session_id)
                 assert len(stored) >= seq, f"event {seq} of {session_id} lost after the kill"
                 assert stored[seq - 1].kind == kind
             # 2. No visit is half-written: the rows agree with a replay of the event log.
-            sessions = store._db.execute(
+            sessions = store.database.connection.execute(
                 "SELECT session_id, site_id, ended FROM sessions WHERE origin = 'local'"
             ).fetchall()
             for session_id, site_id, ended in sessions:
                 replayed = _replay(store, catalog, session_id, site_id)
                 assert replayed.ended == ended
-                rows = store._db.execute(
+                rows = store.database.connection.execute(
                     "SELECT attempt_no, outcome, steps_reached, last_step_id FROM"
                     " procedure_attempts WHERE session_id = ? ORDER BY attempt_no",
                     (session_id,),
@@ -103,13 +105,13 @@ def test_killed_recorder_loses_no_reported_step(data_dir: Path):
                 if ended:
                     assert all(a.outcome for a in replayed.attempts)
             # 3. At most the one visit in progress is open, and it resumes where it stopped.
-            open_sessions = store.interrupted_sessions()
+            open_sessions = store.sessions.interrupted_sessions()
             assert len(open_sessions) <= 1
             for open_session in open_sessions:
-                session = store.load_session(open_session.session_id, catalog)
+                session = store.sessions.load_session(open_session.session_id, catalog)
                 last_reported = [e for e in reported if e[0] == open_session.session_id]
                 if last_reported and session.current is not None:
-                    stored_last = store.session_events(open_session.session_id)[-1]
+                    stored_last = store.sessions.session_events(open_session.session_id)[-1]
                     if stored_last.seq == last_reported[-1][1]:
                         assert session.current.current_step_id == last_reported[-1][3]
                 # Close it the two ways the GUI offers: carry on, or give up.
@@ -122,9 +124,9 @@ def test_killed_recorder_loses_no_reported_step(data_dir: Path):
                         )
                     session.finish()
                 else:
-                    store.abandon_interrupted(open_session.session_id)
+                    store.sessions.abandon_interrupted(open_session.session_id)
                 resumed += 1
-            assert store.interrupted_sessions() == []
+            assert store.sessions.interrupted_sessions() == []
     assert iterations >= MIN_ITERATIONS
     assert reported_total > iterations, "the recorder was killed before it recorded anything"
     print(f"{iterations} kills, {reported_total} reported events, {resumed} visits resumed")

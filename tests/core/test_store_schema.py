@@ -30,7 +30,7 @@ def _dictionary() -> dict[str, list[tuple[str, str, str]]]:
 def test_every_table_and_column_of_the_store_is_documented(data_dir):
     documented = _dictionary()
     with Store.open(data_dir) as store:
-        db = store._db
+        db = store.database.connection
         tables = [
             r[0]
             for r in db.execute(

@@ -8,12 +8,12 @@ import tracemalloc
 
 import pytest
 
-from dxdesk.core import store as store_module
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export.demo import demo_rows
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.session import SupportSession
 from dxdesk.core.store import Store
+from dxdesk.core.store import connection as store_module  # where the store is opened
 from tests.core.test_store_classes import _record
 
 JST = dt.timezone(dt.timedelta(hours=9))
@@ -27,7 +27,7 @@ def catalog():
 
 def _fill(store: Store, catalog, sessions: int) -> int:
     rows = demo_rows(catalog, sessions=sessions, months=["2026-10"], sites=["kita-ward-1"], seed=3)
-    inserted, _ = store.import_procedure_attempt_rows(rows)
+    inserted, _ = store.imports.import_procedure_attempt_rows(rows)
     return inserted
 
 
@@ -46,7 +46,7 @@ def test_the_clerk_records_while_an_export_is_half_way_and_the_export_sees_one_s
     monkeypatch.setattr(store_module, "STREAM_BATCH", 7)
     with Store.open(data_dir) as store:
         total = _fill(store, catalog, 60)
-        rows = store.procedure_attempt_rows(*MONTH)
+        rows = store.queries.procedure_attempt_rows(*MONTH)
         first = [next(rows) for _ in range(10)]  # the export thread pauses between batches
         # A visit recorded from another thread now must not wait for the export to finish.
         clerk = threading.Thread(target=_record_a_visit, args=(store, catalog))
@@ -55,7 +55,7 @@ def test_the_clerk_records_while_an_export_is_half_way_and_the_export_sees_one_s
         assert not clerk.is_alive(), "recording was blocked by the half-read export"
         rest = list(rows)
         assert len(first) + len(rest) == total  # the visit recorded meanwhile is not half-seen
-        assert len(list(store.procedure_attempt_rows(*MONTH))) == total + 1
+        assert len(list(store.queries.procedure_attempt_rows(*MONTH))) == total + 1
 
 
 def test_an_export_running_in_another_thread_reads_every_row(data_dir, catalog, monkeypatch):
@@ -63,12 +63,12 @@ def test_an_export_running_in_another_thread_reads_every_row(data_dir, catalog, 
     with Store.open(data_dir) as store:
         total = _fill(store, catalog, 80)
         for i in range(23):
-            store.save_class_record(_record(date=f"2026-10-{i + 1:02d}"))
+            store.classes.save_class_record(_record(date=f"2026-10-{i + 1:02d}"))
         out: dict[str, list] = {}
 
         def export() -> None:
-            out["sessions"] = list(store.procedure_attempt_rows(*MONTH))
-            out["classes"] = list(store.class_record_rows(*MONTH))
+            out["sessions"] = list(store.queries.procedure_attempt_rows(*MONTH))
+            out["classes"] = list(store.queries.class_record_rows(*MONTH))
 
         worker = threading.Thread(target=export)
         worker.start()
@@ -85,11 +85,11 @@ def test_an_export_running_in_another_thread_reads_every_row(data_dir, catalog, 
 def test_an_abandoned_export_releases_its_snapshot(data_dir, catalog):
     with Store.open(data_dir) as store:
         _fill(store, catalog, 20)
-        rows = store.procedure_attempt_rows(*MONTH)
+        rows = store.queries.procedure_attempt_rows(*MONTH)
         next(rows)
         rows.close()  # e.g. the export failed writing the zip
-        store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        busy, _, _ = store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        store.database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy, _, _ = store.database.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         assert busy == 0
 
 
@@ -99,12 +99,12 @@ def test_streaming_a_month_keeps_python_memory_flat(data_dir, catalog, monkeypat
     with Store.open(data_dir) as store:
         total = _fill(store, catalog, 20_000)
         tracemalloc.start()
-        held = list(store.procedure_attempt_rows(*MONTH))
+        held = list(store.queries.procedure_attempt_rows(*MONTH))
         _, peak_held = tracemalloc.get_traced_memory()
         del held
         tracemalloc.stop()
         tracemalloc.start()
-        count = sum(1 for _ in store.procedure_attempt_rows(*MONTH))
+        count = sum(1 for _ in store.queries.procedure_attempt_rows(*MONTH))
         _, peak_streamed = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert count == total > 20_000

@@ -15,7 +15,7 @@ def record_visits(data_dir: Path, catalog: Catalog, count: int, site: str = "kit
     """``count`` finished visits recorded through the real session and store."""
     with Store.open(data_dir) as store:
         for _ in range(count):
-            session = store.start_session(catalog, site)
+            session = store.sessions.start_session(catalog, site)
             session.add_procedure(GUIDE)
             session.answer(0)
             session.set_outcome("handed_off")
@@ -26,8 +26,14 @@ def table_dump(data_dir: Path) -> list[tuple]:
     """Every row of the data tables, for "the store is unchanged" checks."""
     db = sqlite3.connect(f"{(data_dir / STORE_FILE).as_uri()}?mode=ro", uri=True)
     try:
-        rows = []
-        for table in ("sessions", "procedure_attempts", "attempt_blockers", "session_events"):
+        tables = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        rows = [("schema", db.execute("PRAGMA user_version").fetchone()[0])]
+        for table in tables:  # every table, so a change to any of them is seen
             rows += [(table, *r) for r in db.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
         return rows
     finally:

@@ -31,7 +31,7 @@ def test_daily_backup_while_the_store_is_open_holds_every_committed_visit(
 ) -> None:
     record_visits(data_dir, catalog, 3)
     with Store.open(data_dir) as live:  # the app is running; recent commits sit in the -wal
-        session = live.start_session(catalog, "kita-1")
+        session = live.sessions.start_session(catalog, "kita-1")
         session.add_procedure("convenience-store-certificates")
         assert (data_dir / f"{STORE_FILE}-wal").stat().st_size > 0
         made = ensure_daily_backup(data_dir, dt.date(2026, 11, 23))
@@ -45,8 +45,8 @@ def test_daily_backup_while_the_store_is_open_holds_every_committed_visit(
     copy.mkdir()
     (copy / STORE_FILE).write_bytes(made.read_bytes())
     with Store.open(copy, create=False) as restored:
-        assert restored.check().counts["sessions_local"] == 4
-        assert len(restored.interrupted_sessions()) == 1
+        assert restored.maintenance.check().counts["sessions_local"] == 4
+        assert len(restored.sessions.interrupted_sessions()) == 1
 
 
 def test_rotation_keeps_the_newest_seven_days(data_dir: Path, catalog) -> None:

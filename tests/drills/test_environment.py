@@ -137,8 +137,8 @@ def test_guide_deleted_while_the_app_runs(data_dir: Path, tmp_path: Path) -> Non
     catalog = load_catalog(forms)
     guide_file = forms / "guides" / f"{GUIDE}.yaml"
     with Store.open(data_dir) as store:
-        finished = store.start_session(catalog, "kita-1")
-        interrupted = store.start_session(catalog, "kita-1")
+        finished = store.sessions.start_session(catalog, "kita-1")
+        interrupted = store.sessions.start_session(catalog, "kita-1")
         interrupted.add_procedure(GUIDE)
         finished.add_procedure(GUIDE)
         guide_file.unlink()  # someone tidies the folder while a visit is open
@@ -150,10 +150,10 @@ def test_guide_deleted_while_the_app_runs(data_dir: Path, tmp_path: Path) -> Non
     assert GUIDE not in after.guides
     with Store.open(data_dir) as store:
         with pytest.raises(StoreError) as refused:
-            store.load_session(interrupted.session_id, after)
+            store.sessions.load_session(interrupted.session_id, after)
         assert interrupted.session_id in str(refused.value) and "abandoned" in str(refused.value)
-        store.abandon_interrupted(interrupted.session_id)
-        rows = list(store.procedure_attempt_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
+        store.sessions.abandon_interrupted(interrupted.session_id)
+        rows = list(store.queries.procedure_attempt_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
     assert sorted(r["outcome"] for r in rows) == ["abandoned", "handed_off"]
 
 

@@ -102,7 +102,7 @@ def test_power_loss_mid_export_leaves_no_bundle_and_the_store_unchanged(
     assert partial  # the half-written file, under a name nobody takes for a bundle
     assert table_dump(site) == before
     with Store.open(site) as store:
-        assert store.check().ok
+        assert store.maintenance.check().ok
         # Even handed to import by hand, the partial file is refused, naming it.
         with pytest.raises(BundleRejected) as refused:
             import_bundles(store, partial, TrustStore(tmp_path / "t.json"),
@@ -142,6 +142,6 @@ def test_power_loss_mid_import_stores_nothing(site: Path, tmp_path: Path) -> Non
     assert (hq / f"{STORE_FILE}-wal").exists()  # the killed writer left its WAL behind
     assert table_dump(hq) == before
     with Store.open(hq) as store:
-        assert store.check().ok
+        assert store.maintenance.check().ok
         result = import_bundles(store, [bundle], TrustStore(trust), require_signature=False)
     assert result.inserted == 8 and result.skipped == 0  # the retry stores every row once

@@ -133,7 +133,7 @@ def fill_disk_during_visit(qtbot, data_dir: Path):
     screen.findChild(QPushButton, "beginButton").click()
     store = window.context.store
     db: sqlite3.Connection = (
-        store._db
+        store.database.connection
     )  # the store's own connection: max_page_count is per connection
     pages = db.execute("PRAGMA page_count").fetchone()[0]
     db.execute(f"PRAGMA max_page_count = {pages}")
@@ -152,7 +152,7 @@ def fill_disk_during_visit(qtbot, data_dir: Path):
     try:
         for _ in range(400):
             before = (len(screen.session.events), screen.session.current_step.id)
-            committed = len(store.session_events(screen.session.session_id))
+            committed = len(store.sessions.session_events(screen.session.session_id))
             walk_once(screen)
             if messages:
                 break
@@ -170,17 +170,17 @@ def test_disk_full_mid_visit_loses_nothing_and_the_clerk_can_retry(qtbot, data_d
     # The click that could not be saved did not happen: the screen still shows the step
     # the store holds, and the store holds every event confirmed before it.
     assert (len(screen.session.events), screen.session.current_step.id) == before
-    assert len(store.session_events(session_id)) == committed == before[0]
+    assert len(store.sessions.session_events(session_id)) == committed == before[0]
     assert "could not be saved" in message
     assert window.session_screen is screen  # the visit stays open on screen
 
     db.execute("PRAGMA max_page_count = 1073741823")  # space returns
     walk_once(screen)
-    assert len(store.session_events(session_id)) == committed + 1
+    assert len(store.sessions.session_events(session_id)) == committed + 1
     screen.session.set_outcome("handed_off")
     screen.session.finish()
-    assert store.check().ok
-    rows = list(store.procedure_attempt_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
+    assert store.maintenance.check().ok
+    rows = list(store.queries.procedure_attempt_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
     assert [r["session_id"] for r in rows] == [session_id]
     store.close()
 

@@ -48,7 +48,7 @@ def button(w, name: str) -> QPushButton:
 
 
 def class_rows(store) -> list[dict]:
-    return list(store.class_record_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
+    return list(store.queries.class_record_rows(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
 
 
 def test_record_a_class_through_the_widgets_and_find_it_in_the_export(qtbot, store, data_dir,

@@ -15,6 +15,7 @@ from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui import tasks
 from dxdesk.gui.dashboard import DashboardWidget
+from tests.drills.drills_support import table_dump
 
 MONTH = "2026-10"
 
@@ -92,8 +93,13 @@ def test_import_dialog_reports_a_rejected_bundle(qtbot, demo_data_dir, tmp_path)
         bad.write_bytes(b"PK\x03\x04 not really a zip")
         dialog = widget.open_import_dialog()
         dialog.add_bundles([bad])
+        before = table_dump(demo_data_dir)
         dialog.start_button.click()
-        assert "bad.zip" in dialog.status.text()
+        status = dialog.status.text()
+        # The reason, not only the file name (which any rejection would repeat).
+        assert f"{bad}: -: " in status
+        assert "ZIPとして読めません" in status
         assert dialog.progress.value() == 0
+        assert table_dump(demo_data_dir) == before
     finally:
         tasks.use_immediate_runner(False)

@@ -104,7 +104,7 @@ def test_two_procedures_branch_blocker_and_hygiene(window, qtbot, data_dir: Path
     store = Store.open(data_dir)
     try:
         today = dt.date.today()
-        rows = list(store.procedure_attempt_rows(today, today))
+        rows = list(store.queries.procedure_attempt_rows(today, today))
     finally:
         store.close()
     assert [(r["procedure_id"], r["outcome"]) for r in rows] == [
@@ -156,7 +156,7 @@ def test_interrupted_session_is_offered_and_resumes(qtbot, data_dir: Path) -> No
     first, _ = build_main_window(data_dir)
     first.context.store.close()
     catalog = first.context.catalog
-    session = store.start_session(catalog, "kita-1")
+    session = store.sessions.start_session(catalog, "kita-1")
     session.add_procedure("convenience-store-certificates")
     session.answer(0)  # reached check-pin, then the power went
     store.close()
@@ -183,7 +183,7 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
     store = first.context.store
     ids = []
     for guide in ("convenience-store-certificates", "pin-reset"):
-        session = store.start_session(catalog, "kita-1")
+        session = store.sessions.start_session(catalog, "kita-1")
         session.add_procedure(guide)
         ids.append(session.session_id)
     store.close()  # the power went with two visits open
@@ -208,11 +208,13 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
     screen = win.session_screen
     assert screen is not None and screen.session.session_id == ids[0]
     assert screen.pages.currentIndex() == 1  # the resumed visit opens on its step
-    assert [s.session_id for s in win.context.store.interrupted_sessions()] == ids  # none lost
+    assert [
+        s.session_id for s in win.context.store.sessions.interrupted_sessions()
+    ] == ids  # none lost
 
     answers.append("中断として閉じる")
     screen.ask_abandon()  # the resumed visit ends; the waiting one is offered now
     polling[0] = False
     assert answers == []  # the waiting visit really was offered
-    assert win.context.store.interrupted_sessions() == []
+    assert win.context.store.sessions.interrupted_sessions() == []
     win.context.store.close()

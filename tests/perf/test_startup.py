@@ -78,7 +78,7 @@ def measure_startup(tmp_path: Path) -> dict[str, float]:
     app = [
         sys.executable,
         "-m",
-        "dxdesk.cli",
+        "dxdesk",
         "--data-dir",
         str(tmp_path / "warm"),
         "--quit-after-startup",
@@ -96,7 +96,7 @@ def measure_startup(tmp_path: Path) -> dict[str, float]:
                 [
                     sys.executable,
                     "-m",
-                    "dxdesk.cli",
+                    "dxdesk",
                     "--data-dir",
                     str(fresh / str(i)),
                     "--quit-after-startup",

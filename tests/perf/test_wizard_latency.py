@@ -38,7 +38,7 @@ def test_next_step_latency(qtbot, tmp_path: Path, perf_record) -> None:
     forward: list[float] = []
     back: list[float] = []
     try:
-        session = store.start_session(catalog, "bench-1")
+        session = store.sessions.start_session(catalog, "bench-1")
         screen = SessionScreen(session, catalog)
         qtbot.addWidget(screen)
         screen.resize(1280, 860)

@@ -43,7 +43,7 @@ from dxdesk.core.export.summary import (
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
 from dxdesk.core.export.xlsx import write_summary_xlsx
 from dxdesk.core.i18n import tr
-from dxdesk.core.store import _validated_class_row  # the store's row check, shared on purpose
+from dxdesk.core.store.rows import validated_class_row  # the store's row check, shared
 
 FORMAT = "dxdesk-monthly-export"
 MANIFEST = "manifest.json"
@@ -108,16 +108,16 @@ def _previous_summary(
 ) -> MonthSummary:
     """The previous month as the report compares with it: its KPI counts and its outcome
     tables, from two grouped queries on the store's read-only connections (no rows)."""
-    summary = kpi_summary(store.kpi_counts(start, last, site_ids))
+    summary = kpi_summary(store.queries.kpi_counts(start, last, site_ids))
     summary.add_dimension_counts(
-        store.dimension_outcome_counts(start, last, site_ids, DURATION_BAND_BOUNDS)
+        store.queries.dimension_outcome_counts(start, last, site_ids, DURATION_BAND_BOUNDS)
     )
     return summary
 
 
 def _month_batches(store, month: str, site_ids: list[str] | None) -> Iterator[list[tuple]]:
     start, end = month_bounds(month)
-    yield from store.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
+    yield from store.queries.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
 
 
 def _write_sessions_csv(
@@ -150,7 +150,7 @@ def _write_sessions_csv(
 
 def _month_class_rows(store, month: str, site_ids: list[str] | None) -> Iterator[dict]:
     start, end = month_bounds(month)
-    yield from store.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
+    yield from store.queries.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
 
 
 def _classes_csv(rows: Iterable[dict], summary: ClassSummary) -> tuple[bytes, int]:
@@ -197,7 +197,7 @@ def export_month(
         raise ExportError(tr("export.bad_k", k=k))
     start, end = month_bounds(month)
     site_ids = None if all_sites else [site_id]
-    is_demo = store.meta("is_demo") == "1"
+    is_demo = store.maintenance.meta("is_demo") == "1"
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     scope = f"{site_id}-all-sites" if all_sites else site_id
@@ -233,7 +233,7 @@ def export_month(
             )
             sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
             if all_sites and not sites:
-                sites = store.sites()
+                sites = store.queries.sites()
             previous = previous_month_summary.result()
             previous_classes = summarise_classes(
                 _month_class_rows(store, previous_month(month), site_ids)
@@ -458,7 +458,7 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
             if not (start <= row["date"] <= end):
                 raise reject(where, "import.outside_period", date=row["date"])
             try:  # the store's own row check, run before anything is stored
-                _validated_class_row(row, line_no - 1)
+                validated_class_row(row, line_no - 1)
             except ValueError as exc:
                 raise BundleRejected([BundleProblem(path, where, str(exc))]) from None
             rows.append(row)
@@ -483,7 +483,7 @@ def import_bundles(
     retention purge already turned into kept counts, are skipped, so a second import of the
     same bundle changes nothing, before or after a purge.
     """
-    store_is_demo = store.meta("is_demo") == "1"
+    store_is_demo = store.maintenance.meta("is_demo") == "1"
     problems: list[BundleProblem] = []
     verified: list[tuple[Path, dict]] = []
     for p in map(Path, paths):
@@ -522,7 +522,7 @@ def import_bundles(
 
     try:
         # One transaction for visits and classes: a refused row anywhere stores nothing.
-        (inserted, skipped), (class_inserted, class_skipped) = store.import_rows(
+        (inserted, skipped), (class_inserted, class_skipped) = store.imports.import_rows(
             all_rows(), _after(class_rows, lambda: current.clear())
         )
     except BundleRejected:

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dxdesk.core.classes import AGE_COLUMN, CLASS_AGE_BANDS, RESULT_COLUMN, RESULTS
+from dxdesk.core.contract import AGE_70_PLUS
 
-AGE_70_PLUS_COLUMNS = ("learners_70_74", "learners_75_79", "learners_80plus")
+AGE_70_PLUS_COLUMNS = tuple(AGE_COLUMN[b] for b in CLASS_AGE_BANDS if b in AGE_70_PLUS)
 
 
 @dataclass

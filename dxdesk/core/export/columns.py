@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dxdesk.core.store import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
+from dxdesk.core.contract import (  # noqa: F401  (re-exported for the export modules)
+    AGE_70_PLUS,
+    AGE_BANDS,
+    ALL_OUTCOMES,
+    CLASS_CSV_COLUMNS,
+    DEVICES,
+    ENDED,
+    INT_COLUMNS,
+    SESSIONS_CSV_COLUMNS,
+)
 
 BUNDLE_SCHEMA_VERSION = 2
 
-# sessions.csv: the store's export contract (one definition, in dxdesk.core.store).
+# sessions.csv: one definition, in dxdesk.core.contract.
 SESSION_COLUMNS: tuple[str, ...] = SESSIONS_CSV_COLUMNS
 
 # classes.csv: the store's class_records columns without note, origin and recorded_at.
@@ -18,33 +27,8 @@ CLASS_COLUMNS_V1: tuple[str, ...] = (
     *(f"satisfaction_{i}" for i in range(1, 6)),
 )  # fmt: skip
 
-OUTCOMES: tuple[str, ...] = (
-    "completed_online",
-    "handed_off",
-    "paper_fallback",
-    "referred",
-    "not_completed",
-    "abandoned",
-)
-AGE_BANDS: tuple[str, ...] = ("unknown", "under60", "60-64", "65-69", "70-74", "75-79", "80plus")
-AGE_70_PLUS: frozenset[str] = frozenset({"70-74", "75-79", "80plus"})
-DEVICES: tuple[str, ...] = (
-    "unknown",
-    "own_android",
-    "own_iphone",
-    "own_other",
-    "counter_terminal",
-    "none",
-)
-ENDED: tuple[str, ...] = ("finished", "abandoned")
-INT_COLUMNS: tuple[str, ...] = (
-    "attempt_no",
-    "hour",
-    "guide_version",
-    "steps_reached",
-    "duration_min",
-    "session_duration_min",
-)
+# The export's tables show every stored outcome, abandoned included.
+OUTCOMES: tuple[str, ...] = ALL_OUTCOMES
 # Upper bounds (exclusive) of the duration bands, in whole minutes; the last band is open.
 DURATION_BANDS: tuple[tuple[int, int | None], ...] = (
     (0, 5),

@@ -185,13 +185,13 @@ def fill_demo_store(
     """Mark the store demo and add synthetic sessions and classes at the same sites; returns
     (attempt rows inserted, skipped). Class rows are counted by ``fill_demo_classes``."""
     site_ids = [f"demo-site-{i + 1:02d}" for i in range(sites)]
-    store.set_meta("is_demo", "1")
+    store.maintenance.set_meta("is_demo", "1")
     month_list = demo_months(months, last_month)
-    result = store.import_procedure_attempt_rows(
+    result = store.imports.import_procedure_attempt_rows(
         demo_rows(catalog, sessions=sessions, months=month_list, sites=site_ids, seed=seed)
     )
     if classes_per_site_month > 0:
-        store.import_class_record_rows(
+        store.imports.import_class_record_rows(
             demo_class_rows(per_site_month=classes_per_site_month, months=month_list,
                             sites=site_ids, seed=seed)
         )  # fmt: skip

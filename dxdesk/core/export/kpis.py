@@ -11,12 +11,16 @@ from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_mont
 
 def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
     start, end = month_bounds(month)
-    return summarise(store.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids))
+    return summarise(
+        store.queries.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
+    )
 
 
 def month_classes(store, month: str, site_ids: list[str] | None = None) -> ClassSummary:
     start, end = month_bounds(month)
-    return summarise_classes(store.class_record_rows(start, end - dt.timedelta(days=1), site_ids))
+    return summarise_classes(
+        store.queries.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
+    )
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def dashboard_figures(store, month: str, *, months: int = 6) -> DashboardFigures
         current=summaries[month],
         previous=summaries[previous_month(month)],
         trend=trend,
-        is_demo=store.meta("is_demo") == "1",
+        is_demo=store.maintenance.meta("is_demo") == "1",
         classes=month_classes(store, month),
         previous_classes=month_classes(store, previous_month(month)),
     )

@@ -1,0 +1,180 @@
+"""The store's file, its tables (one migration per schema version) and the kept monthly measures."""
+
+from __future__ import annotations
+
+from dxdesk.core.contract import CLASS_COUNT_COLUMNS
+
+STORE_FILE = "dxdesk.sqlite3"
+SQLITE_HEADER = b"SQLite format 3\x00"
+STREAM_BATCH = 1000  # rows fetched at a time by exports (about 2 MB of Python objects)
+BUSY_TIMEOUT_S = 10.0  # an export or import in another thread may hold the write lock briefly
+
+# Counts kept per month when row-level data is purged (retention); see retention.AGGREGATE_SESSIONS.
+AGGREGATE_MEASURES: tuple[str, ...] = (
+    "sessions", "attempts", "attempt_minutes", "session_minutes", "handoffs_issued",
+    "handoff_returns", "hygiene_checks", "hygiene_confirmed",
+)  # fmt: skip
+AGGREGATE_DIMENSIONS: tuple[str, ...] = (
+    "age_band", "device", "help_language", "hour", "ended", "duration_min", "blocker",
+)  # fmt: skip
+CLASS_AGGREGATE_MEASURES: tuple[str, ...] = (
+    "classes", "duration_min", *CLASS_COUNT_COLUMNS, "staffing_warnings",
+)  # fmt: skip
+
+# Each migration is a list of statements, applied in one transaction with its user_version.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+        """CREATE TABLE sessions (
+            session_id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL CHECK (origin IN ('local', 'imported')),
+            site_id TEXT NOT NULL,
+            channel TEXT NOT NULL DEFAULT 'counter',
+            date TEXT NOT NULL,
+            hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+            started_at TEXT,
+            ended_at TEXT,
+            ended TEXT CHECK (ended IN ('finished', 'abandoned')),
+            session_duration_min INTEGER,
+            age_band TEXT NOT NULL DEFAULT 'unknown',
+            device TEXT NOT NULL DEFAULT 'unknown',
+            help_language TEXT NOT NULL DEFAULT 'unknown',
+            return_of_code TEXT NOT NULL DEFAULT '',
+            hygiene_confirmed TEXT NOT NULL DEFAULT '' CHECK (hygiene_confirmed IN ('', '0', '1')),
+            note TEXT
+        )""",
+        "CREATE INDEX sessions_by_date ON sessions (date, site_id)",
+        "CREATE INDEX sessions_open ON sessions (origin) WHERE ended IS NULL",
+        """CREATE TABLE procedure_attempts (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+            attempt_no INTEGER NOT NULL CHECK (attempt_no >= 1),
+            procedure_id TEXT NOT NULL,
+            guide_version INTEGER NOT NULL,
+            started_at TEXT,
+            ended_at TEXT,
+            outcome TEXT,
+            steps_reached INTEGER NOT NULL DEFAULT 0,
+            last_step_id TEXT NOT NULL DEFAULT '',
+            duration_min INTEGER,
+            handoff_code TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (session_id, attempt_no)
+        )""",
+        """CREATE TABLE attempt_blockers (
+            session_id TEXT NOT NULL,
+            attempt_no INTEGER NOT NULL,
+            blocker_id TEXT NOT NULL,
+            step_id TEXT,
+            marked_at TEXT,
+            note TEXT,
+            PRIMARY KEY (session_id, attempt_no, blocker_id),
+            FOREIGN KEY (session_id, attempt_no)
+                REFERENCES procedure_attempts (session_id, attempt_no) ON DELETE CASCADE
+        )""",
+        """CREATE TABLE session_events (
+            session_id TEXT NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            attempt_no INTEGER,
+            step_id TEXT,
+            value TEXT,
+            detail TEXT,
+            note TEXT,
+            PRIMARY KEY (session_id, seq)
+        )""",
+    ],
+    [
+        """CREATE TABLE class_records (
+            class_id TEXT PRIMARY KEY,
+            site_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            hour INTEGER NOT NULL CHECK (hour BETWEEN 0 AND 23),
+            start_time TEXT NOT NULL,
+            duration_min INTEGER NOT NULL CHECK (duration_min >= 0),
+            menu TEXT NOT NULL DEFAULT '',
+            tutors INTEGER NOT NULL DEFAULT 0 CHECK (tutors >= 0),
+            trained_tutors INTEGER NOT NULL DEFAULT 0 CHECK (trained_tutors >= 0),
+            assistants INTEGER NOT NULL DEFAULT 0 CHECK (assistants >= 0),
+            learners INTEGER NOT NULL DEFAULT 0 CHECK (learners >= 0),
+            learners_under60 INTEGER NOT NULL DEFAULT 0 CHECK (learners_under60 >= 0),
+            learners_60_64 INTEGER NOT NULL DEFAULT 0 CHECK (learners_60_64 >= 0),
+            learners_65_69 INTEGER NOT NULL DEFAULT 0 CHECK (learners_65_69 >= 0),
+            learners_70_74 INTEGER NOT NULL DEFAULT 0 CHECK (learners_70_74 >= 0),
+            learners_75_79 INTEGER NOT NULL DEFAULT 0 CHECK (learners_75_79 >= 0),
+            learners_80plus INTEGER NOT NULL DEFAULT 0 CHECK (learners_80plus >= 0),
+            learners_age_unknown INTEGER NOT NULL DEFAULT 0 CHECK (learners_age_unknown >= 0),
+            results_reached INTEGER NOT NULL DEFAULT 0 CHECK (results_reached >= 0),
+            results_partly INTEGER NOT NULL DEFAULT 0 CHECK (results_partly >= 0),
+            results_not INTEGER NOT NULL DEFAULT 0 CHECK (results_not >= 0),
+            satisfaction_1 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_1 >= 0),
+            satisfaction_2 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_2 >= 0),
+            satisfaction_3 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_3 >= 0),
+            satisfaction_4 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_4 >= 0),
+            satisfaction_5 INTEGER NOT NULL DEFAULT 0 CHECK (satisfaction_5 >= 0),
+            staffing_warning TEXT NOT NULL DEFAULT '',
+            note TEXT,
+            origin TEXT NOT NULL CHECK (origin IN ('local', 'imported')),
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX class_records_by_date ON class_records (date, site_id)",
+    ],
+    [
+        """CREATE TABLE monthly_aggregates (
+            month TEXT NOT NULL,
+            site_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            procedure_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            sessions INTEGER NOT NULL DEFAULT 0,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            attempt_minutes INTEGER NOT NULL DEFAULT 0,
+            session_minutes INTEGER NOT NULL DEFAULT 0,
+            handoffs_issued INTEGER NOT NULL DEFAULT 0,
+            handoff_returns INTEGER NOT NULL DEFAULT 0,
+            hygiene_checks INTEGER NOT NULL DEFAULT 0,
+            hygiene_confirmed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (month, site_id, channel, procedure_id, outcome, dimension, value)
+        )""",
+        """CREATE TABLE monthly_class_aggregates (
+            month TEXT NOT NULL,
+            site_id TEXT NOT NULL,
+            topic_id TEXT NOT NULL,
+            classes INTEGER NOT NULL DEFAULT 0,
+            duration_min INTEGER NOT NULL DEFAULT 0,
+            tutors INTEGER NOT NULL DEFAULT 0,
+            trained_tutors INTEGER NOT NULL DEFAULT 0,
+            assistants INTEGER NOT NULL DEFAULT 0,
+            learners INTEGER NOT NULL DEFAULT 0,
+            learners_under60 INTEGER NOT NULL DEFAULT 0,
+            learners_60_64 INTEGER NOT NULL DEFAULT 0,
+            learners_65_69 INTEGER NOT NULL DEFAULT 0,
+            learners_70_74 INTEGER NOT NULL DEFAULT 0,
+            learners_75_79 INTEGER NOT NULL DEFAULT 0,
+            learners_80plus INTEGER NOT NULL DEFAULT 0,
+            learners_age_unknown INTEGER NOT NULL DEFAULT 0,
+            results_reached INTEGER NOT NULL DEFAULT 0,
+            results_partly INTEGER NOT NULL DEFAULT 0,
+            results_not INTEGER NOT NULL DEFAULT 0,
+            satisfaction_1 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_2 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_3 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_4 INTEGER NOT NULL DEFAULT 0,
+            satisfaction_5 INTEGER NOT NULL DEFAULT 0,
+            staffing_warnings INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (month, site_id, topic_id)
+        )""",
+        """CREATE TABLE purge_log (
+            purged_at TEXT NOT NULL,
+            before_month TEXT NOT NULL,
+            sessions_purged INTEGER NOT NULL,
+            attempts_purged INTEGER NOT NULL,
+            classes_purged INTEGER NOT NULL
+        )""",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
