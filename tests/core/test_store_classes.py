@@ -12,7 +12,7 @@ from dxdesk.core.privacy import PersonalDataError
 from dxdesk.core.store import (
     CLASS_CSV_COLUMNS,
     STORE_FILE,
-    ClassRecordError,
+    ClassRowError,
     ImportRowError,
     Store,
 )
@@ -121,7 +121,7 @@ def test_rows_are_filtered_by_date_range_and_site_and_ordered(data_dir):
 )
 def test_a_malformed_class_record_is_refused_naming_the_field(data_dir, changes, column):
     with Store.open(data_dir) as store:
-        with pytest.raises(ClassRecordError) as err:
+        with pytest.raises(ClassRowError) as err:
             store.classes.save_class_record(_record(**changes))
         assert err.value.column == column
         assert column in str(err.value)
@@ -132,10 +132,10 @@ def test_missing_or_unknown_fields_are_refused(data_dir):
     with Store.open(data_dir) as store:
         incomplete = _record()
         del incomplete["tutors"]
-        with pytest.raises(ClassRecordError) as err:
+        with pytest.raises(ClassRowError) as err:
             store.classes.save_class_record(incomplete)
         assert err.value.column == "tutors"
-        with pytest.raises(ClassRecordError) as err:
+        with pytest.raises(ClassRowError) as err:
             store.classes.save_class_record(_record(learner_names="山田"))
         assert err.value.column == "learner_names"
         assert store.maintenance.check().counts["class_records"] == 0

@@ -26,7 +26,7 @@ from dxdesk.core.events import SessionEvent
 from dxdesk.core.session import SupportSession
 from dxdesk.core.store.classes import ClassRecords
 from dxdesk.core.store.connection import Database
-from dxdesk.core.store.errors import ClassRecordError, ImportRowError, StoreError
+from dxdesk.core.store.errors import ClassRowError, ImportRowError, StoreError
 from dxdesk.core.store.imports import RowImport
 from dxdesk.core.store.maintenance import Maintenance, StoreCheck
 from dxdesk.core.store.queries import ExportQueries
@@ -42,7 +42,7 @@ from dxdesk.core.store.sessions import OpenSession, SessionLog, TodaySummary
 
 __all__ = [
     "CLASS_COUNT_COLUMNS", "CLASS_CSV_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "SESSIONS_CSV_COLUMNS",
-    "SQLITE_HEADER", "STORE_FILE", "STREAM_BATCH", "ClassRecordError", "ImportRowError",
+    "SQLITE_HEADER", "STORE_FILE", "STREAM_BATCH", "ClassRowError", "ImportRowError",
     "OpenSession", "PurgeCounts", "Store", "StoreCheck", "StoreError", "TodaySummary",
 ]  # fmt: skip
 

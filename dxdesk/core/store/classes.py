@@ -6,7 +6,7 @@ from dxdesk.core.contract import CLASS_CSV_COLUMNS
 from dxdesk.core.i18n import tr
 from dxdesk.core.session import local_now
 from dxdesk.core.store.connection import Database
-from dxdesk.core.store.errors import ClassRecordError
+from dxdesk.core.store.errors import ClassRowError
 from dxdesk.core.store.rows import check_class_row
 
 
@@ -23,11 +23,11 @@ class ClassRecords:
         this after every change. The note passes the privacy guard here as well.
         """
         if not isinstance(record, dict):
-            raise ClassRecordError(tr("store.class.not_a_record"), None)
+            raise ClassRowError(tr("store.class.not_a_record"), None)
         unknown = [k for k in record if k not in CLASS_CSV_COLUMNS and k != "note"]
         missing = [c for c in CLASS_CSV_COLUMNS if c not in record]
         if unknown or missing:
-            raise ClassRecordError(
+            raise ClassRowError(
                 tr("store.class.columns", missing=", ".join(missing) or "-",
                    extra=", ".join(map(str, unknown)) or "-"),
                 (missing or unknown)[0],
@@ -35,7 +35,7 @@ class ClassRecords:
         problem, row = check_class_row(record)
         if problem:
             column, expected = problem
-            raise ClassRecordError(
+            raise ClassRowError(
                 tr("store.class.bad_value", column=column, value=record[column],
                    expected=expected),
                 column,

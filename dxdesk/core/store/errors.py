@@ -16,8 +16,11 @@ class StoreError(Exception):
         self.path = path
 
 
-class ClassRecordError(StoreError):
-    """A class record to save is malformed (the column names the field); nothing was stored."""
+class ClassRowError(StoreError):
+    """A class row the store refuses (the column names the field); nothing was stored.
+
+    Not :class:`dxdesk.core.classes.ClassRecordError`, which lists what the class form got wrong.
+    """
 
     def __init__(self, message: str, column: str | None) -> None:
         super().__init__(message)
