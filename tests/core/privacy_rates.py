@@ -24,11 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from privacy_corpus import CORPORA, CorpusNote, load  # noqa: E402
 
 from dxdesk.core.privacy import find_personal_data  # noqa: E402
+from dxdesk.core.privacy.allow import allow_site_numbers  # noqa: E402
 
 VISIT_YEAR = 2026
+# The site settings the corpora were written for: the counter's own phone is public.
+COUNTER_PHONE = "03-3908-1111"
 
 
 def flagged(note: CorpusNote) -> bool:
+    allow_site_numbers(COUNTER_PHONE)
     return bool(find_personal_data(note.text, visit_year=VISIT_YEAR))
 
 
@@ -81,11 +85,9 @@ def report(corpus: str, show_misses: bool) -> None:
 
 def generated(n: int) -> None:
     from hypothesis import HealthCheck, Phase, given, settings
-    from test_privacy_properties import detected, notes_with
+    from test_privacy_properties import PERSONAL_DATA, detected, notes_with
 
-    from dxdesk.core.privacy import KINDS
-
-    for kind in KINDS:
+    for kind in PERSONAL_DATA:
         for width in ("half", "full"):
             counts = [0, 0]
 

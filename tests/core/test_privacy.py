@@ -326,7 +326,6 @@ def test_a_place_after_an_address_word_is_an_address(note: str, value: str) -> N
         "別表1-2-3を参照",
         "令和8-11-23に再来庁",
         "予約日2026-11-23",
-        "控え1234-5678-9017",
         "住所変更の手続き",
         "住所変更ワンストップ",
         "住所は未定",
@@ -341,6 +340,11 @@ def test_a_place_after_an_address_word_is_an_address(note: str, value: str) -> N
 )
 def test_steps_dates_and_address_words_alone_are_not_addresses(note: str) -> None:
     assert kinds_in(note) == []
+
+
+def test_twelve_digits_that_fail_the_my_number_check_are_still_an_identifier() -> None:
+    # A mistyped My Number is still a My Number; no counter note needs a 12-digit number.
+    assert kinds_in("控え1234-5678-9017") == [("id_number", "1234-5678-9017")]
 
 
 # --- names -----------------------------------------------------------------------------------
