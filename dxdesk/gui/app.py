@@ -127,6 +127,13 @@ def start_daily_maintenance(window: MainWindow) -> None:
     run_task(work, done, failed)
 
 
+def _start_privacy_guard(window: MainWindow) -> None:
+    from dxdesk.core.privacy import warm_up
+
+    _allow_counter_phone(window.context.settings)
+    run_task(warm_up)
+
+
 def build_main_window(
     data_dir: Path, lang: str | None = None, *, lock: InstanceLock | None = None, ask=ask_restore
 ) -> tuple[MainWindow, list[str]]:
@@ -155,7 +162,15 @@ def build_main_window(
                    store_problem=store_problem)
     )  # fmt: skip
     window.settings_changed.connect(lambda s: apply_look(QApplication.instance(), s))
+    window.settings_changed.connect(_allow_counter_phone)
     return window, warnings
+
+
+def _allow_counter_phone(settings: SiteSettings) -> None:
+    """The counter's own phone is public: the privacy guard lets it through in notes."""
+    from dxdesk.core.privacy.allow import allow_site_numbers  # not on the first-paint path
+
+    allow_site_numbers(settings.counter_phone)
 
 
 def run(
@@ -196,6 +211,8 @@ def run(
             QTimer.singleShot(0, window.offer_interrupted_sessions)
             if window.context.store is not None:
                 QTimer.singleShot(0, lambda: start_daily_maintenance(window))
+            # The privacy guard loads after the first paint; its dictionary off the GUI thread.
+            QTimer.singleShot(0, lambda: _start_privacy_guard(window))
         return app.exec()
     finally:
         wait_for_tasks()

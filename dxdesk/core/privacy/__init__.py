@@ -26,6 +26,18 @@ from dxdesk.core.privacy.guard import (
     utf16_span,
 )
 
+
+def warm_up() -> bool:
+    """Load the name dictionary and the guides' public numbers now (from a worker thread)."""
+    from dxdesk.core.privacy.allow import guide_numbers
+    from dxdesk.core.privacy.names import preload
+
+    guide_numbers()
+    ready = preload()
+    find_personal_data("山田太郎 090-0000-0000")
+    return ready
+
+
 __all__ = [
     "BIRTH_DATE_MIN_AGE",
     "KIND_LABEL_KEYS",
@@ -43,4 +55,5 @@ __all__ = [
     "luhn_valid",
     "my_number_check_digit",
     "utf16_span",
+    "warm_up",
 ]
