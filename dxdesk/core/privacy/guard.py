@@ -45,6 +45,8 @@ KINDS: tuple[str, ...] = (
     "address",
     "person_name",
     "id_number",
+    "near_removed",  # only from NoteGuard: a word left next to removed personal data
+    "unchecked",  # only from NoteGuard: names could not be checked
 )
 # The i18n key of each kind's label (resources/i18n/ui-privacy.yaml).
 KIND_LABEL_KEYS: dict[str, str] = {kind: f"privacy.kind.{kind}" for kind in KINDS}

@@ -60,6 +60,7 @@ class Token:
     pos2: str
     pos3: str
     pos4: str
+    unknown: bool = False  # not in the dictionary
 
     @property
     def is_surname(self) -> bool:
@@ -92,7 +93,7 @@ def tokens(text: str) -> list[Token]:
         pos = start + len(surface)
         f = word.feature
         out.append(Token(surface, start, pos, f.pos1 or "", f.pos2 or "", f.pos3 or "",
-                         f.pos4 or ""))  # fmt: skip
+                         f.pos4 or "", bool(word.is_unk)))  # fmt: skip
     return out
 
 
@@ -169,7 +170,18 @@ def _person_like(tok: Token) -> bool:
     return tok.is_person
 
 
+_NAME_ENDINGS = "子郎男夫美江代枝雄助吉蔵平治衛恵"
+
+
 def _iter_token_names(text: str, toks: list[Token]) -> Iterator[Hit]:
+    for kind, start, end in _iter_token_names_core(text, toks):
+        # A given name the dictionary cut short (佐々木ミツ|子): take the ending along.
+        if end < len(text) and text[end] in _NAME_ENDINGS and not _KANJI_RE.match(text, end + 1):
+            end += 1
+        yield kind, start, end
+
+
+def _iter_token_names_core(text: str, toks: list[Token]) -> Iterator[Hit]:
     toks = [t for t in toks if t.surface.strip() and t.surface != "・"]
     n = len(toks)
     i = 0
