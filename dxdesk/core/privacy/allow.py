@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from functools import cache
+from pathlib import Path
 
 from dxdesk.core.privacy.normalise import digit_runs, number_view, text_view
 
@@ -54,22 +55,25 @@ def phone_digits(text: str) -> set[str]:
     return found
 
 
-@cache
-def guide_numbers() -> frozenset[str]:
-    """Phone-shaped numbers written anywhere in the shipped guides (read once, on first use)."""
-    from dxdesk.core.paths import forms_dir
-
+def numbers_in_guides(folder: Path) -> frozenset[str]:
+    """The digits of every phone-shaped number written in the guides of ``folder``."""
     numbers: set[str] = set()
-    try:
-        files = sorted((forms_dir() / "guides").glob("*.yaml"))
-    except FileNotFoundError:
-        return frozenset()
-    for path in files:
-        text = path.read_text(encoding="utf-8")
-        for line in text.splitlines():
+    for path in sorted(folder.glob("*.yaml")):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if re.search(r"[0-9０-９〇]", line):
                 numbers |= {d for d in phone_digits(line) if d.startswith("0") and len(d) >= 10}
     return frozenset(numbers)
+
+
+@cache
+def guide_numbers() -> frozenset[str]:
+    """Phone-shaped numbers in the shipped guides (forms/guides/*.yaml), read once."""
+    from dxdesk.core.paths import forms_dir
+
+    try:
+        return numbers_in_guides(forms_dir() / "guides")
+    except FileNotFoundError:
+        return frozenset()
 
 
 def allow_site_numbers(*numbers: str) -> None:
