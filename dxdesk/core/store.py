@@ -483,6 +483,7 @@ class Store:
 
     def record(self, session: SupportSession, event: SessionEvent) -> None:
         """Commit one session event and the rows it changes, durably, before returning."""
+        _guard_session_notes(session, event)  # the session guards it; the store checks again
         with self._write() as db:
             if event.kind == "start":
                 started = event.at
@@ -1287,6 +1288,47 @@ def _plain_int(value: object) -> int | None:
         return value if value >= 0 else None
     text = str(value).strip()
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+def _guard_session_notes(session: SupportSession, event: SessionEvent) -> None:
+    """The text this event brings in (a session or blocker note) passes the privacy guard.
+
+    Only the event's own note: session.note and the blockers' notes come from earlier events,
+    which passed when they were recorded (a stricter guard must not lock an open session).
+    """
+    if event.note:
+        field = "blocker_note" if event.kind == "blocker" else "session_note"
+        _guard_note_text(event.note, field)
+
+
+@functools.lru_cache(maxsize=1024)
+def _guard_note_text(note: str, field: str) -> None:
+    from dxdesk.core.privacy import ensure_no_personal_data  # compiled on first use
+
+    ensure_no_personal_data(note, field)
+
+
+NOTE_TABLES = ("sessions", "session_events", "attempt_blockers", "class_records")
+
+
+def blank_notes_before(store: Store, day: dt.date) -> int:
+    """Blank the notes of visits and classes dated before ``day`` in all four tables; the rows
+    (and so every count) stay. Returns how many notes were blanked."""
+    before = day.isoformat()
+    old_sessions = "SELECT session_id FROM sessions WHERE date < ?"
+    blanked = 0
+    with store._write() as db:
+        for table, where in (
+            ("session_events", f"session_id IN ({old_sessions})"),
+            ("attempt_blockers", f"session_id IN ({old_sessions})"),
+            ("sessions", "date < ?"),
+            ("class_records", "date < ?"),
+        ):
+            cursor = db.execute(
+                f"UPDATE {table} SET note = NULL WHERE note IS NOT NULL AND {where}", (before,)
+            )
+            blanked += cursor.rowcount
+    return blanked
 
 
 @functools.lru_cache(maxsize=4096)

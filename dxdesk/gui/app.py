@@ -105,12 +105,16 @@ def start_daily_maintenance(window: MainWindow) -> None:
     """
     data_dir, store = window.context.data_dir, window.context.store
     months = window.context.settings.retention_months
+    note_days = window.context.settings.note_retention_days
 
     def work():
         from dxdesk.core.backup import ensure_daily_backup
+        from dxdesk.core.note_retention import blank_expired_notes
         from dxdesk.core.retention import purge_if_due
 
         ensure_daily_backup(data_dir)
+        if store is not None:
+            blank_expired_notes(store, note_days)  # after the backup, like the purge
         return purge_if_due(store, months) if store is not None else None
 
     def done(result) -> None:

@@ -172,8 +172,8 @@ _NOT_APP_IDS = frozenset(
     )
 )
 # E-mail as said aloud: taro at gmail dot com, hanako アット yahoo ドット co ドット jp.
-_AT = r"(?:\(at\)|\[at\]|<at>|(?<![A-Za-z])at(?![A-Za-z])|アットマーク|アット|あっと|@)"
-_DOT = r"(?:\(dot\)|\[dot\]|(?<![A-Za-z])dot(?![A-Za-z])|ドット|どっと|\.)"
+_AT = r"(?:\(at\)|\[at\]|<at>|(?<=\s)(?i:at)(?=\s)|アットマーク|アット|あっと|@)"
+_DOT = r"(?:\(dot\)|\[dot\]|(?<=\s)(?i:dot)(?=\s)|ドット|どっと|\.)"
 _SPOKEN_EMAIL_RE = re.compile(
     rf"(?<![A-Za-z0-9._\-])[A-Za-z0-9][A-Za-z0-9._\-]*\s?{_AT}\s?[A-Za-z0-9\-]+"
     rf"(?:\s?{_DOT}\s?[A-Za-z0-9\-]+)*"
@@ -216,8 +216,8 @@ def iter_shaped_ids(text: str, runs: list[DigitRun]) -> Iterator[Hit]:
         if "@" in value and "." in value.split("@")[-1]:
             yield "email", *m.span()
             continue
-        domain = re.split(_AT, value, maxsplit=1)[-1]
-        if _EMAIL_DOMAINS.search(domain) or re.search(_DOT, domain):
+        domain = re.split(_AT, value, maxsplit=1)[-1].strip()
+        if _EMAIL_DOMAINS.fullmatch(domain) or re.search(_DOT, domain):
             yield "email", *m.span()
     # Ten or more digits in one run that no other recogniser claimed: an id of some kind
     # (a public number is taken off by the allow-list afterwards).
