@@ -122,8 +122,11 @@ def note_problem(findings: list[Finding], lang: str | None = None) -> str:
     if not findings:
         return ""
     separator = tr("privacy.list_separator", lang=lang)
-    kinds = separator.join(dict.fromkeys(kind_label(f.kind, lang) for f in findings))
-    parts = [tr("wizard.note_has_personal_data", lang=lang, kinds=kinds)]
+    plain = [f for f in findings if f.kind not in ("near_removed", "unchecked")]
+    parts = []
+    if plain:
+        kinds = separator.join(dict.fromkeys(kind_label(f.kind, lang) for f in plain))
+        parts.append(tr("wizard.note_has_personal_data", lang=lang, kinds=kinds))
     near = [f.text for f in findings if f.kind == "near_removed"]
     if near:
         words = separator.join(dict.fromkeys(near))
