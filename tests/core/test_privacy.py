@@ -642,3 +642,18 @@ def test_cli_module_imports_no_qt() -> None:
     code = "import sys, dxdesk.commands.privacy; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "小林(75) 耳が遠い",
+        "長女 美咲（12）の申請",
+        "緑ヶ丘にひとり暮らし",
+        "メゾン桜 2F の方",
+        "ゼロキューゼロ イチニサンヨン ゴロクナナハチ",
+        "YOSHIDA ローマ字表記",
+    ],
+)
+def test_forms_found_while_probing_after_the_held_out_set_are_flagged(note: str) -> None:
+    assert kinds_in(note)

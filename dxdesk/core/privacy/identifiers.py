@@ -275,8 +275,22 @@ def iter_birth_dates(text: str) -> Iterator[Hit]:
                 yield "birth_date", m.start(), m.end()
 
 
+# Digits read out in katakana or hiragana (ゼロキューゼロ イチニサンヨン ...).
+_SAID_DIGIT = (
+    r"(?:ゼロ|レイ|マル|イチ|ニー|ニ|サン|ヨン|ゴー|ゴ|ロク|ナナ|シチ|ハチ|キュウ|キュー"
+    r"|ぜろ|れい|まる|いち|にい|に|さん|よん|ごお|ご|ろく|なな|しち|はち|きゅう|きゅー)"
+)
+_SAID_NUMBER_RE = re.compile(rf"{_SAID_DIGIT}(?:[\s\-ー、の]?{_SAID_DIGIT}){{9,}}")
+
+
+def iter_said_numbers(text: str) -> Iterator[Hit]:
+    for m in _SAID_NUMBER_RE.finditer(text):
+        yield "phone", *m.span()
+
+
 def iter_number_view(text: str) -> Iterator[Hit]:
     runs = digit_runs(text)
+    yield from iter_said_numbers(text)
     yield from iter_secrets(text, runs)
     yield from iter_birth_dates(text)
     yield from iter_phones(text, runs)

@@ -123,15 +123,15 @@ _HEAD_RE = re.compile(r"(?:^|[\s、。,.!?！？「」『』()（）\[\]・/:;]|
 # What may follow a bare surname for it to be a person: は/が + something, の件/の奥さん...,
 # 家, an age, 来所/再来/初回, a space or a comma at the head of the note.
 _AFTER_SURNAME_RE = re.compile(
-    r"\s?(?:[0-9]{1,3}\s?(?:歳|才|さい)|さん|様|氏|くん|君|ちゃん|家|"
+    r"\s?(?:[0-9]{1,3}\s?(?:歳|才|さい)|[(（][0-9]{1,3}\s?(?:歳|才)?[)）]|さん|様|氏|くん|君|ちゃん|家|"
     r"の(?:件|奥|旦那|ご主人|主人|おじい|おばあ|じいちゃん|ばあちゃん|娘|息子|長男|長女|次男|次女"
     r"|孫|お孫|母|父|妻|夫|嫁|お嫁|ご家族|家族|分|方|ご両親|お父|お母|兄|姉|弟|妹|親|子)|"
     r"(?:は|が|も)(?!じめ)|来所|来庁|来た|再来|初回|初めて|本人|夫婦|ご夫婦|親子|同伴|付き添い|"
     r"、|,|\s)"
 )
 _PEOPLE_AFTER_RE = re.compile(
-    r"\s?(?:夫婦|ご夫婦|親子|同伴|来所|来庁|再来|初回|[0-9]{1,3}\s?(?:歳|才)|の奥|の件|の旦那|のご主人|家の"
-    r"|さん|様|氏)"
+    r"\s?(?:夫婦|ご夫婦|親子|同伴|来所|来庁|再来|初回|[0-9]{1,3}\s?(?:歳|才)|[(（][0-9]{2,3}[)）]"
+    r"|の(?:奥|件|旦那|ご主人|おばあ|おじい|ばあちゃん|じいちゃん|娘|息子|お嫁|嫁|孫)|家の|さん|様|氏)"
 )
 
 
@@ -437,7 +437,17 @@ def _reads_as_japanese_name(word: str) -> bool:
     return False
 
 
+_LATIN_WORD_RE = re.compile(
+    r"(?<![A-Za-z0-9@._\-])(?:[A-Z][a-z]{3,}|[A-Z]{4,})(?![A-Za-z0-9@._\-])"
+)
+
+
 def _iter_latin_names(text: str) -> Iterator[Hit]:
+    # One capitalised word that reads as a Japanese surname or given name (YOSHIDA, Watanabe).
+    for m in _LATIN_WORD_RE.finditer(text):
+        word = m.group(0)
+        if word.lower() not in KNOWN_LATIN and _reads_as_japanese_name(word):
+            yield "person_name", *m.span()
     for m in _latin_pairs(text):
         words = [w for w in (m["a"], m["b"], m["c"]) if w]
         if any(w.lower() in KNOWN_LATIN for w in words[:2]):
@@ -465,7 +475,7 @@ _NOT_HOME_PLACES = re.compile(
 )
 _LIVES_RE = re.compile(
     rf"(?P<place>{_PLACE_NAME})\s?(?:在住|にお住まい|に住んで|に住む|に住ん|に住まい|の自宅|にある自宅"
-    rf"|で一人暮らし|でひとり暮らし)"
+    rf"|で一人暮らし|でひとり暮らし|に一人暮らし|にひとり暮らし|で独居|に独居)"
 )
 _LIVES_AFTER_RE = re.compile(rf"(?:住まいは|お住まいは|住んでいるのは)\s?(?P<place>{_PLACE_NAME})")
 # A residence with a name (さくら苑, ひばりが丘団地, 西が丘ハイツ, みどりの家) and a room,
@@ -473,6 +483,12 @@ _LIVES_AFTER_RE = re.compile(rf"(?:住まいは|お住まいは|住んでいる�
 _RESIDENCE = r"(?:団地|ハイツ|住宅|荘|苑|園|ホーム|ハウス|マンション|コーポ|レジデンス|の家|の里|館|寮|アパート|ビル)"
 _RESIDENCE_ROOM_RE = re.compile(
     rf"(?P<name>[ぁ-ゖァ-ヺー\u4e00-\u9fff々ヶA-Za-z]{{1,10}}{_RESIDENCE})\s?(?:の)?\s?"
+    r"(?:[0-9]{1,3}\s?号棟|[A-Z]\s?棟|[0-9]{1,2}\s?[-の]\s?[0-9]{2,4}|[0-9]{1,2}\s?階|[0-9]{1,2}F"
+    r"|[0-9]{3,4}(?![0-9])|[0-9]{1,4}\s?号室)"
+)
+_PREFIX_RESIDENCE_ROOM_RE = re.compile(
+    r"(?:メゾン|ハイム|コーポ|ハイツ|パレス|ヴィラ|シャトー|ドミール|アーバン|グラン|ライオンズ)"
+    r"\s?[ぁ-ゖァ-ヺー\u4e00-\u9fff々ヶA-Za-z]{1,10}\s?(?:の)?\s?"
     r"(?:[0-9]{1,3}\s?号棟|[A-Z]\s?棟|[0-9]{1,2}\s?[-の]\s?[0-9]{2,4}|[0-9]{1,2}\s?階|[0-9]{1,2}F"
     r"|[0-9]{3,4}(?![0-9])|[0-9]{1,4}\s?号室)"
 )
@@ -504,7 +520,7 @@ def iter_places(text: str) -> Iterator[Hit]:
     for m in _LIVES_AFTER_RE.finditer(text):
         if not _NOT_HOME_PLACES.search(m["place"]) and len(m["place"]) >= 2:
             yield "address", m.start("place"), m.end()
-    for pattern in (_RESIDENCE_ROOM_RE, _ROOM_RE, _PUBLIC_HOUSING_RE):
+    for pattern in (_RESIDENCE_ROOM_RE, _PREFIX_RESIDENCE_ROOM_RE, _ROOM_RE, _PUBLIC_HOUSING_RE):
         for m in pattern.finditer(text):
             yield "address", *m.span()
     for m in _CARE_TYPE_RE.finditer(text):
