@@ -657,3 +657,21 @@ def test_cli_module_imports_no_qt() -> None:
 )
 def test_forms_found_while_probing_after_the_held_out_set_are_flagged(note: str) -> None:
     assert kinds_in(note)
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Safari Private Browsing", "Dark Mode にした", "Hello Work で求人", "Emergency SOS",
+     "Low Power Mode", "Kaigo Hoken"],
+)  # fmt: skip
+def test_two_capitalised_english_words_are_no_name_without_a_person_around(note: str) -> None:
+    assert kinds_in(note) == []
+
+
+@pytest.mark.parametrize(
+    "note, name",
+    [("John Smith came alone", "John Smith"), ("Client: Anna Lee", "Anna Lee"),
+     ("Maria Santos 2回目", "Maria Santos")],
+)  # fmt: skip
+def test_a_foreign_name_is_found_where_a_person_is_written(note: str, name: str) -> None:
+    assert kinds_in(note) == [("person_name", name)]

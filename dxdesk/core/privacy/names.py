@@ -347,7 +347,12 @@ KNOWN_LATIN: frozenset[str] = frozenset(
     residence passport licence license insurance pension health certificate
     mr mrs ms miss dr prof san sama kun chan watch maps drive photos lens wallet music tv
     news calendar translate keep docs sheets meet chat messenger assistant siri alexa
-    japan post bank jp mynumber my na point points portal
+    japan post bank jp mynumber my na point points portal mode dark light power low private
+    browsing emergency sos hello work digital agency members member transport checker net home
+    screen time passcode airplane bluetooth calling night shift focus control center assistive
+    voice over magnifier guided access smart city metro authenticator authentication browser
+    search engine keyboard input flick romaji kana kanji google line official friends talk
+    album chat call video camera photo photos gallery files clock alarm timer weather
     gb mb ok ng na tbd memo note notes step steps page screen button error
     japan tokyo osaka kyoto yokohama nagoya sapporo fukuoka kobe
     """
@@ -437,6 +442,15 @@ def _reads_as_japanese_name(word: str) -> bool:
     return False
 
 
+_PERSON_BEFORE_LATIN_RE = re.compile(
+    r"(?:(?i:customer|client|resident|visitor|applicant|name|named|with|for|mr|mrs|ms|miss)"
+    r"|氏名|名前|申請者|来所者|利用者|相談者|本人|代理人|お客様)[\s:：=、,.]*(?:(?i:is|was)\s)?$"
+)
+_PERSON_AFTER_LATIN_RE = re.compile(
+    r"[\s,、]*(?:(?i:came|comes|visited|asked|asks|wants|wanted|brought|needs|needed|said|"
+    r"called|is|was|has|had|and\s(?:her|his)|with)(?![A-Za-z])|[ぁ-ゖァ-ヺ\u4e00-\u9fff]"
+    r"|[0-9]+\s?回目|\(|（)"
+)
 _LATIN_WORD_RE = re.compile(
     r"(?<![A-Za-z0-9@._\-])(?:[A-Z][a-z]{3,}|[A-Z]{4,})(?![A-Za-z0-9@._\-])"
 )
@@ -453,12 +467,21 @@ def _iter_latin_names(text: str) -> Iterator[Hit]:
         if any(w.lower() in KNOWN_LATIN for w in words[:2]):
             continue
         capitalised = all(w[0].isupper() for w in words[:2])
+        reads_japanese = any(_reads_as_japanese_name(w) for w in words[:2])
         # Lowercase romaji (taro yamada, but not kishu henkou): one of the two words must
         # read as a Japanese name.
-        japanese = all(_ROMAJI_WORD_RE.fullmatch(w) and len(w) >= 3 for w in words[:2]) and any(
-            _reads_as_japanese_name(w) for w in words[:2]
+        japanese = reads_japanese and all(
+            _ROMAJI_WORD_RE.fullmatch(w) and len(w) >= 3 for w in words[:2]
         )
-        if not (capitalised or japanese):
+        # Two capitalised words that do not read as Japanese (Maria Santos, but not Dark
+        # Mode or Hello Work) count where a person is written: after a person label, or
+        # before a verb about a person or before Japanese text.
+        foreign = capitalised and (
+            reads_japanese
+            or _PERSON_BEFORE_LATIN_RE.search(text[max(0, m.start() - 24) : m.start()])
+            or _PERSON_AFTER_LATIN_RE.match(text, m.end())
+        )
+        if not (foreign or japanese):
             continue
         end = m.end("c") if m["c"] and m["c"].lower() not in KNOWN_LATIN else m.end("b")
         yield "person_name", m.start("a"), end
