@@ -7,6 +7,7 @@ offsets within the line). Exit codes: 0 nothing found, 1 personal data found, 2 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -31,6 +32,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     scan.set_defaults(handler=cmd_scan)
 
 
+def _allow_counter_phone(args: argparse.Namespace) -> None:
+    """The counter's own phone (site settings) is public, as in the app; no settings, none."""
+    from dxdesk.cli import data_dir_of
+    from dxdesk.core.privacy.allow import allow_site_numbers
+    from dxdesk.core.settings import SettingsError, load_settings
+
+    # Unreadable settings: nothing is allowed beyond the hotlines and the guides.
+    with contextlib.suppress(OSError, SettingsError):
+        allow_site_numbers(load_settings(data_dir_of(args)).counter_phone)
+
+
 def _read_notes(file: Path | None) -> str:
     if file is None:
         return sys.stdin.buffer.read().decode("utf-8")
@@ -46,6 +58,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         print(tr("cli.privacy.scan.unreadable", file=source, reason=reason), file=sys.stderr)
         return 2
     text = text.removeprefix("\ufeff")  # Notepad's UTF-8 BOM is not part of the first note
+    _allow_counter_phone(args)
     count = 0
     # Lines split on \n only, so offsets match what an editor shows (no \u2028 surprises).
     for line_no, line in enumerate(text.split("\n"), start=1):

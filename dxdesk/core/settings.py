@@ -77,6 +77,7 @@ class SiteSettings:
     text_scale: float = 1.0
     high_contrast: bool = False
     retention_months: int = 24
+    note_retention_days: int = 90  # free-text notes are blanked after this; counts stay
 
     def __post_init__(self) -> None:
         for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
@@ -93,6 +94,9 @@ class SiteSettings:
             raise SettingsValueError("ui_language", f"choose one of {', '.join(_UI_LANGUAGES)}")
         self.text_scale = _number("text_scale", self.text_scale, float, 0.8, 2.0)
         self.retention_months = _number("retention_months", self.retention_months, int, 1, 120)
+        self.note_retention_days = _number(
+            "note_retention_days", self.note_retention_days, int, 1, 3660
+        )
         self.schema_version = _number("schema_version", self.schema_version, int, 0, 10**6)
         if isinstance(self.high_contrast, str) and self.high_contrast.lower() in ("true", "false"):
             self.high_contrast = self.high_contrast.lower() == "true"

@@ -105,12 +105,16 @@ def start_daily_maintenance(window: MainWindow) -> None:
     """
     data_dir, store = window.context.data_dir, window.context.store
     months = window.context.settings.retention_months
+    note_days = window.context.settings.note_retention_days
 
     def work():
         from dxdesk.core.backup import ensure_daily_backup
+        from dxdesk.core.note_retention import blank_expired_notes
         from dxdesk.core.retention import purge_if_due
 
         ensure_daily_backup(data_dir)
+        if store is not None:
+            blank_expired_notes(store, note_days)  # after the backup, like the purge
         return purge_if_due(store, months) if store is not None else None
 
     def done(result) -> None:
@@ -125,6 +129,13 @@ def start_daily_maintenance(window: MainWindow) -> None:
         window.statusBar().showMessage(tr("app.backup_failed", error=str(exc)))
 
     run_task(work, done, failed)
+
+
+def _start_privacy_guard(window: MainWindow) -> None:
+    from dxdesk.core.privacy import warm_up
+
+    _allow_counter_phone(window.context.settings)
+    run_task(warm_up)
 
 
 def build_main_window(
@@ -155,7 +166,15 @@ def build_main_window(
                    store_problem=store_problem)
     )  # fmt: skip
     window.settings_changed.connect(lambda s: apply_look(QApplication.instance(), s))
+    window.settings_changed.connect(_allow_counter_phone)
     return window, warnings
+
+
+def _allow_counter_phone(settings: SiteSettings) -> None:
+    """The counter's own phone is public: the privacy guard lets it through in notes."""
+    from dxdesk.core.privacy.allow import allow_site_numbers  # not on the first-paint path
+
+    allow_site_numbers(settings.counter_phone)
 
 
 def run(
@@ -196,6 +215,8 @@ def run(
             QTimer.singleShot(0, window.offer_interrupted_sessions)
             if window.context.store is not None:
                 QTimer.singleShot(0, lambda: start_daily_maintenance(window))
+            # The privacy guard loads after the first paint; its dictionary off the GUI thread.
+            QTimer.singleShot(0, lambda: _start_privacy_guard(window))
         return app.exec()
     finally:
         wait_for_tasks()

@@ -40,6 +40,11 @@ class OtherNoteDialog(QDialog):
     def _changed(self, _findings: list) -> None:
         self.problem.setText(self.edit.problem_text())
         self.save_button.setEnabled(self.edit.is_clean and bool(self.edit.toPlainText().strip()))
+        # A longer reason (a word left next to a deletion) must not squeeze the label's lines.
+        self.layout().activate()
+        needed = self.sizeHint().height()
+        if self.isVisible() and needed > self.height():
+            self.resize(self.width(), needed)
 
     def accept(self) -> None:
         if not (self.edit.is_clean and self.edit.toPlainText().strip()):

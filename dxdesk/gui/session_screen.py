@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 
 from dxdesk.core.catalog import OUTCOMES, Catalog, ruby_html
 from dxdesk.core.i18n import LANGUAGE_NAMES, pick, tr, ui_language
-from dxdesk.core.privacy import find_personal_data, kind_label, utf16_span
+from dxdesk.core.privacy import utf16_span
+from dxdesk.core.privacy.note_check import NoteGuard, note_problem
 from dxdesk.core.session import (
     AGE_BANDS,
     DEVICES,
@@ -67,11 +68,12 @@ class GuardedNoteEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setMaximumHeight(90)
         self.findings: list = []
+        self.note_guard = NoteGuard()  # the whole note after every edit, and what a deletion leaves
         self.textChanged.connect(self._scan)
 
     def _scan(self) -> None:
         text = self.toPlainText()
-        self.findings = find_personal_data(text)
+        self.findings = self.note_guard.check(text)
         marks = []
         fmt = QTextCharFormat()
         fmt.setBackground(Qt.GlobalColor.red)
@@ -94,8 +96,7 @@ class GuardedNoteEdit(QPlainTextEdit):
 
     def problem_text(self) -> str:
         if self.findings:
-            kinds = "、".join(dict.fromkeys(kind_label(f.kind) for f in self.findings))
-            return tr("wizard.note_has_personal_data", kinds=kinds)
+            return note_problem(self.findings)
         if len(self.toPlainText()) > NOTE_MAX_CHARS:
             return tr("wizard.note_too_long", max=NOTE_MAX_CHARS)
         return ""

@@ -326,7 +326,6 @@ def test_a_place_after_an_address_word_is_an_address(note: str, value: str) -> N
         "別表1-2-3を参照",
         "令和8-11-23に再来庁",
         "予約日2026-11-23",
-        "控え1234-5678-9017",
         "住所変更の手続き",
         "住所変更ワンストップ",
         "住所は未定",
@@ -341,6 +340,11 @@ def test_a_place_after_an_address_word_is_an_address(note: str, value: str) -> N
 )
 def test_steps_dates_and_address_words_alone_are_not_addresses(note: str) -> None:
     assert kinds_in(note) == []
+
+
+def test_twelve_digits_that_fail_the_my_number_check_are_still_an_identifier() -> None:
+    # A mistyped My Number is still a My Number; no counter note needs a 12-digit number.
+    assert kinds_in("控え1234-5678-9017") == [("id_number", "1234-5678-9017")]
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -638,3 +642,36 @@ def test_cli_module_imports_no_qt() -> None:
     code = "import sys, dxdesk.commands.privacy; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "小林(75) 耳が遠い",
+        "長女 美咲（12）の申請",
+        "緑ヶ丘にひとり暮らし",
+        "メゾン桜 2F の方",
+        "ゼロキューゼロ イチニサンヨン ゴロクナナハチ",
+        "YOSHIDA ローマ字表記",
+    ],
+)
+def test_forms_found_while_probing_after_the_held_out_set_are_flagged(note: str) -> None:
+    assert kinds_in(note)
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["Safari Private Browsing", "Dark Mode にした", "Hello Work で求人", "Emergency SOS",
+     "Low Power Mode", "Kaigo Hoken"],
+)  # fmt: skip
+def test_two_capitalised_english_words_are_no_name_without_a_person_around(note: str) -> None:
+    assert kinds_in(note) == []
+
+
+@pytest.mark.parametrize(
+    "note, name",
+    [("John Smith came alone", "John Smith"), ("Client: Anna Lee", "Anna Lee"),
+     ("Maria Santos 2回目", "Maria Santos")],
+)  # fmt: skip
+def test_a_foreign_name_is_found_where_a_person_is_written(note: str, name: str) -> None:
+    assert kinds_in(note) == [("person_name", name)]

@@ -30,7 +30,7 @@ from dxdesk.core.store.errors import ClassRowError, ImportRowError, StoreError
 from dxdesk.core.store.imports import RowImport
 from dxdesk.core.store.maintenance import Maintenance, StoreCheck
 from dxdesk.core.store.queries import ExportQueries
-from dxdesk.core.store.retention import PurgeCounts, Retention
+from dxdesk.core.store.retention import NOTE_TABLES, PurgeCounts, Retention
 from dxdesk.core.store.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -42,7 +42,7 @@ from dxdesk.core.store.sessions import OpenSession, SessionLog, TodaySummary
 
 __all__ = [
     "CLASS_COUNT_COLUMNS", "CLASS_CSV_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "SESSIONS_CSV_COLUMNS",
-    "SQLITE_HEADER", "STORE_FILE", "STREAM_BATCH", "ClassRowError", "ImportRowError",
+    "NOTE_TABLES", "SQLITE_HEADER", "STORE_FILE", "STREAM_BATCH", "ClassRowError", "ImportRowError",
     "OpenSession", "PurgeCounts", "Store", "StoreCheck", "StoreError", "TodaySummary",
 ]  # fmt: skip
 

@@ -25,6 +25,9 @@ class PurgeCounts:
     blockers: int
 
 
+NOTE_TABLES = ("sessions", "session_events", "attempt_blockers", "class_records")
+
+
 class Retention:
     """Purging old rows into kept monthly counts, and reading those counts back."""
 
@@ -113,6 +116,25 @@ class Retention:
             + ", ".join(f"{m} = {m} + excluded.{m}" for m in CLASS_AGGREGATE_MEASURES),
             [(*key, *values) for key, values in sorted(sums.items())],
         )
+
+    def blank_notes_before(self, day: dt.date) -> int:
+        """Blank the notes of visits and classes dated before ``day`` in all four tables; the rows
+        (and so every count) stay. Returns how many notes were blanked."""
+        before = day.isoformat()
+        old_sessions = "SELECT session_id FROM sessions WHERE date < ?"
+        blanked = 0
+        with self.db.write() as db:
+            for table, where in (
+                ("session_events", f"session_id IN ({old_sessions})"),
+                ("attempt_blockers", f"session_id IN ({old_sessions})"),
+                ("sessions", "date < ?"),
+                ("class_records", "date < ?"),
+            ):
+                cursor = db.execute(
+                    f"UPDATE {table} SET note = NULL WHERE note IS NOT NULL AND {where}", (before,)
+                )
+                blanked += cursor.rowcount
+        return blanked
 
     def monthly_aggregate_rows(self, first_month: str, last_month: str) -> list[dict]:
         """Kept counts of purged months (``YYYY-MM``, both inclusive), as dicts."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from dxdesk.core.catalog import Catalog
 from dxdesk.core.contract import ALL_OUTCOMES, SHARED_TERMINAL
 from dxdesk.core.events import (
     Abandoned,
+    BlockerMarked,
     EventRow,
     SessionEvent,
     Started,
@@ -64,6 +66,7 @@ class SessionLog:
     def record(self, session: SupportSession, event: SessionEvent) -> None:
         """Commit one session event and the rows it changes, durably, before returning."""
         row = event.to_row()
+        _guard_event_note(event, row)  # the session guards it; the store checks again
         with self.db.write() as db:
             if isinstance(event, Started):
                 started = event.at
@@ -279,3 +282,21 @@ def _hygiene_flag(device: str, confirmed: bool) -> str:
     if device != SHARED_TERMINAL:
         return ""
     return "1" if confirmed else "0"
+
+
+def _guard_event_note(event: SessionEvent, row: EventRow) -> None:
+    """The text this event brings in (a session or blocker note) passes the privacy guard.
+
+    Only the event's own note: session.note and the blockers' notes come from earlier events,
+    which passed when they were recorded (a stricter guard must not lock an open session).
+    """
+    if row.note:
+        field = "blocker_note" if isinstance(event, BlockerMarked) else "session_note"
+        _guard_note_text(row.note, field)
+
+
+@functools.lru_cache(maxsize=1024)
+def _guard_note_text(note: str, field: str) -> None:
+    from dxdesk.core.privacy import ensure_no_personal_data  # compiled on first use
+
+    ensure_no_personal_data(note, field)

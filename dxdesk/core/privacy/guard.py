@@ -17,25 +17,36 @@ The guard never rewrites text: it either passes it through unchanged or refuses 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from dxdesk.core.i18n import tr, ui_language
+from dxdesk.core.privacy.normalise import number_view, text_view
 
 # Stable kind ids, in the order used to settle overlapping findings (first wins a tie).
 KINDS: tuple[str, ...] = (
     "card_number",
     "account_number",
     "my_number",
+    "resident_code",
+    "residence_card",
+    "passport_number",
+    "licence_number",
+    "pension_number",
+    "insurance_number",
     "secret",
     "email",
     "phone",
     "postal_code",
+    "car_plate",
+    "line_id",
     "birth_date",
     "address",
     "person_name",
+    "id_number",
+    "near_removed",  # only from NoteGuard: a word left next to removed personal data
+    "unchecked",  # only from NoteGuard: names could not be checked
 )
 # The i18n key of each kind's label (resources/i18n/ui-privacy.yaml).
 KIND_LABEL_KEYS: dict[str, str] = {kind: f"privacy.kind.{kind}" for kind in KINDS}
@@ -92,48 +103,6 @@ def utf16_span(text: str, finding: Finding) -> tuple[int, int]:
 
 # ---------------------------------------------------------------------------------------------
 # Normalisation with an offset map back to the original text
-
-
-_DASHES = frozenset("-‐‑‒–—―−ー﹣")
-
-
-@dataclass(frozen=True)
-class _Normalised:
-    text: str
-    origin_start: list[int]  # for each normalised char, where its source begins in the original
-    origin_end: list[int]  # ... and where it ends
-
-    def span(self, start: int, end: int) -> tuple[int, int]:
-        return self.origin_start[start], self.origin_end[end - 1]
-
-
-def _is_ascii_alnum(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _normalise(text: str) -> _Normalised:
-    """NFKC per cluster (a base char plus its combining marks), remembering where each came from."""
-    out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        j = i + 1
-        # Half-width kana voicing marks (ﾞﾟ) and combining marks compose with the char before.
-        while j < n and (unicodedata.combining(text[j]) or text[j] in "\uff9e\uff9f"):
-            j += 1
-        piece = unicodedata.normalize("NFKC", text[i:j])
-        for ch in piece:
-            out.append(ch)
-            starts.append(i)
-            ends.append(j)
-        i = j
-    # A dash between ASCII letters or digits is a hyphen (０９０ー１２３４, ｔａｒｏーｙ＠...).
-    for k in range(1, len(out) - 1):
-        if out[k] in _DASHES and _is_ascii_alnum(out[k - 1]) and _is_ascii_alnum(out[k + 1]):
-            out[k] = "-"
-    return _Normalised("".join(out), starts, ends)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,7 +611,7 @@ def _label_names_a_thing(s: str, start: int) -> bool:
     """Is the label at ``start`` the name of a thing (アプリの名前, the app name)?"""
     if s[max(0, start - 1) : start] == "の":
         owner = s[max(0, start - 12) : start - 1]
-        if owner and (_is_ascii_alnum(owner[-1]) or "ァ" <= owner[-1] <= "ヺ"):
+        if owner and ((owner[-1].isascii() and owner[-1].isalnum()) or "ァ" <= owner[-1] <= "ヺ"):
             return True
         return owner.endswith(_THING_OWNERS)
     word = re.search(r"([A-Za-z]+)[ _-]?$", s[max(0, start - 20) : start])
@@ -720,6 +689,33 @@ def _iter_raw(s: str, visit_year: int) -> Iterator[tuple[str, int, int]]:
         yield "person_name", start, end
 
 
+def _digits_of(s: str) -> str:
+    return "".join(ch for ch in s if ch.isascii() and ch.isdigit())
+
+
+def _raw_findings(text: str, year: int) -> Iterator[tuple[str, int, int]]:
+    """Every candidate, as (kind, start, end) in the ORIGINAL text."""
+    from dxdesk.core.privacy.allow import is_public_number
+    from dxdesk.core.privacy.identifiers import iter_number_view
+
+    tview = text_view(text)
+    nview = number_view(tview)
+    for kind, start, end in _iter_raw(tview.text, year):
+        if kind == "phone" and is_public_number(_digits_of(tview.text[start:end])):
+            continue
+        yield kind, *tview.span(start, end)
+    for kind, start, end in iter_number_view(nview.text):
+        if kind not in ("secret", "birth_date") and is_public_number(
+            _digits_of(nview.text[start:end])
+        ):
+            continue
+        yield kind, *nview.span(start, end)
+    from dxdesk.core.privacy.names import iter_names_and_places
+
+    for kind, start, end in iter_names_and_places(tview.text):
+        yield kind, *tview.span(start, end)
+
+
 def find_personal_data(text: str, *, visit_year: int | None = None) -> list[Finding]:
     """Every piece of personal data in ``text``, in order, with spans in the original text.
 
@@ -729,14 +725,12 @@ def find_personal_data(text: str, *, visit_year: int | None = None) -> list[Find
     if not text:
         return []
     year = visit_year if visit_year is not None else date.today().year
-    norm = _normalise(text)
-    raw = sorted(_iter_raw(norm.text, year), key=lambda f: (f[1], -(f[2] - f[1]), _PRIORITY[f[0]]))
+    raw = sorted(_raw_findings(text, year), key=lambda f: (f[1], -(f[2] - f[1]), _PRIORITY[f[0]]))
     findings: list[Finding] = []
     taken_until = -1
     for kind, start, end in raw:
         if start < taken_until or end <= start:
             continue
         taken_until = end
-        o_start, o_end = norm.span(start, end)
-        findings.append(Finding(kind, o_start, o_end, text[o_start:o_end]))
+        findings.append(Finding(kind, start, end, text[start:end]))
     return findings
