@@ -10,10 +10,12 @@ No column holds personal data; the only free text is a note that passed the priv
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import re
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -248,9 +250,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class StoreError(Exception):
     """The store cannot be used; the message names the file and says what to do."""
 
-    def __init__(self, message: str, path: Path | None = None) -> None:
+    def __init__(self, message: str, path: Path | None = None, kind: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+        # 'full', 'read_only', 'busy', 'not_a_store', 'damaged', 'io' or None (see storage_problem)
+        self.kind = kind
 
 
 class ClassRecordError(StoreError):
@@ -338,16 +342,8 @@ class Store:
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(
-                    tr("store.error.cannot_open", path=path, detail=exc.strerror), path
-                ) from exc
-        _check_header(path)
-        try:
-            db = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(tr("store.error.cannot_open", path=path, detail=exc), path) from exc
+                raise _db_error(path, exc) from exc
+        db = connect(path)
         store = cls(path, db)
         try:
             store._prepare()
@@ -377,9 +373,8 @@ class Store:
                 ),  # fmt: skip
                 self.path,
             )
-        problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
-        if problems != ["ok"]:
-            raise _corrupt(self.path, "; ".join(problems))
+        # No integrity check here: it reads the whole file (seconds on a big store). The full
+        # check runs once a day in the background and on every backup (see backup.py).
         for number in range(version, SCHEMA_VERSION):
             self._migrate(number)
 
@@ -454,15 +449,7 @@ class Store:
         its lock) stays free while an export walks a month off the GUI thread, and rows
         committed meanwhile are not half-seen.
         """
-        try:
-            reader = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                check_same_thread=False, timeout=BUSY_TIMEOUT_S,
-            )  # fmt: skip
-        except sqlite3.Error as exc:
-            raise StoreError(
-                tr("store.error.cannot_open", path=self.path, detail=exc), self.path
-            ) from exc
+        reader = connect(self.path, read_only=True)
         try:
             try:
                 reader.execute("BEGIN")  # one snapshot for the whole walk
@@ -1126,33 +1113,104 @@ def _hygiene_flag(device: str, confirmed: bool) -> str:
     return "1" if confirmed else "0"
 
 
-def _check_header(path: Path) -> None:
-    """A file that is not SQLite at all gets a clear message before SQLite sees it."""
+class _StoreConnection(sqlite3.Connection):
+    """A connection to a store file, known to this process until it is closed."""
+
+    store_path: Path
+
+    def close(self) -> None:
+        _OPEN_CONNECTIONS.discard(self)
+        super().close()
+
+
+_OPEN_CONNECTIONS: weakref.WeakSet[_StoreConnection] = weakref.WeakSet()
+
+
+def connect(
+    path: str | Path, *, read_only: bool = False, create: bool = True
+) -> sqlite3.Connection:
+    """The one way dxdesk opens a store file: the app, its workers, backups and the CLI.
+
+    Nothing but SQLite ever opens the file: on POSIX, closing any other descriptor of it drops
+    every lock this process holds on it (SQLite's too), and another process could then
+    checkpoint and delete the WAL under the running app. A file that is not SQLite at all is
+    found by SQLite itself (SQLITE_NOTADB) and named as such.
+    """
+    path = Path(path)
+    mode = "ro" if read_only else ("rwc" if create else "rw")
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreError(
-            tr("store.error.cannot_open", path=path, detail=exc.strerror), path
-        ) from exc
-    if header and header != SQLITE_HEADER:
-        raise StoreError(tr("store.error.not_a_store", path=path), path)
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+            check_same_thread=False, timeout=BUSY_TIMEOUT_S, factory=_StoreConnection,
+        )  # fmt: skip
+    except sqlite3.Error as exc:
+        raise _db_error(path, exc) from exc
+    db.store_path = path.resolve()
+    _OPEN_CONNECTIONS.add(db)
+    return db
 
 
-def _db_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
-    """A busy store or a full disk is not a damaged store: say which it is."""
+def connections_open(path: str | Path) -> int:
+    """How many connections of this process are open on the store file ``path``."""
+    wanted = Path(path).resolve()
+    return sum(1 for db in list(_OPEN_CONNECTIONS) if db.store_path == wanted)
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """What kind of storage failure ``exc`` is: 'full', 'read_only', 'busy', 'not_a_store',
+    'damaged', 'io' (the disk or the file system failed), or None when it is none of these."""
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC or exc.errno == getattr(errno, "EDQUOT", -1):
+            return "full"
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return "read_only"
+        return "io"
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc).lower()
-    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return StoreError(tr("store.error.busy", path=path), path)
-    if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in text:
-        return StoreError(tr("store.error.disk_full", path=path), path)
-    return _corrupt(path, exc)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return "full"
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or (
+        "readonly" in text or "read-only" in text or "unable to open" in text
+    ):
+        return "read_only"
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in text:
+        return "busy"
+    if primary == sqlite3.SQLITE_NOTADB or "not a database" in text:
+        return "not_a_store"
+    if primary == sqlite3.SQLITE_CORRUPT or "malformed" in text:
+        return "damaged"
+    if primary == sqlite3.SQLITE_IOERR or "disk i/o" in text:
+        return "io"
+    return None
+
+
+def _db_error(path: Path, exc: sqlite3.Error | OSError) -> StoreError:
+    """A full disk, a read-only folder or a busy store is not a damaged store: say which it is.
+
+    Only what SQLite itself reports as corrupt (or not a database) is called damaged.
+    """
+    kind = storage_problem(exc)
+    if kind == "busy":
+        return StoreError(tr("store.error.busy", path=path), path, kind)
+    if kind == "full":
+        return StoreError(tr("store.error.disk_full", path=path), path, kind)
+    if kind == "read_only":
+        return StoreError(tr("store.error.read_only", path=path), path, kind)
+    if kind == "not_a_store":
+        return StoreError(tr("store.error.not_a_store", path=path), path, kind)
+    if kind == "io":
+        return StoreError(tr("store.error.io", path=path, detail=exc), path, kind)
+    if kind == "damaged":
+        return _corrupt(path, exc)
+    detail = exc.strerror if isinstance(exc, OSError) else exc
+    return StoreError(tr("store.error.cannot_open", path=path, detail=detail), path)
 
 
 def _corrupt(path: Path, detail: object) -> StoreError:
-    return StoreError(tr("store.error.corrupt", path=path, detail=detail), path)
+    return StoreError(tr("store.error.corrupt", path=path, detail=detail), path, "damaged")
 
 
 _SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
