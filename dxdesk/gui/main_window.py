@@ -217,7 +217,10 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- language and texts
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("main.window_title"))
+        title = tr("main.window_title")
+        if self.context.store is None:  # read-only folder, full disk, unusable store
+            title += " — " + tr("app.title_not_recording")
+        self.setWindowTitle(title)
         self.tabs.setTabText(0, tr("main.tab_guides"))
         count = len(self.context.catalog.problems)
         self.tabs.setTabText(
@@ -265,7 +268,13 @@ class MainWindow(QMainWindow):
             return
         import datetime as dt
 
-        summary = store.today_summary(dt.date.today())
+        from dxdesk.core.store import StoreError
+
+        try:
+            summary = store.today_summary(dt.date.today())
+        except StoreError as exc:  # shown where the counts would be, never swallowed
+            self.today_text.setText(str(exc))
+            return
         lines = [
             tr(
                 "main.today_sessions",
