@@ -174,3 +174,22 @@ def test_store_on_a_read_only_folder_is_not_called_damaged(tmp_path: Path, catal
             visit(store, catalog)
         assert refused.value.kind == "read_only"
         assert "damaged" not in str(refused.value)
+
+
+def test_store_locked_by_another_program_is_called_locked(data_dir: Path, catalog) -> None:
+    import sqlite3
+
+    with Store.open(data_dir) as store:
+        visit(store, catalog)
+        other = sqlite3.connect(data_dir / STORE_FILE, isolation_level=None)  # another program
+        try:
+            other.execute("BEGIN EXCLUSIVE")
+            store._db.execute("PRAGMA busy_timeout = 50")  # the drill need not wait 10 s
+            with pytest.raises(StoreError) as refused:
+                visit(store, catalog)
+        finally:
+            other.close()
+        assert refused.value.kind == "busy"
+        assert "locked by another program" in str(refused.value)
+        assert "damaged" not in str(refused.value)
+        visit(store, catalog)  # and once the other program lets go, recording goes on

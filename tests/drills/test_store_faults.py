@@ -63,7 +63,7 @@ def test_damaged_store_at_startup_offers_the_newest_good_backup(
     answer_box(QMessageBox.StandardButton.Yes, seen)
     window, warnings = build_main_window(data_dir, "en")
     qtbot.addWidget(window)
-    assert "is damaged" in seen[0] and "backup of 2026-11-20" in seen[0]
+    assert "damaged" in seen[0] and "backup of 2026-11-20" in seen[0]
     assert window.context.store is not None and window.context.store_problem is None
     assert "2026-11-20 was restored" in warnings[0] and "not included" in warnings[0]
     window.context.store.close()
