@@ -15,7 +15,7 @@ from dxdesk.core.catalog import load_catalog_cached
 from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import forms_dir, resolve_data_dir
-from dxdesk.core.settings import SettingsError, SiteSettings, load_settings
+from dxdesk.core.settings import SiteSettings, read_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
@@ -150,8 +150,8 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
     purge runs on a retention period the settings file did not really give.
     """
     data_dir, store = window.context.data_dir, window.context.store
-    settings = window.context.settings
-    months = settings.retention_months
+    months = window.context.settings.retention_months
+    retention_trusted = window.context.retention_trusted
 
     def work() -> Maintenance:
         from dxdesk.core.backup import ensure_daily_backup, newest_good_backup, verify_backup
@@ -167,7 +167,7 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
             if check.ok:
                 store.set_meta(INTEGRITY_KEY, today)
         ensure_daily_backup(data_dir)
-        if store is None or not getattr(settings, "retention_trusted", True):
+        if store is None or not retention_trusted:
             return Maintenance()
         return Maintenance(purge=purge_if_due(store, months))
 
@@ -224,12 +224,12 @@ def build_main_window(
     guides, search and printing work, and the title bar says nothing is recorded.
     """
     warnings: list[str] = []
-    try:
-        settings = load_settings(data_dir)
-    except SettingsError as exc:
-        warnings.append(tr("app.settings_unreadable", error=str(exc)))
-        settings = SiteSettings()
+    read = read_settings(data_dir)  # never replaced by defaults silently: problems are shown
+    settings = read.settings
     set_ui_language(lang or settings.ui_language)
+    if read.problems:  # read again in the chosen language for the clerk
+        read = read_settings(data_dir)
+        warnings.extend(read.problems)
     # Font and theme before any widget exists: each widget is polished once, at its first show.
     apply_look(QApplication.instance(), settings)
     catalog = load_catalog_cached(forms_dir())
@@ -247,7 +247,8 @@ def build_main_window(
         warnings.append(store_problem)
     window = MainWindow(
         AppContext(data_dir=data_dir, settings=settings, catalog=catalog, store=store,
-                   store_problem=store_problem)
+                   store_problem=store_problem, settings_problems=read.problems,
+                   retention_trusted=read.retention_trusted)
     )  # fmt: skip
     window.instance_lock = lock  # a restore after a finding swaps the file under this lock
     window.settings_changed.connect(lambda s: apply_look(QApplication.instance(), s))
@@ -284,6 +285,8 @@ def run(
         if not quit_after_startup:
             if not_recording is not None:
                 QTimer.singleShot(0, lambda: _tell_not_recording(window, not_recording))
+            elif window.context.settings_problems:  # say so; no first-run dialog over the file
+                QTimer.singleShot(0, lambda: tell_settings_problems(window))
             # After the first paint, so a fresh machine shows the window before asking anything.
             elif not window.context.settings.is_configured:
                 QTimer.singleShot(0, lambda: window.open_settings(first_run=True))
@@ -296,6 +299,14 @@ def run(
         if window is not None and window.context.store is not None:
             window.context.store.close()
         lock.release()
+
+
+def tell_settings_problems(window: MainWindow) -> None:
+    problems = "\n".join(window.context.settings_problems)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("app.settings_problems_title"),
+                      tr("app.settings_problems_text", problems=problems), parent=window)  # fmt: skip
+    box.setObjectName("settingsProblemsBox")
+    box.exec()
 
 
 def _tell_not_recording(window: MainWindow, message: str) -> None:

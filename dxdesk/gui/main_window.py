@@ -42,6 +42,8 @@ class AppContext:
     catalog: Catalog
     store: Store | None = None
     store_problem: str | None = None  # why sessions cannot be recorded, shown to the clerk
+    settings_problems: tuple[str, ...] = ()  # what settings.json could not give (shown once)
+    retention_trusted: bool = True  # False: the retention period was not read; never purge
 
 
 class CatalogBrowser(QWidget):
@@ -441,6 +443,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
             return False
         self.context.settings = settings
+        self.context.retention_trusted = True  # the clerk saw and saved the period
+        self.context.settings_problems = ()
         set_ui_language(settings.ui_language)
         self.settings_changed.emit(settings)
         self.retranslate()
