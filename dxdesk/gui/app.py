@@ -302,7 +302,7 @@ def run(
 
 
 def tell_settings_problems(window: MainWindow) -> None:
-    problems = "\n".join(window.context.settings_problems)
+    problems = "\n\n".join(window.context.settings_problems)
     box = QMessageBox(QMessageBox.Icon.Warning, tr("app.settings_problems_title"),
                       tr("app.settings_problems_text", problems=problems), parent=window)  # fmt: skip
     box.setObjectName("settingsProblemsBox")
