@@ -108,7 +108,7 @@ def _copy_database(source: Path, target: Path) -> None:
     """Online backup of ``source`` into a new single-file database ``target`` (fsynced)."""
     src = connect(source, create=False)  # reads only; a WAL store needs its -shm
     try:
-        dst = sqlite3.connect(target, isolation_level=None)
+        dst = connect(target)
         try:
             src.backup(dst)
             # The copy carries the WAL flag of its source; make it one self-contained file.

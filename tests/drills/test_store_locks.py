@@ -101,3 +101,36 @@ def test_other_process_opening_the_store_loses_no_event_after_kill_9(data_dir: P
         recorder.wait()
     assert confirmed > 0
     assert _events(data_dir) == confirmed
+
+
+def test_restore_refuses_while_this_process_has_the_store_open(data_dir: Path, catalog) -> None:
+    from drills_support import record_visits
+
+    from dxdesk.core.backup import BackupError, restore_backup, take_backup
+    from dxdesk.core.i18n import set_ui_language
+    from dxdesk.core.store import Store
+
+    record_visits(data_dir, catalog, 2)
+    backup = take_backup(data_dir, data_dir.parent / "copy.sqlite3")
+    set_ui_language("en")
+    try:
+        with Store.open(data_dir), pytest.raises(BackupError) as refused:
+            restore_backup(data_dir, backup)  # copying the file would drop this process's locks
+    finally:
+        set_ui_language("ja")
+    assert "is open in this dxdesk" in str(refused.value)
+    assert restore_backup(data_dir, backup) is not None  # closed: it goes ahead
+
+
+def test_only_store_connect_opens_an_sqlite_file() -> None:
+    """One way to open the store (GUI, workers, backups, CLI): no other sqlite3.connect."""
+    import dxdesk
+
+    package = Path(dxdesk.__file__).parent
+    offenders = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "sqlite3.connect(" in line and path.name != "store.py"
+    ]
+    assert offenders == []
