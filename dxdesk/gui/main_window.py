@@ -399,7 +399,12 @@ class MainWindow(QMainWindow):
         store = self.context.store
         if store is None or self.session_screen is not None:
             return
-        for open_session in store.interrupted_sessions():
+        try:
+            interrupted = store.interrupted_sessions()
+        except StoreError as exc:  # a store SQLite cannot read: said, not swallowed in a slot
+            QMessageBox.warning(self, tr("main.resume_title"), str(exc))
+            return
+        for open_session in interrupted:
             titles = [pick(self.context.catalog.guides[p].title, ui_language(), "ja")
                       if p in self.context.catalog.guides else p
                       for p in open_session.procedures]  # fmt: skip
