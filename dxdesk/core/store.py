@@ -1119,11 +1119,13 @@ class _StoreConnection(sqlite3.Connection):
     store_path: Path
 
     def close(self) -> None:
-        _OPEN_CONNECTIONS.discard(self)
+        with _OPEN_LOCK:
+            _OPEN_CONNECTIONS.discard(self)
         super().close()
 
 
 _OPEN_CONNECTIONS: weakref.WeakSet[_StoreConnection] = weakref.WeakSet()
+_OPEN_LOCK = threading.Lock()  # workers open and close connections too
 
 
 def connect(
@@ -1146,14 +1148,16 @@ def connect(
     except sqlite3.Error as exc:
         raise _db_error(path, exc) from exc
     db.store_path = path.resolve()
-    _OPEN_CONNECTIONS.add(db)
+    with _OPEN_LOCK:
+        _OPEN_CONNECTIONS.add(db)
     return db
 
 
 def connections_open(path: str | Path) -> int:
     """How many connections of this process are open on the store file ``path``."""
     wanted = Path(path).resolve()
-    return sum(1 for db in list(_OPEN_CONNECTIONS) if db.store_path == wanted)
+    with _OPEN_LOCK:
+        return sum(1 for db in list(_OPEN_CONNECTIONS) if db.store_path == wanted)
 
 
 def storage_problem(exc: BaseException) -> str | None:
