@@ -105,7 +105,7 @@ INTEGRITY_KEY = "integrity_checked_on"
 
 
 @dataclass(frozen=True)
-class Maintenance:
+class DailyRun:
     """What the daily run found: an integrity finding (nothing else ran), or the purge."""
 
     finding: str | None = None
@@ -153,7 +153,7 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
     months = window.context.settings.retention_months
     retention_trusted = window.context.retention_trusted
 
-    def work() -> Maintenance:
+    def work() -> DailyRun:
         from dxdesk.core.backup import ensure_daily_backup, newest_good_backup, verify_backup
         from dxdesk.core.retention import purge_if_due
 
@@ -163,15 +163,15 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
             if check.readable and not check.ok:
                 detail = "; ".join(check.integrity[:3]) or (check.problem or "")
                 finding = tr("app.integrity_finding", path=str(store.path), detail=detail)
-                return Maintenance(finding=finding, backup=newest_good_backup(data_dir))
+                return DailyRun(finding=finding, backup=newest_good_backup(data_dir))
             if check.ok:
                 store.set_meta(INTEGRITY_KEY, today)
         ensure_daily_backup(data_dir)
         if store is None or not retention_trusted:
-            return Maintenance()
-        return Maintenance(purge=purge_if_due(store, months))
+            return DailyRun()
+        return DailyRun(purge=purge_if_due(store, months))
 
-    def done(result: Maintenance) -> None:
+    def done(result: DailyRun) -> None:
         if result.finding is not None:
             window.statusBar().showMessage(result.finding)
             if ask(window, result.finding, result.backup) and result.backup is not None:
