@@ -14,6 +14,7 @@ from dxdesk.core.settings import (
     SettingsValueError,
     SiteSettings,
     load_settings,
+    read_settings,
     save_settings,
 )
 
@@ -47,13 +48,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(data_dir_of(args))
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(json.dumps(settings.as_dict(), ensure_ascii=False, indent=2))
-    return 0
+    """What could be read, and every problem of the file (exit 1 when there is one)."""
+    read = read_settings(data_dir_of(args))
+    for problem in read.problems:
+        print(problem, file=sys.stderr)
+    print(json.dumps(read.settings.as_dict(), ensure_ascii=False, indent=2))
+    return 1 if read.problems else 0
 
 
 def cmd_set(args: argparse.Namespace) -> int:

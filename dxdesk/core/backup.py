@@ -24,7 +24,14 @@ from pathlib import Path
 
 from dxdesk.core.i18n import tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
-from dxdesk.core.store import SCHEMA_VERSION, SQLITE_HEADER, STORE_FILE
+from dxdesk.core.store import (
+    SCHEMA_VERSION,
+    STORE_FILE,
+    StoreError,
+    connect,
+    connections_open,
+    storage_problem,
+)
 
 BACKUP_DIR = "backups"
 KEEP_DAILY = 7
@@ -47,6 +54,7 @@ class BackupCheck:
     integrity: list[str]
     schema_version: int | None
     problem: str | None = None  # a reason the file cannot be restored, in the UI language
+    readable: bool = True  # False: it could not be read now (busy, I/O); not proven damaged
 
     @property
     def ok(self) -> bool:
@@ -98,9 +106,9 @@ def _fsync_dir(folder: Path) -> None:
 
 def _copy_database(source: Path, target: Path) -> None:
     """Online backup of ``source`` into a new single-file database ``target`` (fsynced)."""
-    src = sqlite3.connect(source, timeout=10.0)  # reads only; a WAL store needs its -shm
+    src = connect(source, create=False)  # reads only; a WAL store needs its -shm
     try:
-        dst = sqlite3.connect(target, isolation_level=None)
+        dst = connect(target)
         try:
             src.backup(dst)
             # The copy carries the WAL flag of its source; make it one self-contained file.
@@ -175,16 +183,16 @@ def ensure_daily_backup(
 def verify_backup(path: str | Path) -> BackupCheck:
     """Full integrity check and schema check of a backup (or any store file)."""
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except OSError as exc:
+    if not path.is_file():
         return BackupCheck(path, [], None, tr("backup.error.unreadable", path=path,
-                                              detail=exc.strerror or exc))  # fmt: skip
-    if header != SQLITE_HEADER:
-        return BackupCheck(path, [], None, tr("backup.error.not_sqlite", path=path))
+                                              detail="not found"))  # fmt: skip
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        # Through SQLite only (never Python's open()): the path may be the live store.
+        db = connect(path, read_only=True)
+    except StoreError as exc:
+        return BackupCheck(path, [], None, tr("backup.error.unreadable", path=path, detail=exc),
+                           readable=False)  # fmt: skip
+    try:
         try:
             integrity = [row[0] for row in db.execute("PRAGMA integrity_check")]
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -192,8 +200,15 @@ def verify_backup(path: str | Path) -> BackupCheck:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        return BackupCheck(path, [str(exc)], None, tr("backup.error.damaged", path=path,
-                                                      detail=exc))  # fmt: skip
+        kind = storage_problem(exc)
+        if kind == "not_a_store":
+            return BackupCheck(path, [], None, tr("backup.error.not_sqlite", path=path))
+        if kind in ("damaged", None):
+            return BackupCheck(path, [str(exc)], None, tr("backup.error.damaged", path=path,
+                                                          detail=exc))  # fmt: skip
+        # Busy, read-only, an I/O failure: the file may be sound; it could not be read now.
+        return BackupCheck(path, [], None, tr("backup.error.unreadable", path=path, detail=exc),
+                           readable=False)  # fmt: skip
     if integrity != ["ok"]:
         return BackupCheck(path, integrity, version, tr("backup.error.damaged", path=path,
                                                         detail="; ".join(integrity[:3])))  # fmt: skip
@@ -212,6 +227,8 @@ def store_is_damaged(data_dir: str | Path) -> bool:
     if not store.is_file():
         return False
     check = verify_backup(store)
+    if not check.readable:
+        return False
     return check.schema_version is None or check.integrity != ["ok"]
 
 
@@ -264,6 +281,9 @@ def restore_backup(
 
 def _swap_in(data_dir: Path, backup: Path) -> Path | None:
     store = data_dir / STORE_FILE
+    if connections_open(store):
+        # Copying the file with Python would drop this process's SQLite locks on it.
+        raise BackupError(tr("backup.error.open_here", path=store), data_dir)
     wal = store.with_name(store.name + "-wal")
     shm = store.with_name(store.name + "-shm")
     fd, tmp_name = tempfile.mkstemp(dir=data_dir, prefix=f".{STORE_FILE}.restore.", suffix=".tmp")

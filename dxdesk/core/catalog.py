@@ -301,6 +301,91 @@ class _Lines:
         return self.lines.get((), 1)
 
 
+MAX_YAML_BYTES = 256 * 1024  # a guide is a few KB; anything near this is not a guide
+MAX_YAML_NODES = 50_000  # values after alias expansion (the biggest shipped guide has ~2,000)
+MAX_GUIDE_VERSION = 9999  # the store's bound on guide_version
+
+
+def _expanded_nodes(root: Any, limit: int) -> int:
+    """How many values the document holds once aliases are expanded (capped at limit + 1),
+    in time linear in the document: a shared node is sized once."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    order: list[Any] = []
+    todo = [root] if root is not None else []
+    while todo:  # iterative post-order: a deep document cannot exhaust the stack here
+        node = todo.pop()
+        if id(node) in sizes:
+            continue
+        sizes[id(node)] = -1
+        order.append(node)
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    for node in reversed(order):
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            children = []
+        sizes[id(node)] = min(limit + 1, 1 + sum(max(sizes[id(c)], 0) for c in children))
+    return sizes.get(id(root), 0) if root is not None else 0
+
+
+def _first_alias_line(text: str) -> int:
+    match = re.search(r"(?m)[\s\[,:-]\*[^\s,\]}]+", text)
+    return text.count("\n", 0, match.start() + 1) + 1 if match else 1
+
+
+def _check_walks(path: Path, lines: _Lines, guide: ProcedureGuide) -> list[Problem]:
+    """Every step can reach an outcome; no step points at itself; a step either asks a
+    question (branch) or ends the walk (outcome); the version is a sane number."""
+    problems: list[Problem] = []
+
+    def add(loc: Sequence[Any], message: str) -> None:
+        problems.append(Problem(path, lines.line(loc), message))
+
+    if not 1 <= guide.version <= MAX_GUIDE_VERSION:
+        add(("version",), f"'version': {guide.version} is not a version number; use 1 to "
+            f"{MAX_GUIDE_VERSION} and add 1 at each change")  # fmt: skip
+    ids = {s.id for s in guide.steps}
+    successors: dict[str, list[str]] = {}
+    ends: set[str] = set()
+    for i, step in enumerate(guide.steps):
+        if step.branch and step.outcome:
+            add(("steps", i, "outcome"), f"'steps.{i}': step '{step.id}' has both 'branch' and "
+                "'outcome'; a step either asks a question or ends the walk")  # fmt: skip
+        if step.next == step.id:
+            add(("steps", i, "next"), f"'steps.{i}.next': step '{step.id}' points at itself")
+        if step.branch:
+            gotos = [a.goto for a in step.branch.answers if a.goto in ids]
+            if any(not a.goto for a in step.branch.answers):
+                ends.add(step.id)  # an answer without goto ends the walk with its outcome
+            successors[step.id] = gotos
+        else:
+            nxt = guide.next_step_id(step.id)
+            if nxt is None:
+                ends.add(step.id)
+            successors[step.id] = [nxt] if nxt in ids else []
+    finishing = set(ends)
+    changed = True
+    while changed:  # steps from which some walk reaches an end
+        changed = False
+        for sid, after in successors.items():
+            if sid not in finishing and any(a in finishing for a in after):
+                finishing.add(sid)
+                changed = True
+    reachable = _reachable_steps(guide)
+    for i, step in enumerate(guide.steps):
+        if step.id in reachable and step.id not in finishing:
+            add(("steps", i, "id"), f"step '{step.id}' can never reach an outcome: every way "
+                "on from it loops back (give one step an 'outcome' or 'next: end')")  # fmt: skip
+    return problems
+
+
 def _yaml_loader() -> Any:
     import yaml
 
@@ -312,6 +397,13 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
 
     _Loader = _yaml_loader()
     try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return Problem(path, 1, f"cannot be read ({exc.strerror})")
+    if size > MAX_YAML_BYTES:
+        return Problem(path, 1, f"the file is {size // 1024} KB; a guide may be at most "
+                       f"{MAX_YAML_BYTES // 1024} KB (split it, or remove what is not a guide)")  # fmt: skip
+    try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return Problem(path, 1, f"not UTF-8 text ({exc.reason}); save the file as UTF-8")
@@ -319,6 +411,11 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
         return Problem(path, 1, f"cannot be read ({exc.strerror})")
     try:
         node = yaml.compose(text, Loader=_Loader)
+        # Aliases share nodes: count what they would expand to before anything walks them.
+        expanded = _expanded_nodes(node, MAX_YAML_NODES)
+        if expanded > MAX_YAML_NODES:
+            return Problem(path, _first_alias_line(text), "YAML aliases expand to more than "
+                           f"{MAX_YAML_NODES:,} values; a guide needs no such repetition")  # fmt: skip
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -328,6 +425,8 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
         return Problem(path, line, f"YAML syntax error: {what}{context}")
     except yaml.YAMLError as exc:
         return Problem(path, 1, f"YAML error: {exc}")
+    except RecursionError:
+        return Problem(path, 1, "YAML nested too deeply for a guide")
     lines = _Lines(node)
     if lines.duplicates:
         key, line = lines.duplicates[0]
@@ -475,6 +574,7 @@ def load_guide(
     except ValidationError as exc:
         return None, _pydantic_problems(path, lines, exc), lines
     problems = _check_references(path, lines, guide, taxonomy)
+    problems += _check_walks(path, lines, guide)
     if path.stem != guide.id:
         problems.append(
             Problem(

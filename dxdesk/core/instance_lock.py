@@ -6,8 +6,10 @@ leaves a stale lock behind (a pid file would). POSIX uses flock, Windows msvcrt.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import IO
 
@@ -19,9 +21,11 @@ LOCK_FILE = "dxdesk.lock"
 class InstanceLockError(Exception):
     """Another dxdesk already uses this data directory (or the lock file cannot be made)."""
 
-    def __init__(self, message: str, path: Path) -> None:
+    def __init__(self, message: str, path: Path, kind: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+        # 'in_use', 'read_only' (the folder cannot be written), 'full' (the disk is full), None
+        self.kind = kind
 
 
 class InstanceLock:
@@ -42,21 +46,20 @@ class InstanceLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fh = self.path.open("a+", encoding="ascii")
         except OSError as exc:
-            raise InstanceLockError(
-                tr("lock.error.cannot_create", path=self.path, detail=exc.strerror), self.path
-            ) from exc
+            raise _cannot_create(self.path, exc) from exc
         try:
             _lock(fh)
         except OSError as exc:
             fh.close()
             raise InstanceLockError(
-                tr("lock.error.in_use", path=self.path.parent, pid=_holder(self.path)), self.path
-            ) from exc
-        # The pid is only a hint for the message above; the OS lock is what counts.
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{os.getpid()}\n")
-        fh.flush()
+                tr("lock.error.in_use", path=self.path.parent, pid=_holder(self.path)),
+                self.path, "in_use",
+            ) from exc  # fmt: skip
+        # The pid is only a hint for the message above; the OS lock is what counts, so a disk
+        # too full to take the pid costs nothing.
+        with suppress(OSError):  # unbuffered: nothing is left to fail again at close()
+            os.ftruncate(fh.fileno(), 0)
+            os.write(fh.fileno(), f"{os.getpid()}\n".encode("ascii"))
         self._fh = fh
         return self
 
@@ -74,6 +77,17 @@ class InstanceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _cannot_create(path: Path, exc: OSError) -> InstanceLockError:
+    """The lock file cannot be made: a full disk and a read-only folder each say what to do."""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return InstanceLockError(tr("lock.error.disk_full", path=path.parent), path, "full")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return InstanceLockError(tr("lock.error.read_only", path=path.parent), path, "read_only")
+    return InstanceLockError(
+        tr("lock.error.cannot_create", path=path, detail=exc.strerror or exc), path
+    )
 
 
 def _holder(path: Path) -> str:

@@ -58,6 +58,13 @@ class SettingsValueError(ValueError):
         self.message = message
 
 
+def _msg(message_id: str, /, **params: Any) -> str:
+    """A validation message in the UI language (i18n imported late, at the first bad value)."""
+    from dxdesk.core.i18n import tr
+
+    return tr(message_id, **params)
+
+
 _KINDS = ("counter", "class_venue")
 _UI_LANGUAGES = ("ja", "en")
 
@@ -83,15 +90,17 @@ class SiteSettings:
         for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
                      "ui_language"):  # fmt: skip
             if not isinstance(getattr(self, name), str):
-                raise SettingsValueError(name, "must be text")
+                raise SettingsValueError(name, _msg("settings.value.text"))
         if self.site_id and not SITE_ID_PATTERN.match(self.site_id):
-            raise SettingsValueError(
-                "site_id", "use 2-40 lowercase letters, digits and hyphens, e.g. 'kita-ward-1'"
-            )
+            raise SettingsValueError("site_id", _msg("settings.value.site_id"))
         if self.site_kind not in _KINDS:
-            raise SettingsValueError("site_kind", f"choose one of {', '.join(_KINDS)}")
+            raise SettingsValueError(
+                "site_kind", _msg("settings.value.choose", known=", ".join(_KINDS))
+            )
         if self.ui_language not in _UI_LANGUAGES:
-            raise SettingsValueError("ui_language", f"choose one of {', '.join(_UI_LANGUAGES)}")
+            raise SettingsValueError(
+                "ui_language", _msg("settings.value.choose", known=", ".join(_UI_LANGUAGES))
+            )
         self.text_scale = _number("text_scale", self.text_scale, float, 0.8, 2.0)
         self.retention_months = _number("retention_months", self.retention_months, int, 1, 120)
         self.note_retention_days = _number(
@@ -101,7 +110,7 @@ class SiteSettings:
         if isinstance(self.high_contrast, str) and self.high_contrast.lower() in ("true", "false"):
             self.high_contrast = self.high_contrast.lower() == "true"
         if not isinstance(self.high_contrast, bool):
-            raise SettingsValueError("high_contrast", "must be true or false")
+            raise SettingsValueError("high_contrast", _msg("settings.value.bool"))
         self.urls = _checked_urls(self.urls)
 
     @classmethod
@@ -110,7 +119,7 @@ class SiteSettings:
         known = {f.name for f in fields(cls)}
         for key in data:
             if key not in known:
-                raise SettingsValueError(key, "unknown setting")
+                raise SettingsValueError(key, _msg("settings.value.unknown"))
         return cls(**data)
 
     def as_dict(self) -> dict[str, Any]:
@@ -131,39 +140,40 @@ def _number(name: str, value: Any, kind: type, low: float, high: float) -> Any:
             raise ValueError
         number = kind(value)
     except (TypeError, ValueError):
-        raise SettingsValueError(
-            name, f"must be a {'whole ' if kind is int else ''}number"
-        ) from None
+        key = "settings.value.whole_number" if kind is int else "settings.value.number"
+        raise SettingsValueError(name, _msg(key)) from None
     if not low <= number <= high:
-        raise SettingsValueError(name, f"must be between {low} and {high}")
+        raise SettingsValueError(name, _msg("settings.value.range", low=low, high=high))
     return number
 
 
 def _checked_urls(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise SettingsValueError("urls", "must be a mapping of URL settings")
+        raise SettingsValueError("urls", _msg("settings.value.urls"))
     for key, url in value.items():
         if key not in CITY_URL_SETTINGS:
             raise SettingsValueError(
-                "urls", f"unknown URL setting '{key}'; known: {', '.join(CITY_URL_SETTINGS)}"
+                "urls",
+                _msg("settings.value.url_unknown", key=key, known=", ".join(CITY_URL_SETTINGS)),
             )
         if not isinstance(url, str):
-            raise SettingsValueError(f"urls.{key}", "must be text")
+            raise SettingsValueError(f"urls.{key}", _msg("settings.value.text"))
         if url and not url.startswith(("https://", "http://")):
-            raise SettingsValueError(f"urls.{key}", f"must start with https:// (got {url!r})")
+            raise SettingsValueError(f"urls.{key}", _msg("settings.value.url_https", url=url))
         if key == "survey_url_template" and url and "{code}" not in url:
-            raise SettingsValueError(f"urls.{key}", "must contain {code}")
+            raise SettingsValueError(f"urls.{key}", _msg("settings.value.url_code"))
     return {k: v for k, v in value.items() if v}
 
 
 def _migrate(raw: dict, path: Path) -> dict:
+    from dxdesk.core.i18n import tr
+
     version = raw.get("schema_version", 0)
-    if not isinstance(version, int):
-        raise SettingsError(f"{path}: 'schema_version' must be a whole number")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SettingsError(tr("settings.problem.version_type", path=path))
     if version > SCHEMA_VERSION:
         raise SettingsError(
-            f"{path}: written by a newer dxdesk (settings version {version}, this one reads "
-            f"up to {SCHEMA_VERSION}); update dxdesk on this PC"
+            tr("settings.problem.newer", path=path, found=version, supported=SCHEMA_VERSION)
         )
     if version == 0:  # pre-release files kept city URLs at the top level
         urls = {k: raw.pop(k) for k in list(raw) if k in CITY_URL_SETTINGS}
@@ -176,28 +186,146 @@ def settings_path(data_dir: Path) -> Path:
     return data_dir / SETTINGS_FILE
 
 
-def load_settings(data_dir: Path) -> SiteSettings:
-    """Read the site settings; a missing file gives the unconfigured defaults."""
+BACKUP_SUFFIX = ".bak"  # the previous settings file, kept by every write
+
+
+@dataclass(frozen=True)
+class SettingsRead:
+    """What could be read of ``settings.json``: the settings, and every problem found.
+
+    A bad field falls back to its default and is named in ``problems``; the rest is kept.
+    ``retention_trusted`` is False unless the retention period really came from a readable
+    file (or the file is sound and does not set it): nothing is purged on a guessed value.
+    """
+
+    settings: SiteSettings
+    problems: tuple[str, ...] = ()
+    retention_trusted: bool = True
+    exists: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def decode_settings(data: bytes) -> tuple[str, str]:
+    """Text and encoding of a settings file: UTF-8 with or without BOM, UTF-16 (Windows
+    Notepad's "Unicode"), or Shift_JIS/cp932 (Japanese Notepad's ANSI)."""
+    from codecs import BOM_UTF8, BOM_UTF16_BE, BOM_UTF16_LE
+
+    if data.startswith(BOM_UTF8):
+        return data[len(BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+    if data.startswith((BOM_UTF16_LE, BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if len(data) >= 2 and len(data) % 2 == 0 and b"\x00" in data[:4]:
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return data.decode(encoding), encoding
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp932"), "cp932"  # raises UnicodeDecodeError when it is not either
+
+
+def _drop_trailing_commas(text: str) -> tuple[str, list[int]]:
+    """``text`` without commas right before ``}`` or ``]`` (outside strings); their lines."""
+    out: list[str] = []
+    lines: list[int] = []
+    in_string = escaped = False
+    line = 1
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == ",":
+            rest = text[i + 1 :].lstrip()
+            if rest[:1] in ("}", "]"):
+                lines.append(line)
+                continue
+        out.append(ch)
+    return "".join(out), lines
+
+
+def _line_of(text: str, key: str) -> int:
+    match = re.search(r'"' + re.escape(key) + r'"\s*:', text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def read_settings(data_dir: Path) -> SettingsRead:
+    """Read the site settings, keeping every value that is sound and naming every problem
+    (file and line, or field) in the UI language; never raises for a bad file."""
+    from dxdesk.core.i18n import tr
+
     path = settings_path(data_dir)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        return SiteSettings()
+        return SettingsRead(SiteSettings())
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot be read ({exc.strerror})") from exc
+        return SettingsRead(SiteSettings(), (tr("settings.problem.unreadable", path=path,
+                            detail=exc.strerror or exc),), False, True)  # fmt: skip
+    try:
+        text, _encoding = decode_settings(data)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return SettingsRead(SiteSettings(), (tr("settings.problem.encoding", path=path,
+                            line=line),), False, True)  # fmt: skip
+    problems: list[str] = []
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SettingsError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); fix the file or delete it "
-            "to run the first-run setup again"
-        ) from exc
+    except json.JSONDecodeError as first:
+        cleaned, comma_lines = _drop_trailing_commas(text)
+        try:
+            raw = json.loads(cleaned) if comma_lines else None
+        except json.JSONDecodeError:
+            raw = None
+        if raw is None:
+            return SettingsRead(SiteSettings(), (tr("settings.problem.json", path=path,
+                                line=first.lineno, detail=first.msg),), False, True)  # fmt: skip
+        problems += [tr("settings.problem.trailing_comma", path=path, line=n) for n in comma_lines]
     if not isinstance(raw, dict):
-        raise SettingsError(f"{path}:1: expected a JSON object")
+        return SettingsRead(SiteSettings(), (tr("settings.problem.not_object", path=path),),
+                            False, True)  # fmt: skip
     try:
-        return SiteSettings.from_dict(_migrate(raw, path))
-    except SettingsValueError as exc:
-        raise SettingsError(f"{path}: field '{exc.field}': {exc.message}") from exc
+        raw = _migrate(raw, path)
+    except SettingsError as exc:
+        return SettingsRead(SiteSettings(), (str(exc),), False, True)
+    known = {f.name for f in fields(SiteSettings)}
+    good: dict[str, Any] = {}
+    for key, value in raw.items():
+        line = _line_of(text, key)
+        if key not in known:
+            problems.append(tr("settings.problem.unknown_key", path=path, line=line, field=key))
+            continue
+        try:
+            SiteSettings.from_dict({key: value})
+        except SettingsValueError as exc:
+            problems.append(tr("settings.problem.field", path=path, line=line, field=exc.field,
+                               detail=exc.message))  # fmt: skip
+            continue
+        good[key] = value
+    settings = SiteSettings.from_dict(good)
+    # A typo'd key or a broken file must not start a purge with the default period.
+    trusted = "retention_months" in good or not problems
+    if not trusted:
+        problems.append(tr("settings.problem.no_purge", path=path))
+    return SettingsRead(settings, tuple(problems), trusted, True)
+
+
+def load_settings(data_dir: Path) -> SiteSettings:
+    """Read the site settings; a missing file gives the unconfigured defaults; any problem in
+    the file raises SettingsError naming them all (the CLI and exports stop on it)."""
+    read = read_settings(data_dir)
+    if read.problems:
+        raise SettingsError("\n".join(read.problems))
+    return read.settings
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -216,7 +344,15 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def save_settings(data_dir: Path, settings: SiteSettings) -> None:
+    """Write the settings atomically, keeping the file it replaces as ``settings.json.bak``."""
     payload = settings.as_dict()
+    path = settings_path(data_dir)
+    try:
+        previous = path.read_bytes()
+    except FileNotFoundError:
+        previous = None
+    if previous is not None:
+        write_atomically(path.with_name(path.name + BACKUP_SUFFIX), previous)
     write_atomically(
         settings_path(data_dir),
         (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),

@@ -150,7 +150,7 @@ class DashboardWidget(QWidget):
             with Store.open(data_dir) as store:
                 return dashboard_figures(store, month)
 
-        run_task(load, self.show_figures)
+        run_task(load, self.show_figures, what=tr("task.dashboard"))
 
     def show_figures(self, figures: DashboardFigures) -> None:
         self.figures = figures

@@ -42,6 +42,8 @@ class AppContext:
     catalog: Catalog
     store: Store | None = None
     store_problem: str | None = None  # why sessions cannot be recorded, shown to the clerk
+    settings_problems: tuple[str, ...] = ()  # what settings.json could not give (shown once)
+    retention_trusted: bool = True  # False: the retention period was not read; never purge
 
 
 class CatalogBrowser(QWidget):
@@ -217,7 +219,10 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- language and texts
 
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("main.window_title"))
+        title = tr("main.window_title")
+        if self.context.store is None:  # read-only folder, full disk, unusable store
+            title += " — " + tr("app.title_not_recording")
+        self.setWindowTitle(title)
         self.tabs.setTabText(0, tr("main.tab_guides"))
         count = len(self.context.catalog.problems)
         self.tabs.setTabText(
@@ -265,7 +270,13 @@ class MainWindow(QMainWindow):
             return
         import datetime as dt
 
-        summary = store.sessions.today_summary(dt.date.today())
+        from dxdesk.core.store import StoreError
+
+        try:
+            summary = store.sessions.today_summary(dt.date.today())
+        except StoreError as exc:  # shown where the counts would be, never swallowed
+            self.today_text.setText(str(exc))
+            return
         lines = [
             tr(
                 "main.today_sessions",
@@ -388,7 +399,12 @@ class MainWindow(QMainWindow):
         store = self.context.store
         if store is None or self.session_screen is not None:
             return
-        for open_session in store.sessions.interrupted_sessions():
+        try:
+            interrupted = store.sessions.interrupted_sessions()
+        except StoreError as exc:  # a store SQLite cannot read: said, not swallowed in a slot
+            QMessageBox.warning(self, tr("main.resume_title"), str(exc))
+            return
+        for open_session in interrupted:
             titles = [pick(self.context.catalog.guides[p].title, ui_language(), "ja")
                       if p in self.context.catalog.guides else p
                       for p in open_session.procedures]  # fmt: skip
@@ -434,6 +450,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
             return False
         self.context.settings = settings
+        self.context.retention_trusted = True  # the clerk saw and saved the period
+        self.context.settings_problems = ()
         set_ui_language(settings.ui_language)
         self.settings_changed.emit(settings)
         self.retranslate()

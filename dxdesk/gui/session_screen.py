@@ -451,8 +451,37 @@ class SessionScreen(QWidget):
         self.refresh()
 
     def set_outcome(self, attempt_no: int, outcome: str) -> None:
-        self._run(lambda: self.session.set_outcome(outcome, attempt_no))
+        if not self._save_outcome(attempt_no, outcome):
+            self._show_saved_outcome(attempt_no)  # the radio shows what the store holds
         self.refresh()
+
+    def _save_outcome(self, attempt_no: int, outcome: str) -> bool:
+        """Record an outcome; a store failure names the outcome and procedure not saved."""
+        try:
+            self.session.set_outcome(outcome, attempt_no)
+        except SessionError as exc:
+            self.show_message(str(exc))
+            return False
+        except StoreError as exc:
+            attempt = self.session.attempts[attempt_no - 1]
+            QMessageBox.critical(
+                self,
+                tr("wizard.store_error_title"),
+                tr("wizard.outcome_not_saved", outcome=tr("wizard.outcome." + outcome),
+                   procedure=_text(attempt.guide.title), error=str(exc)),
+            )  # fmt: skip
+            return False
+        return True
+
+    def _show_saved_outcome(self, attempt_no: int) -> None:
+        group = getattr(self, "outcome_groups", {}).get(attempt_no)
+        if group is None:
+            return
+        saved = self.session.attempts[attempt_no - 1].outcome
+        for button in group.buttons():
+            button.blockSignals(True)
+            button.setChecked(button.objectName() == f"outcome_{attempt_no}_{saved}")
+            button.blockSignals(False)
 
     def finish(self) -> None:
         if not self.note_edit.is_clean:
@@ -611,8 +640,15 @@ class SessionScreen(QWidget):
                     lambda on, n=attempt.attempt_no, o=outcome: on and self.set_outcome(n, o)
                 )
                 grid.addWidget(radio, i // 3, i % 3)
-            if attempt.outcome is None and attempt.proposed_outcome:
-                self.session.set_outcome(attempt.proposed_outcome, attempt.attempt_no)
+            proposed = attempt.proposed_outcome if attempt.outcome is None else None
+            # A refused save reaches the clerk, and no radio claims an unsaved outcome.
+            if proposed and not self._save_outcome(attempt.attempt_no, proposed):
+                group.setExclusive(False)
+                for radio in group.buttons():
+                    radio.blockSignals(True)
+                    radio.setChecked(False)
+                    radio.blockSignals(False)
+                group.setExclusive(True)
             slip = QPushButton(
                 tr("wizard.print_slip"), objectName=f"printSlipButton{attempt.attempt_no}"
             )

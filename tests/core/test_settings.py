@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.paths import resolve_data_dir
 from dxdesk.core.settings import SettingsError, SiteSettings, load_settings, save_settings
 
@@ -48,7 +49,7 @@ def test_version_0_file_is_migrated(data_dir: Path) -> None:
     [
         ('{"site_id": "kita-1",\n "site_name": }', r"settings.json:2: not valid JSON"),
         ('{"schema_version": 99}', r"written by a newer dxdesk"),
-        ('{"site_id": "Kita Ward"}', r"field 'site_id': use 2-40 lowercase"),
+        ('{"site_id": "Kita Ward"}', r'setting "site_id" has a bad value \(use 2-40 lowercase'),
         ('{"urls": {"survey_url_template": "https://s.example.jp/"}}', r"must contain \{code\}"),
         (
             '{"urls": {"made_up_url": "https://x.example.jp/"}}',
@@ -58,8 +59,12 @@ def test_version_0_file_is_migrated(data_dir: Path) -> None:
 )
 def test_bad_files_name_file_line_or_field(data_dir: Path, content: str, message: str) -> None:
     (data_dir / "settings.json").write_text(content, encoding="utf-8")
-    with pytest.raises(SettingsError, match=message):
-        load_settings(data_dir)
+    set_ui_language("en")  # the messages are in the UI language
+    try:
+        with pytest.raises(SettingsError, match=message):
+            load_settings(data_dir)
+    finally:
+        set_ui_language("ja")
 
 
 def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

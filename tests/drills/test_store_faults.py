@@ -44,7 +44,7 @@ def answer_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:
     QTimer.singleShot(20, answer)
 
 
-@pytest.mark.parametrize("how", ["truncated", "random"])
+@pytest.mark.parametrize("how", ["truncated"])  # random damage: see the daily check below
 def test_damaged_store_at_startup_offers_the_newest_good_backup(
     qtbot, data_dir: Path, catalog, how: str
 ) -> None:
@@ -63,7 +63,7 @@ def test_damaged_store_at_startup_offers_the_newest_good_backup(
     answer_box(QMessageBox.StandardButton.Yes, seen)
     window, warnings = build_main_window(data_dir, "en")
     qtbot.addWidget(window)
-    assert "is damaged" in seen[0] and "backup of 2026-11-20" in seen[0]
+    assert "damaged" in seen[0] and "backup of 2026-11-20" in seen[0]
     assert window.context.store is not None and window.context.store_problem is None
     assert "2026-11-20 was restored" in warnings[0] and "not included" in warnings[0]
     window.context.store.close()
@@ -88,12 +88,13 @@ def test_damaged_store_declined_goes_on_with_guides_only(qtbot, data_dir: Path, 
 
 def test_damaged_store_without_backup_says_so(qtbot, data_dir: Path, catalog) -> None:
     record_visits(data_dir, catalog, 40)
-    damage(data_dir / STORE_FILE, "random")
+    damage(data_dir / STORE_FILE, "truncated")
     seen: list[str] = []
     answer_box(QMessageBox.StandardButton.Ok, seen)
     window, _ = build_main_window(data_dir, "en")
     qtbot.addWidget(window)
     assert "no usable backup" in seen[0]
+    assert "Not recording" in window.windowTitle()
     assert window.context.store is None
 
 
@@ -191,3 +192,62 @@ def test_disk_full_message_names_the_cause_and_what_was_not_saved(qtbot, data_di
     assert "full" in message or "space" in message.split(":", 1)[1]
     assert before[1] in message  # the step whose click was not saved
     window.context.store.close()
+
+
+# ------------------------------------------------------------------ damage found by the daily check
+
+
+def answer_finding(choose_restore: bool, seen: list[tuple[str, str, list[str]]]) -> None:
+    """Reads the integrity box (text, default button, buttons), then clicks as asked."""
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        buttons = [b.text() for b in box.buttons()]
+        seen.append((box.text(), box.defaultButton().text(), buttons))
+        wanted = next((b for b in box.buttons() if b.text().startswith("Restore")), None)
+        (wanted if choose_restore and wanted else box.defaultButton()).click()
+
+    QTimer.singleShot(20, answer)
+
+
+def test_damage_that_open_does_not_see_is_found_by_the_daily_check(
+    qtbot, data_dir: Path, catalog
+) -> None:
+    record_visits(data_dir, catalog, 40)
+    ensure_daily_backup(data_dir, dt.date(2026, 11, 20))
+    expected = table_dump(data_dir)
+    damage(data_dir / STORE_FILE, "random")
+    window, _ = build_main_window(data_dir, "en")  # no check on open: start-up stays fast
+    qtbot.addWidget(window)
+    assert window.context.store is not None
+    seen: list[tuple[str, str, list[str]]] = []
+    answer_finding(False, seen)
+    start_daily_maintenance(window)
+    text, default, buttons = seen[0]
+    assert "found a problem" in text and "backup of 2026-11-20" in text
+    assert default == "Keep working"  # a restore is never the default answer
+    assert "Restore the backup of 2026-11-20" in buttons
+    assert [b.day for b in list_backups(data_dir)] == [dt.date(2026, 11, 20)]  # not rotated
+    assert window.context.store is not None  # kept working on the store in place
+
+    answer_finding(True, seen)
+    start_daily_maintenance(window)  # the next check finds it again; now the clerk restores
+    assert window.context.store is not None and window.context.store_problem is None
+    window.context.store.close()
+    assert table_dump(data_dir) == expected
+    assert (data_dir / "dxdesk.sqlite3.replaced").exists()
+
+
+def test_a_sound_store_is_checked_once_a_day(qtbot, data_dir: Path, catalog) -> None:
+    from dxdesk.gui.app import INTEGRITY_KEY
+
+    record_visits(data_dir, catalog, 2)
+    window, _ = build_main_window(data_dir, "en")
+    qtbot.addWidget(window)
+    start_daily_maintenance(window, ask=lambda *a: pytest.fail("no finding expected"))
+    store = window.context.store
+    assert store.maintenance.meta(INTEGRITY_KEY) == dt.date.today().isoformat()
+    store.close()

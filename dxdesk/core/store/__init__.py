@@ -25,8 +25,8 @@ from dxdesk.core.contract import (  # noqa: F401  (re-exported: the CSV contract
 from dxdesk.core.events import SessionEvent
 from dxdesk.core.session import SupportSession
 from dxdesk.core.store.classes import ClassRecords
-from dxdesk.core.store.connection import Database
-from dxdesk.core.store.errors import ClassRowError, ImportRowError, StoreError
+from dxdesk.core.store.connection import Database, connect, connections_open
+from dxdesk.core.store.errors import ClassRowError, ImportRowError, StoreError, storage_problem
 from dxdesk.core.store.imports import RowImport
 from dxdesk.core.store.maintenance import Maintenance, StoreCheck
 from dxdesk.core.store.queries import ExportQueries
@@ -43,7 +43,7 @@ from dxdesk.core.store.sessions import OpenSession, SessionLog, TodaySummary
 __all__ = [
     "CLASS_COUNT_COLUMNS", "CLASS_CSV_COLUMNS", "MIGRATIONS", "SCHEMA_VERSION", "SESSIONS_CSV_COLUMNS",
     "NOTE_TABLES", "SQLITE_HEADER", "STORE_FILE", "STREAM_BATCH", "ClassRowError", "ImportRowError",
-    "OpenSession", "PurgeCounts", "Store", "StoreCheck", "StoreError", "TodaySummary",
+    "OpenSession", "connect", "connections_open", "storage_problem", "PurgeCounts", "Store", "StoreCheck", "StoreError", "TodaySummary",
 ]  # fmt: skip
 
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dxdesk.core.i18n import tr
-from dxdesk.core.store.errors import StoreError, corrupt, db_error
+from dxdesk.core.store.errors import StoreError, db_error
 from dxdesk.core.store.schema import (
     BUSY_TIMEOUT_S,
     MIGRATIONS,
     SCHEMA_VERSION,
-    SQLITE_HEADER,
     STORE_FILE,
     STREAM_BATCH,
 )
@@ -45,16 +45,8 @@ class Database:
             try:
                 data_dir.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(
-                    tr("store.error.cannot_open", path=path, detail=exc.strerror), path
-                ) from exc
-        _check_header(path)
-        try:
-            db = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(tr("store.error.cannot_open", path=path, detail=exc), path) from exc
+                raise db_error(path, exc) from exc
+        db = connect(path)
         store = cls(path, db)
         try:
             store._prepare()
@@ -84,9 +76,8 @@ class Database:
                 ),  # fmt: skip
                 self.path,
             )
-        problems = [row[0] for row in db.execute("PRAGMA quick_check(5)")]
-        if problems != ["ok"]:
-            raise corrupt(self.path, "; ".join(problems))
+        # No integrity check here: it reads the whole file (seconds on a big store). The full
+        # check runs once a day in the background and on every backup (see backup.py).
         for number in range(version, SCHEMA_VERSION):
             self._migrate(number)
 
@@ -153,15 +144,7 @@ class Database:
         its lock) stays free while an export walks a month off the GUI thread, and rows
         committed meanwhile are not half-seen.
         """
-        try:
-            reader = sqlite3.connect(
-                f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                check_same_thread=False, timeout=BUSY_TIMEOUT_S,
-            )  # fmt: skip
-        except sqlite3.Error as exc:
-            raise StoreError(
-                tr("store.error.cannot_open", path=self.path, detail=exc), self.path
-            ) from exc
+        reader = connect(self.path, read_only=True)
         try:
             try:
                 reader.execute("BEGIN")  # one snapshot for the whole walk
@@ -186,16 +169,48 @@ def site_filter(column: str, site_ids: Sequence[str] | None) -> tuple[str, list[
     return f" AND {column} IN ({', '.join('?' * len(site_ids))})", list(site_ids)
 
 
-def _check_header(path: Path) -> None:
-    """A file that is not SQLite at all gets a clear message before SQLite sees it."""
+class _StoreConnection(sqlite3.Connection):
+    """A connection to a store file, known to this process until it is closed."""
+
+    store_path: Path
+
+    def close(self) -> None:
+        with _OPEN_LOCK:
+            _OPEN_CONNECTIONS.discard(self)
+        super().close()
+
+
+_OPEN_CONNECTIONS: weakref.WeakSet[_StoreConnection] = weakref.WeakSet()
+_OPEN_LOCK = threading.Lock()  # workers open and close connections too
+
+
+def connect(
+    path: str | Path, *, read_only: bool = False, create: bool = True
+) -> sqlite3.Connection:
+    """The one way dxdesk opens a store file: the app, its workers, backups and the CLI.
+
+    Nothing but SQLite ever opens the file: on POSIX, closing any other descriptor of it drops
+    every lock this process holds on it (SQLite's too), and another process could then
+    checkpoint and delete the WAL under the running app. A file that is not SQLite at all is
+    found by SQLite itself (SQLITE_NOTADB) and named as such.
+    """
+    path = Path(path)
+    mode = "ro" if read_only else ("rwc" if create else "rw")
     try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreError(
-            tr("store.error.cannot_open", path=path, detail=exc.strerror), path
-        ) from exc
-    if header and header != SQLITE_HEADER:
-        raise StoreError(tr("store.error.not_a_store", path=path), path)
+        db = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None,
+            check_same_thread=False, timeout=BUSY_TIMEOUT_S, factory=_StoreConnection,
+        )  # fmt: skip
+    except sqlite3.Error as exc:
+        raise db_error(path, exc) from exc
+    db.store_path = path.resolve()
+    with _OPEN_LOCK:
+        _OPEN_CONNECTIONS.add(db)
+    return db
+
+
+def connections_open(path: str | Path) -> int:
+    """How many connections of this process are open on the store file ``path``."""
+    wanted = Path(path).resolve()
+    with _OPEN_LOCK:
+        return sum(1 for db in list(_OPEN_CONNECTIONS) if db.store_path == wanted)
