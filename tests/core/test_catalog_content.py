@@ -31,8 +31,8 @@ def test_shipped_catalog_has_no_problems(catalog):
     assert catalog.taxonomy is not None
 
 
-def test_at_least_fifteen_guides(catalog):
-    assert len(catalog.guides) >= 15
+def test_at_least_twenty_five_guides(catalog):
+    assert len(catalog.guides) >= 25
 
 
 def test_every_guide_file_is_named_after_its_id(catalog):
@@ -335,3 +335,76 @@ def test_card_application_rests_on_official_pages_and_covers_pickup(catalog):
     assert unofficial <= _COMMERCIAL_OK[guide.id], unofficial
     pickup = _step(guide, "explain-pickup").staff["ja"]
     assert "交付通知書" in pickup and "75歳以上" in pickup and "代理人" in pickup
+
+
+# --- Procedures added in issue 18, and the words residents use to find them. ---
+
+_NEW_GUIDES = (
+    "card-renewal",
+    "eligibility-certificate",
+    "public-benefit-account-check",
+    "card-lost",
+    "face-auth-card",
+    "card-pickup",
+    "myna-driving-licence",
+    "smartphone-health-insurance",
+    "card-after-moving-in",
+)
+
+
+@pytest.mark.parametrize(
+    ("words", "guide_id"),
+    [
+        ("かくていしんこく", "etax-smartphone"),
+        ("ぜいきん", "etax-smartphone"),
+        ("けんこうほけんしょう", "health-insurance-registration"),
+        ("けんこうほけんしょう", "eligibility-certificate"),
+        ("なくした", "card-lost"),
+        ("ねんきん", "public-benefit-account-check"),
+        ("めんきょしょう", "myna-driving-licence"),
+        ("てんにゅう", "card-after-moving-in"),
+        ("きげんぎれ", "card-renewal"),
+        ("だいりにん", "card-pickup"),
+    ],
+)
+def test_everyday_words_find_their_guide(catalog, words, guide_id):
+    assert guide_id in {g.id for g in catalog.search(words)}
+
+
+def test_new_guides_have_branches_pitfalls_and_three_slips(catalog):
+    for gid in _NEW_GUIDES:
+        guide = catalog.guide(gid)
+        assert any(s.branch for s in guide.steps), gid
+        assert any(s.pitfalls for s in guide.steps), gid
+        assert {"ja", "ja-easy", "en"} <= set(guide.slip), gid
+        for step in guide.steps:
+            assert step.staff.get("en") and step.say.get("en"), (gid, step.id)
+
+
+def test_lost_card_gives_the_number_and_the_fast_track(catalog):
+    guide = catalog.guide("card-lost")
+    assert "0120-95-0178" in guide.steps[0].staff["ja"]
+    assert "0120-95-0178" in guide.slip["ja-easy"].steps[0]
+    fast = _step(guide, "fast-track").staff["ja"]
+    assert "2024年12月2日" in fast and "30日以内" in fast and "1週間" in fast
+
+
+def test_blockers_lead_to_the_guides_that_resolve_them(catalog):
+    by_id = {b.id: b for b in catalog.taxonomy.blockers}
+    assert by_id["card-expired"].guide == "card-renewal"
+    assert by_id["card-lost"].guide == "card-lost"
+    assert by_id["moved-out"].guide == "card-after-moving-in"
+
+
+def test_proxy_pickup_is_for_75_and_over_not_for_busy_people(catalog):
+    guide = catalog.guide("card-pickup")
+    reason = _step(guide, "proxy-reason")
+    assert "75歳以上" in reason.staff["ja"] and "仕事が忙しい" in reason.staff["ja"]
+    busy = [a for a in reason.branch.answers if "仕事" in a.label["ja"]]
+    assert busy and busy[0].outcome == "not_completed"
+
+
+def test_face_auth_card_says_what_stops_working(catalog):
+    staff = catalog.guide("face-auth-card").steps[0].staff["ja"]
+    for lost in ("マイナポータル", "コンビニ交付", "e-Tax", "署名用電子証明書"):
+        assert lost in staff, lost
