@@ -40,7 +40,6 @@ def test_shipped_example_guide_loads_with_its_steps() -> None:
     guide = catalog.guide("convenience-store-certificates")
     assert [s.id for s in guide.steps] == [
         "check-eligibility",
-        "card-or-phone",
         "check-pin",
         "explain-kiosk",
         "explain-phone",
