@@ -31,8 +31,8 @@ def test_shipped_catalog_has_no_problems(catalog):
     assert catalog.taxonomy is not None
 
 
-def test_at_least_fifteen_guides(catalog):
-    assert len(catalog.guides) >= 15
+def test_at_least_twenty_five_guides(catalog):
+    assert len(catalog.guides) >= 25
 
 
 def test_every_guide_file_is_named_after_its_id(catalog):
@@ -158,3 +158,253 @@ def _kanji_outside_ruby(text: str) -> str:
 
     stripped = re.sub(r"\{[^|{}]+\|[^{}]+\}", "", text)
     return "".join(c for c in stripped if "\u4e00" <= c <= "\u9fff" or c == "\u3005")
+
+
+# --- Facts corrected in issue 18: each test reads the shipped guide, so it fails if the fact goes. ---
+
+_COMMERCIAL_OK = {"mynumber-card-smartphone-application": {"dime-apply"}}
+
+
+def _easy_texts(guide) -> list[str]:
+    texts = [step.say.get("ja-easy", "") for step in guide.steps]
+    texts += [s.branch.say.get("ja-easy", "") for s in guide.steps if s.branch and s.branch.say]
+    easy = guide.slip["ja-easy"]
+    return texts + [easy.title, *easy.steps, *easy.prepare]
+
+
+def _ja_texts(guide) -> list[str]:
+    texts = [guide.summary["ja"]]
+    for step in guide.steps:
+        texts += [step.staff["ja"], step.title["ja"]]
+        texts += [p.problem["ja"] for p in step.pitfalls] + [p.fix["ja"] for p in step.pitfalls]
+        if step.branch:
+            texts += [a.label["ja"] for a in step.branch.answers]
+    return texts + list(guide.slip["ja"].steps)
+
+
+def _is_public_body(url: str) -> bool:
+    import re
+    from urllib.parse import urlparse
+
+    host = urlparse(url).hostname or ""
+    return host.endswith((".go.jp", ".lg.jp")) or bool(
+        re.match(r"(www\.)?(city|town|vill)\.", host)
+    )
+
+
+def _step(guide, step_id):
+    return next(s for s in guide.steps if s.id == step_id)
+
+
+def _answers(guide):
+    return [a for s in guide.steps if s.branch for a in s.branch.answers]
+
+
+def test_health_insurance_names_seven_bank_not_any_bank_atm(catalog):
+    guide = catalog.guide("health-insurance-registration")
+    easy = _easy_texts(guide)
+    for text in easy:
+        # A bank in やさしい日本語 is Seven Bank, or "other banks" in the sentence that rules them out.
+        for i in [i for i in range(len(text)) if text.startswith("{銀行|ぎんこう}", i)]:
+            assert text[:i].endswith(("セブン", "ほかの ")), text
+            if text[:i].endswith("ほかの "):
+                assert "できません" in text[i:], text
+    assert any("セブン{銀行|ぎんこう}" in t for t in easy)
+    assert "セブン銀行" in _step(guide, "choose-place").staff["ja"]
+
+
+def test_health_insurance_covers_the_2026_change_and_cancelling(catalog):
+    guide = catalog.guide("health-insurance-registration")
+    ja = "".join(_ja_texts(guide))
+    for needed in ("2026年8月", "資格情報のお知らせ", "資格確認書", "介助", "解除", "2024年11月"):
+        assert needed in ja, needed
+    assert "これだけでは" in ja  # the notice alone is not usable at a clinic
+
+
+def test_pin_reset_offers_the_store_route_for_the_four_digit_pin(catalog):
+    guide = catalog.guide("pin-reset")
+    first = guide.steps[0]
+    to_kiosk = [a for a in first.branch.answers if a.goto == "kiosk-four-digit"]
+    assert to_kiosk and "署名用パスワードは覚えている" in to_kiosk[0].label["ja"]
+    kiosk = _step(guide, "kiosk-four-digit")
+    assert "コンビニ" in kiosk.staff["ja"] and "署名用パスワード" in kiosk.staff["ja"]
+    assert "住民基本台帳用と券面事項入力補助用" in kiosk.staff["ja"]  # those stay counter-only
+    hint = next(b for b in catalog.taxonomy.blockers if b.id == "pin-forgotten").hint["ja"]
+    assert "コンビニ" in hint and "署名用パスワード" in hint
+
+
+def test_certificate_renewal_counts_birthdays_from_issue(catalog):
+    guide = catalog.guide("certificate-renewal")
+    for text in _ja_texts(guide) + _easy_texts(guide):
+        for marker in ("5回目の誕生日", "5{回目|かいめ}の {誕生日|たんじょうび}"):
+            if marker in text:
+                before = text[: text.index(marker)]
+                assert before.endswith(("発行から", "つくってから ")), text
+
+
+def test_certificate_renewal_expiry_is_not_a_dead_end(catalog):
+    guide = catalog.guide("certificate-renewal")
+    for answer in guide.steps[0].branch.answers:
+        assert answer.goto, answer.label["ja"]  # every situation leads to a next step
+    expired = _step(guide, "already-expired").staff["ja"]
+    assert "3か月間" in expired and "マイナ保険証" in expired
+    assert "有効期限通知書" in guide.summary["ja"]
+    assert "期限が切れた後でも" in _step(guide, "card-expired").staff["ja"]
+
+
+def test_moving_onestop_has_the_14_day_deadline_and_card_lapse(catalog):
+    guide = catalog.guide("moving-onestop")
+    visit = _step(guide, "visit-new-city").staff["ja"]
+    assert "14日以内" in visit and "失効" in visit and "署名用電子証明書" in visit
+    assert any("14" in s for s in guide.slip["ja-easy"].steps)
+
+
+def test_convenience_store_moving_out_is_not_logged_as_under_15(catalog):
+    guide = catalog.guide("convenience-store-certificates")
+    for answer in _answers(guide):
+        if answer.blocker == "under-15":
+            assert "転出" not in answer.label["ja"]
+        if "転出" in answer.label["ja"]:
+            assert answer.blocker == "moved-out"
+    assert "moved-out" in {b.id for b in catalog.taxonomy.blockers}
+
+
+def test_convenience_store_year_end_closure_and_phone_route(catalog):
+    guide = catalog.guide("convenience-store-certificates")
+    assert "12月29日" in _step(guide, "explain-kiosk").staff["ja"]
+    for lang, slip in guide.slip.items():
+        assert any("29" in step or "२९" in step for step in slip.steps), lang
+    assert "explain-phone" in {a.goto for a in _answers(guide)}
+
+
+def test_no_source_is_a_bare_home_page(catalog):
+    from urllib.parse import urlparse
+
+    for guide in catalog.guides.values():
+        for source in guide.sources:
+            url = urlparse(source.url)
+            assert url.path.strip("/") or url.query, (guide.id, source.id, source.url)
+
+
+def test_sign_password_reset_first_checks_the_certificate_is_valid(catalog):
+    guide = catalog.guide("sign-password-convenience-reset")
+    first = guide.steps[0]
+    assert "有効" in first.title["ja"]
+    revoked = [
+        a for a in first.branch.answers if a.blocker in ("cert-revoked-after-move", "cert-expired")
+    ]
+    assert len(revoked) == 2 and all(a.guide == "certificate-renewal" for a in revoked)
+
+
+def test_iphone_guide_names_the_pins_and_no_vague_update(catalog):
+    guide = catalog.guide("smartphone-certificate-iphone")
+    assert "券面事項入力補助用" in _step(guide, "check-signing").staff["ja"]
+    assert "署名用" in _step(guide, "check-signing").staff["ja"]
+    assert "買う必要はなく" in _step(guide, "update-ios").staff["ja"]
+
+
+def test_no_easy_japanese_says_the_vague_atarashiku_suru(catalog):
+    for guide in catalog.guides.values():
+        for text in _easy_texts(guide):
+            assert "あたらしく する" not in text and "あたらしく します" not in text, (
+                guide.id,
+                text,
+            )
+
+
+def test_etax_needs_three_pins_and_has_a_route_without_nfc(catalog):
+    guide = catalog.guide("etax-smartphone")
+    assert "2つの暗証番号" not in "".join(_ja_texts(guide))
+    pins = _step(guide, "check-pins").staff["ja"]
+    assert "3つ" in pins and "券面事項入力補助用" in pins
+    no_nfc = [a for a in _answers(guide) if a.blocker == "phone-no-nfc"]
+    assert no_nfc and all(a.goto == "no-nfc-route" for a in no_nfc)
+    assert "ID・パスワード" in _step(guide, "no-nfc-route").staff["ja"]
+
+
+def test_public_benefit_account_explains_the_pension_letter(catalog):
+    guide = catalog.guide("public-benefit-account")
+    first = guide.steps[0].staff["ja"]
+    assert "年金" in first and "書留" in first and "はがき" in first
+    assert "変更" in guide.summary["ja"] and "削除" in guide.summary["ja"]
+
+
+def test_card_application_rests_on_official_pages_and_covers_pickup(catalog):
+    guide = catalog.guide("mynumber-card-smartphone-application")
+    unofficial = {s.id for s in guide.sources if not _is_public_body(s.url)}
+    assert unofficial <= _COMMERCIAL_OK[guide.id], unofficial
+    pickup = _step(guide, "explain-pickup").staff["ja"]
+    assert "交付通知書" in pickup and "75歳以上" in pickup and "代理人" in pickup
+
+
+# --- Procedures added in issue 18, and the words residents use to find them. ---
+
+_NEW_GUIDES = (
+    "card-renewal",
+    "eligibility-certificate",
+    "public-benefit-account-check",
+    "card-lost",
+    "face-auth-card",
+    "card-pickup",
+    "myna-driving-licence",
+    "smartphone-health-insurance",
+    "card-after-moving-in",
+)
+
+
+@pytest.mark.parametrize(
+    ("words", "guide_id"),
+    [
+        ("かくていしんこく", "etax-smartphone"),
+        ("ぜいきん", "etax-smartphone"),
+        ("けんこうほけんしょう", "health-insurance-registration"),
+        ("けんこうほけんしょう", "eligibility-certificate"),
+        ("なくした", "card-lost"),
+        ("ねんきん", "public-benefit-account-check"),
+        ("めんきょしょう", "myna-driving-licence"),
+        ("てんにゅう", "card-after-moving-in"),
+        ("きげんぎれ", "card-renewal"),
+        ("だいりにん", "card-pickup"),
+    ],
+)
+def test_everyday_words_find_their_guide(catalog, words, guide_id):
+    assert guide_id in {g.id for g in catalog.search(words)}
+
+
+def test_new_guides_have_branches_pitfalls_and_three_slips(catalog):
+    for gid in _NEW_GUIDES:
+        guide = catalog.guide(gid)
+        assert any(s.branch for s in guide.steps), gid
+        assert any(s.pitfalls for s in guide.steps), gid
+        assert {"ja", "ja-easy", "en"} <= set(guide.slip), gid
+        for step in guide.steps:
+            assert step.staff.get("en") and step.say.get("en"), (gid, step.id)
+
+
+def test_lost_card_gives_the_number_and_the_fast_track(catalog):
+    guide = catalog.guide("card-lost")
+    assert "0120-95-0178" in guide.steps[0].staff["ja"]
+    assert "0120-95-0178" in guide.slip["ja-easy"].steps[0]
+    fast = _step(guide, "fast-track").staff["ja"]
+    assert "2024年12月2日" in fast and "30日以内" in fast and "1週間" in fast
+
+
+def test_blockers_lead_to_the_guides_that_resolve_them(catalog):
+    by_id = {b.id: b for b in catalog.taxonomy.blockers}
+    assert by_id["card-expired"].guide == "card-renewal"
+    assert by_id["card-lost"].guide == "card-lost"
+    assert by_id["moved-out"].guide == "card-after-moving-in"
+
+
+def test_proxy_pickup_is_for_75_and_over_not_for_busy_people(catalog):
+    guide = catalog.guide("card-pickup")
+    reason = _step(guide, "proxy-reason")
+    assert "75歳以上" in reason.staff["ja"] and "仕事が忙しい" in reason.staff["ja"]
+    busy = [a for a in reason.branch.answers if "仕事" in a.label["ja"]]
+    assert busy and busy[0].outcome == "not_completed"
+
+
+def test_face_auth_card_says_what_stops_working(catalog):
+    staff = catalog.guide("face-auth-card").steps[0].staff["ja"]
+    for lost in ("マイナポータル", "コンビニ交付", "e-Tax", "署名用電子証明書"):
+        assert lost in staff, lost

@@ -12,7 +12,9 @@ import pytest
 from dxdesk.core.catalog import load_catalog, plain_text, ruby_segments, with_readings
 from dxdesk.core.paths import forms_dir
 
-EXAMPLE = forms_dir() / "guides" / "convenience-store-certificates.yaml"
+# A frozen copy of a shipped guide, so that the loader's line numbers and key paths do not move
+# whenever the guide's content is corrected (it is written over the shipped one in a private catalog).
+EXAMPLE = Path(__file__).parent / "data" / "convenience-store-certificates-v1.yaml"
 
 
 @pytest.fixture
@@ -36,7 +38,12 @@ def problems_for(forms: Path, path: Path) -> list[str]:
 def test_shipped_example_guide_loads_with_its_steps() -> None:
     catalog = load_catalog(forms_dir())
     guide = catalog.guide("convenience-store-certificates")
-    assert [s.id for s in guide.steps] == ["check-eligibility", "check-pin", "explain-kiosk"]
+    assert [s.id for s in guide.steps] == [
+        "check-eligibility",
+        "check-pin",
+        "explain-kiosk",
+        "explain-phone",
+    ]
     assert guide.step("check-pin").branch.answers[1].blocker == "pin-forgotten"
     assert guide.next_step_id("explain-kiosk") is None
 
@@ -165,16 +172,16 @@ def test_forms_check_cli_reports_broken_guide_and_exits_1(forms: Path) -> None:
 
 
 def test_forms_check_cli_exits_0_on_a_good_guide(forms: Path) -> None:
-    result = run_cli("forms", "check", "--forms", str(forms), str(forms / "guides" / EXAMPLE.name))
+    shipped = forms / "guides" / "convenience-store-certificates.yaml"
+    result = run_cli("forms", "check", "--forms", str(forms), str(shipped))
     assert result.returncode == 0, result.stdout
     assert result.stdout == ""
 
 
 def test_forms_list_cli() -> None:
     result = run_cli("--lang", "en", "forms", "list")
-    assert (
-        "convenience-store-certificates\tv1\tCertificates at a convenience store" in result.stdout
-    )
+    assert "convenience-store-certificates\tv" in result.stdout
+    assert "\tCertificates at a convenience store" in result.stdout
 
 
 def test_ruby_markup_helpers() -> None:
@@ -193,7 +200,7 @@ def test_search_matches_kana_title_and_keyword() -> None:
     catalog = load_catalog(forms_dir())
     convenience = {"convenience-store-certificates", "sign-password-convenience-reset"}
     for query in ("コンビニ", "こんびに", "ｺﾝﾋﾞﾆ"):  # katakana, hiragana, half-width all fold
-        assert {g.id for g in catalog.search(query)} == convenience, query
+        assert convenience <= {g.id for g in catalog.search(query)}, query
     assert "convenience-store-certificates" in {g.id for g in catalog.search("住民票")}
     assert [g.id for g in catalog.search("kiosk 住民票")] == ["convenience-store-certificates"]
     assert catalog.search("存在しない手続き") == []

@@ -52,8 +52,9 @@ def session(catalog, clock) -> SupportSession:
 
 def test_a_new_procedure_starts_at_its_first_step_with_its_question(session):
     assert session.current_step.id == "check-eligibility"
-    assert session.branch is not None and len(session.branch.answers) == 2
-    assert session.current.guide_version == 1
+    # Eligible / under 15 / after a moving-out notice (each logs its own blocker).
+    assert session.branch is not None and len(session.branch.answers) == 3
+    assert session.current.guide_version == session.catalog.guide(GUIDE).version
     assert "other" in [b.id for b in session.available_blockers()]
     assert "under-15" in [b.id for b in session.available_blockers()]
 
@@ -102,7 +103,7 @@ def test_a_step_with_a_question_cannot_be_skipped(session):
     with pytest.raises(SessionError, match="check-eligibility"):
         session.advance()
     with pytest.raises(SessionError):
-        session.answer(2)
+        session.answer(3)
 
 
 def test_back_undoes_a_step_and_reopens_an_ended_walk(session):
