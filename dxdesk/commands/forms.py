@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxdesk.core.catalog import load_catalog
+from dxdesk.core.catalog import CONTENT, load_catalog
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import forms_dir
 
@@ -36,10 +36,18 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{p}:1: {tr('cli.forms.no_such_path')}", file=sys.stdout)
             return 1
     catalog = load_catalog(root, only=args.paths or None)
-    for problem in catalog.problems:
+    notes = catalog.review_notes()
+    for problem in [*catalog.problems, *notes]:
         print(problem)
+    broken = [n for n in notes if n.kind == CONTENT]
+    reviews = len(notes) - len(broken)
+    if reviews:
+        print(tr("cli.forms.check.notes", count=reviews), file=sys.stderr)
     if catalog.problems:
         print(tr("cli.forms.check.failed", count=len(catalog.problems)), file=sys.stderr)
+    if broken:
+        print(tr("cli.forms.check.content_failed", count=len(broken)), file=sys.stderr)
+    if catalog.problems or broken:
         return 1
     print(tr("cli.forms.check.ok", count=len(catalog.guides)), file=sys.stderr)
     return 0

@@ -34,6 +34,11 @@ OUTCOMES: tuple[str, ...] = (
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
+# Who published a source page: a national agency, a city (or prefecture), or a company.
+PUBLISHER_KINDS: tuple[str, ...] = ("agency", "city", "commercial")
+# reviewed_on means "every source was re-read": all within this many days before it.
+REVIEW_WINDOW_DAYS = 31
+
 
 # --------------------------------------------------------------------------- runtime types
 # Plain frozen dataclasses: what the app runs on. dxdesk.core.guide_schema validates YAML into
@@ -48,6 +53,17 @@ class Source:
     url: str
     checked_on: dt.date
     about: str
+    title: str = ""  # the page's own title
+    publisher: str | None = None  # one of PUBLISHER_KINDS
+    no_official: str | None = None  # commercial only: why no agency or city page says this
+
+
+@dataclass(frozen=True)
+class Change:
+    version: int
+    date: dt.date
+    ja: str
+    en: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,7 @@ class BranchAnswer:
     outcome: str | None = None
     blocker: str | None = None
     guide: str | None = None  # suggest switching to this guide
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,8 @@ class ProcedureGuide:
     blockers: list[str] = field(default_factory=list)
     paper: PaperFallback | None = None
     related: list[str] = field(default_factory=list)
+    summary_sources: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -173,7 +192,7 @@ class BlockerKind:
     id: str
     label: Texts
     hint: Texts  # what the clerk can do about it
-    guide: str | None = None  # a guide that resolves it
+    resolved_by: str | None = None  # the guide that resolves it; the wizard offers it
 
 
 @dataclass(frozen=True)
@@ -217,22 +236,49 @@ def __getattr__(name: str) -> Any:
 # --------------------------------------------------------------------------- loading
 
 
+ERROR, CONTENT, REVIEW = "error", "content", "review"
+
+
 @dataclass(frozen=True)
 class Problem:
+    """One finding about a catalog file.
+
+    ``kind``: "error" (the guide is not loaded), "content" (a content rule is broken: the guide
+    loads, ``forms check`` fails) or "review" (a note for the reviewer; nothing fails).
+    """
+
     path: Path
     line: int
     message: str
+    kind: str = ERROR
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        mark = "note: " if self.kind == REVIEW else ""
+        return f"{self.path}:{self.line}: {mark}{self.message}"
 
 
 @dataclass
 class Catalog:
     taxonomy: Taxonomy | None
     guides: dict[str, ProcedureGuide] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: those guides are not loaded
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)  # content-rule breaks and review notes
+
+    def review_notes(self, today: dt.date | None = None) -> list[Problem]:
+        """The loader's notes plus the guides past their review date (depends on today)."""
+        overdue = [
+            Problem(
+                self.files.get(g.id, Path(g.id)),
+                1,
+                f"guide '{g.id}' was last reviewed on {g.reviewed_on.isoformat()}, more than "
+                f"{REVIEW_MAX_AGE_DAYS} days ago: re-read every source and move 'reviewed_on'",
+                REVIEW,
+            )
+            for g in sorted(self.guides.values(), key=lambda g: g.id)
+            if g.review_overdue(today)
+        ]
+        return [*self.notes, *overdue]
 
     def guide(self, guide_id: str) -> ProcedureGuide:
         try:
@@ -417,6 +463,8 @@ def _check_references(
                 if answer.goto == step.id:
                     add((*loc, "goto"), f"'{'.'.join(map(str, loc))}.goto': points at its own step")
                 check_blocker((*loc, "blocker"), answer.blocker)
+                check_sources((*loc, "sources"), answer.sources)
+    check_sources(("summary_sources",), guide.summary_sources)
     if guide.paper:
         check_sources(("paper", "sources"), guide.paper.sources)
         seen = set()
@@ -439,6 +487,98 @@ def _check_references(
         if step.id not in reachable:
             add(("steps", i, "id"), f"step '{step.id}' cannot be reached from the first step")
     return problems
+
+
+_HOME_PAGE_PATH = re.compile(r"^/*((index|default|top|home)\.(html?|php|aspx?|jsp))?$", re.I)
+
+
+def is_home_page(url: str) -> bool:
+    """True for a site's front page (``https://x.jp/``, ``/index.html``): too vague to cite."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return not parts.query and bool(_HOME_PAGE_PATH.match(parts.path))
+
+
+def _content_rules(path: Path, lines: _Lines, guide: ProcedureGuide) -> list[Problem]:
+    """Sourcing and change-log rules (forms/README.md "出典"): the guide still loads when one
+    is broken, so an older guide keeps working, but ``forms check`` fails ("content") or lists
+    a note for the reviewer ("review")."""
+    out: list[Problem] = []
+
+    def add(loc: Sequence[Any], message: str, kind: str = CONTENT) -> None:
+        out.append(Problem(path, lines.line(loc), message, kind))
+
+    for i, source in enumerate(guide.sources):
+        loc = ("sources", i)
+        if not source.title.strip():
+            add((*loc, "id"), f"source '{source.id}': add 'title' (the page's own title)")
+        if source.publisher is None:
+            add(
+                (*loc, "id"),
+                f"source '{source.id}': add 'publisher' ({', '.join(PUBLISHER_KINDS)})",
+            )
+        if is_home_page(source.url):
+            add(
+                (*loc, "url"),
+                f"source '{source.id}': '{source.url}' is a site's home page; cite the page "
+                "that states the fact",
+            )
+        if source.checked_on > guide.reviewed_on:
+            add(
+                (*loc, "checked_on"),
+                f"source '{source.id}' was read on {source.checked_on.isoformat()}, after "
+                f"'reviewed_on' {guide.reviewed_on.isoformat()}: move 'reviewed_on' only once "
+                "every source has been re-read",
+            )
+        elif (guide.reviewed_on - source.checked_on).days > REVIEW_WINDOW_DAYS:
+            add(
+                (*loc, "checked_on"),
+                f"source '{source.id}' was read on {source.checked_on.isoformat()}, more than "
+                f"{REVIEW_WINDOW_DAYS} days before 'reviewed_on' {guide.reviewed_on.isoformat()}"
+                ": re-read it and update 'checked_on', or keep the earlier review date",
+            )
+        if source.publisher == "commercial" and not (source.no_official or "").strip():
+            add(
+                (*loc, "publisher"),
+                f"source '{source.id}' is a commercial page: cite the agency or city page that "
+                "says the same, or say in 'no_official' why there is none",
+                REVIEW,
+            )
+    if not guide.summary_sources:
+        add(("summary",), "'summary_sources': the summary cites no source")
+    for i, step in enumerate(guide.steps):
+        if not step.sources:
+            add(("steps", i, "id"), f"step '{step.id}' cites no source ('sources: [id]')")
+        for k, pitfall in enumerate(step.pitfalls):
+            if not pitfall.sources:
+                add(
+                    ("steps", i, "pitfalls", k),
+                    f"'steps.{i}.pitfalls.{k}': the pitfall cites no source",
+                    REVIEW,
+                )
+    if guide.online_route.url and is_home_page(guide.online_route.url):
+        add(
+            ("online_route", "url"),
+            f"'online_route.url': '{guide.online_route.url}' is a site's home page; point the "
+            "QR code at the page that starts the procedure if there is one",
+            REVIEW,
+        )
+    versions = [c.version for c in guide.changes]
+    if guide.version not in versions:
+        add(
+            ("version",),
+            f"'changes': no entry for version {guide.version} "
+            "(add {version, date, ja, en} saying what changed)",
+        )
+    for k, change in enumerate(guide.changes):
+        if change.version > guide.version:
+            add(("changes", k, "version"), f"'changes.{k}': version {change.version} is newer "
+                f"than the guide's version {guide.version}")  # fmt: skip
+        if versions.count(change.version) > 1:
+            add(("changes", k, "version"), f"'changes.{k}': version {change.version} is listed "
+                "twice")  # fmt: skip
+    return out
 
 
 def _reachable_steps(guide: ProcedureGuide) -> set[str]:
@@ -488,7 +628,8 @@ def load_guide(
                 f"'id': '{guide.id}' must match the file name '{path.stem}.yaml'",
             )
         )
-    return (None if problems else guide), problems, lines
+    notes = _content_rules(path, lines, guide)
+    return (None if problems else guide), problems + notes, lines
 
 
 def _guide_files(paths: Iterable[Path]) -> list[Path]:
@@ -512,8 +653,9 @@ def load_catalog(forms: Path, *, only: Sequence[Path] | None = None) -> Catalog:
     checked = _guide_files(only if only is not None else [forms])
     line_maps: dict[str, _Lines] = {}
     for path in checked:
-        guide, guide_problems, lines = load_guide(path, taxonomy)
-        catalog.problems.extend(guide_problems)
+        guide, found, lines = load_guide(path, taxonomy)
+        catalog.problems.extend(p for p in found if p.kind == ERROR)
+        catalog.notes.extend(p for p in found if p.kind != ERROR)
         if guide is None:
             continue
         if guide.id in catalog.guides:
@@ -557,13 +699,13 @@ def _check_guide_links(
                 )
     if catalog.taxonomy:
         for blocker in catalog.taxonomy.blockers:
-            if blocker.guide and blocker.guide not in known:
+            if blocker.resolved_by and blocker.resolved_by not in known:
                 catalog.problems.append(
                     Problem(
                         taxonomy_path,
                         1,
-                        f"blocker '{blocker.id}': no guide with id "
-                        f"'{blocker.guide}' in the catalog",
+                        f"blocker '{blocker.id}': 'resolved_by': no guide with id "
+                        f"'{blocker.resolved_by}' in the catalog",
                     )
                 )
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, load_catalog
+from dxdesk.core.catalog import CONTENT, REVIEW_MAX_AGE_DAYS, load_catalog
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import CITY_URL_SETTINGS
@@ -29,6 +29,17 @@ def catalog():
 def test_shipped_catalog_has_no_problems(catalog):
     assert [str(p) for p in catalog.problems] == []
     assert catalog.taxonomy is not None
+
+
+# The sourcing rules of forms/README.md arrived (branch i18a) before the corrected guides (branch
+# i18b). Until the catalog holds the >= 25 corrected guides this is an expected failure; with them
+# it must pass (strict: an unexpected pass fails too, so the marker cannot outlive its reason).
+_CONTENT_PENDING = len(load_catalog(forms_dir()).guides) < 25
+
+
+@pytest.mark.xfail(_CONTENT_PENDING, reason="corrected guides land with branch i18b", strict=True)
+def test_shipped_guides_follow_the_sourcing_rules(catalog):
+    assert [str(p) for p in catalog.review_notes() if p.kind == CONTENT] == []
 
 
 def test_at_least_fifteen_guides(catalog):
@@ -125,8 +136,8 @@ def test_blockers_exist_in_the_taxonomy(catalog):
 
 def test_taxonomy_blocker_guides_exist(catalog):
     for blocker in catalog.taxonomy.blockers:
-        if blocker.guide:
-            assert blocker.guide in catalog.guides, blocker.id
+        if blocker.resolved_by:
+            assert blocker.resolved_by in catalog.guides, blocker.id
 
 
 def test_paper_fallbacks_have_a_signature_line_and_a_counter(catalog):
