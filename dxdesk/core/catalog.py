@@ -387,17 +387,22 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
 
 
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
+    taxonomy, problems, _lines = _load_taxonomy(path)
+    return taxonomy, problems
+
+
+def _load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem], _Lines]:
     read = _read_yaml(path)
     if isinstance(read, Problem):
-        return None, [read]
+        return None, [read], _Lines(None)
     data, lines = read
     from dxdesk.core.guide_schema import Taxonomy as TaxonomySchema
     from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
 
     try:
-        return to_runtime(TaxonomySchema.model_validate(data)), []
+        return to_runtime(TaxonomySchema.model_validate(data)), [], lines
     except ValidationError as exc:
-        return None, _pydantic_problems(path, lines, exc)
+        return None, _pydantic_problems(path, lines, exc), lines
 
 
 def _check_references(
@@ -648,7 +653,7 @@ def load_catalog(forms: Path, *, only: Sequence[Path] | None = None) -> Catalog:
 
     Links to other guides are checked against ``forms`` even when only some files are checked.
     """
-    taxonomy, problems = load_taxonomy(forms / TAXONOMY_FILE)
+    taxonomy, problems, taxonomy_lines = _load_taxonomy(forms / TAXONOMY_FILE)
     catalog = Catalog(taxonomy=taxonomy, problems=list(problems))
     checked = _guide_files(only if only is not None else [forms])
     line_maps: dict[str, _Lines] = {}
@@ -670,12 +675,16 @@ def load_catalog(forms: Path, *, only: Sequence[Path] | None = None) -> Catalog:
     known = set(catalog.guides)
     if only is not None:  # a partial check still resolves links against the shipped guides
         known |= {f.stem for f in _guide_files([forms])}
-    _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE)
+    _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE, taxonomy_lines)
     return catalog
 
 
 def _check_guide_links(
-    catalog: Catalog, line_maps: dict[str, _Lines], known: set[str], taxonomy_path: Path
+    catalog: Catalog,
+    line_maps: dict[str, _Lines],
+    known: set[str],
+    taxonomy_path: Path,
+    taxonomy_lines: _Lines,
 ) -> None:
     """Links between guides must land on a guide that exists."""
     for gid, guide in catalog.guides.items():
@@ -698,12 +707,15 @@ def _check_guide_links(
                     )
                 )
     if catalog.taxonomy:
-        for blocker in catalog.taxonomy.blockers:
+        for j, blocker in enumerate(catalog.taxonomy.blockers):
             if blocker.resolved_by and blocker.resolved_by not in known:
+                line = taxonomy_lines.line(("blockers", j, "resolved_by"))
+                if ("blockers", j, "resolved_by") not in taxonomy_lines.lines:
+                    line = taxonomy_lines.line(("blockers", j, "guide"))  # the older key
                 catalog.problems.append(
                     Problem(
                         taxonomy_path,
-                        1,
+                        line,
                         f"blocker '{blocker.id}': 'resolved_by': no guide with id "
                         f"'{blocker.resolved_by}' in the catalog",
                     )
