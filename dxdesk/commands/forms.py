@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxdesk.core.catalog import CONTENT, load_catalog
+from dxdesk.cli import data_dir_of
+from dxdesk.core.active_catalog import load_active_catalog
+from dxdesk.core.catalog import CONTENT
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import forms_dir
 
@@ -35,7 +37,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         if not p.exists():
             print(f"{p}:1: {tr('cli.forms.no_such_path')}", file=sys.stdout)
             return 1
-    catalog = load_catalog(root, only=args.paths or None)
+    catalog = load_active_catalog(data_dir_of(args), forms=root, only=args.paths or None)
     notes = catalog.review_notes()
     for problem in [*catalog.problems, *notes]:
         print(problem)
@@ -54,13 +56,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args.forms or forms_dir())
+    catalog = load_active_catalog(data_dir_of(args), forms=args.forms or forms_dir())
     from dxdesk.core.i18n import ui_language
 
     lang = ui_language()
     for guide in sorted(catalog.guides.values(), key=lambda g: (g.category, g.id)):
         title = guide.title.get(lang) or guide.title["ja"]
         flag = f"  {tr('cli.forms.review_overdue')}" if guide.review_overdue() else ""
+        origin = catalog.origin(guide.id)
+        if origin != "shipped":
+            flag += f"  {tr('main.guide_origin.' + origin)}"
         print(f"{guide.id}\tv{guide.version}\t{title}\t{guide.reviewed_on.isoformat()}{flag}")
     for problem in catalog.problems:
         print(problem, file=sys.stderr)

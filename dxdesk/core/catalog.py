@@ -236,6 +236,17 @@ def __getattr__(name: str) -> Any:
 # --------------------------------------------------------------------------- loading
 
 
+@dataclass(frozen=True)
+class CatalogLayer:
+    """A folder of guides laid over the shipped ones: adds guides and overrides them by id.
+
+    ``kind`` is "pack" (an installed, signed catalog pack) or "city" (the city's own folder,
+    from the site setting ``city_forms_dir`` or ``--forms DIR``)."""
+
+    kind: str
+    folder: Path
+
+
 ERROR, CONTENT, REVIEW = "error", "content", "review"
 
 
@@ -264,6 +275,12 @@ class Catalog:
     problems: list[Problem] = field(default_factory=list)  # errors: those guides are not loaded
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)  # content-rule breaks and review notes
+    origins: dict[str, str] = field(default_factory=dict)  # guide id -> "shipped", "pack", "city"
+    overridden: dict[str, Path] = field(default_factory=dict)  # guide id -> the file it replaced
+    layers: list[CatalogLayer] = field(default_factory=list)  # folders laid over the shipped one
+
+    def origin(self, guide_id: str) -> str:
+        return self.origins.get(guide_id, "shipped")
 
     def review_notes(self, today: dt.date | None = None) -> list[Problem]:
         """The loader's notes plus the guides past their review date (depends on today)."""
@@ -648,35 +665,84 @@ def _guide_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_catalog(forms: Path, *, only: Sequence[Path] | None = None) -> Catalog:
-    """Load the taxonomy and the guides under ``forms`` (or just the files/folders in ``only``).
+SHIPPED = "shipped"
 
-    Links to other guides are checked against ``forms`` even when only some files are checked.
+
+def load_catalog(
+    forms: Path,
+    *,
+    only: Sequence[Path] | None = None,
+    layers: Sequence[CatalogLayer] = (),
+) -> Catalog:
+    """Load the taxonomy and the guides under ``forms`` (or just the files/folders in ``only``),
+    then each layer in order, with the same checks; a later guide overrides one by id.
+
+    A layer's broken guide is a problem and the guide it would override stays in use. Links to
+    other guides are checked against ``forms`` even when only some files are checked.
     """
     taxonomy, problems, taxonomy_lines = _load_taxonomy(forms / TAXONOMY_FILE)
     catalog = Catalog(taxonomy=taxonomy, problems=list(problems))
+    catalog.layers = list(layers) if only is None else []
     checked = _guide_files(only if only is not None else [forms])
     line_maps: dict[str, _Lines] = {}
     for path in checked:
-        guide, found, lines = load_guide(path, taxonomy)
-        catalog.problems.extend(p for p in found if p.kind == ERROR)
-        catalog.notes.extend(p for p in found if p.kind != ERROR)
-        if guide is None:
-            continue
-        if guide.id in catalog.guides:
-            first = catalog.files[guide.id]
+        _add_guide(catalog, line_maps, path, taxonomy, SHIPPED)
+    for layer in layers if only is None else ():
+        if not layer.folder.is_dir():
             catalog.problems.append(
-                Problem(path, 1, f"duplicate guide id '{guide.id}' (also in {first})")
+                Problem(layer.folder, 1, f"{layer.kind} folder not found: {layer.folder}")
             )
             continue
-        catalog.guides[guide.id] = guide
-        catalog.files[guide.id] = path
-        line_maps[guide.id] = lines
+        for path in _guide_files([layer.folder]):
+            _add_guide(catalog, line_maps, path, taxonomy, layer.kind)
     known = set(catalog.guides)
-    if only is not None:  # a partial check still resolves links against the shipped guides
+    if only is not None:  # a partial check still resolves links against the whole catalog
         known |= {f.stem for f in _guide_files([forms])}
+        known |= {
+            f.stem for lay in layers if lay.folder.is_dir() for f in _guide_files([lay.folder])
+        }
     _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE, taxonomy_lines)
     return catalog
+
+
+def _add_guide(
+    catalog: Catalog,
+    line_maps: dict[str, _Lines],
+    path: Path,
+    taxonomy: Taxonomy | None,
+    origin: str,
+) -> None:
+    guide, found, lines = load_guide(path, taxonomy)
+    catalog.problems.extend(p for p in found if p.kind == ERROR)
+    catalog.notes.extend(p for p in found if p.kind != ERROR)
+    if guide is None:
+        return
+    gid = guide.id
+    if gid in catalog.guides:
+        first = catalog.files[gid]
+        if catalog.origins.get(gid, SHIPPED) == origin:
+            catalog.problems.append(
+                Problem(path, 1, f"duplicate guide id '{gid}' (also in {first})")
+            )
+            return
+        replaced = catalog.guides[gid]
+        if guide.version <= replaced.version:
+            catalog.notes.append(
+                Problem(
+                    path,
+                    lines.line(("version",)),  # type: ignore[union-attr]
+                    f"'version': {guide.version} overrides '{gid}' version {replaced.version} "
+                    f"({first}); give it a higher version so statistics keep the two apart",
+                    CONTENT,
+                )
+            )
+        # The overridden file is no longer in use: its notes would only distract.
+        catalog.notes = [n for n in catalog.notes if n.path != first]
+        catalog.overridden[gid] = first
+    catalog.guides[gid] = guide
+    catalog.files[gid] = path
+    catalog.origins[gid] = origin
+    line_maps[gid] = lines  # type: ignore[assignment]
 
 
 def _check_guide_links(
@@ -752,13 +818,22 @@ def ruby_segments(text: str) -> list[tuple[str, str | None]]:
 # --------------------------------------------------------------------------- start-up cache
 
 
-def load_catalog_cached(forms: Path) -> Catalog:
-    """``load_catalog`` through the start-up cache (no YAML, no pydantic when nothing changed)."""
+def load_catalog_cached(forms: Path, layers: Sequence[CatalogLayer] = ()) -> Catalog:
+    """``load_catalog`` through the start-up cache (no YAML, no pydantic when nothing changed).
+
+    The copy is keyed by every file it was built from, the layers' guides included: a guide
+    added, changed or removed in the city folder or an installed pack means a rebuild."""
     from dxdesk.core.startup_cache import cached
 
     files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
+    for layer in layers:
+        guides = layer.folder / GUIDES_SUBDIR
+        # A folder's mtime changes when a guide is added or removed.
+        files.append(guides if guides.is_dir() else layer.folder)
+        if layer.folder.is_dir():
+            files.extend(_guide_files([layer.folder]))
     modules = ("dxdesk.core.catalog", "dxdesk.core.guide_schema")
-    return cached("catalog", files, modules, lambda: load_catalog(forms))
+    return cached("catalog", files, modules, lambda: load_catalog(forms, layers=layers))
 
 
 def ruby_html(text: str, reading_scale: int = 55) -> str:

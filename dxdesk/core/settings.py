@@ -77,10 +77,11 @@ class SiteSettings:
     text_scale: float = 1.0
     high_contrast: bool = False
     retention_months: int = 24
+    city_forms_dir: str = ""  # the city's own guides (adds and overrides by id); empty: none
 
     def __post_init__(self) -> None:
         for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
-                     "ui_language"):  # fmt: skip
+                     "ui_language", "city_forms_dir"):  # fmt: skip
             if not isinstance(getattr(self, name), str):
                 raise SettingsValueError(name, "must be text")
         if self.site_id and not SITE_ID_PATTERN.match(self.site_id):

@@ -95,9 +95,15 @@ class CatalogBrowser(QWidget):
                 title = pick(guide.title, lang, "ja") or guide.id
                 if guide.review_overdue():
                     title += "  " + tr("main.review_overdue_mark")
+                origin = self.catalog.origin(guide.id)
+                if origin != "shipped":  # a city or pack guide: say so, and what it replaces
+                    title = f"{tr('main.guide_origin.' + origin)} {title}"
                 item = QTreeWidgetItem([title])
                 item.setData(0, GUIDE_ROLE, guide.id)
-                item.setToolTip(0, guide.kana)
+                tip = guide.kana
+                if guide.id in self.catalog.overridden:
+                    tip += "\n" + tr("main.guide_overrides", path=self.catalog.overridden[guide.id])
+                item.setToolTip(0, tip)
                 head.addChild(item)
         self.tree.expandAll()
         self.tree.blockSignals(False)
@@ -171,6 +177,10 @@ class MainWindow(QMainWindow):
         problems_layout = QVBoxLayout(self.problems_tab)
         self.problems_intro = QLabel(objectName="problemsIntro")
         self.problems_intro.setWordWrap(True)
+        self.catalog_layers = QLabel(objectName="catalogLayers")
+        self.catalog_layers.setWordWrap(True)
+        self.catalog_layers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        problems_layout.addWidget(self.catalog_layers)
         problems_layout.addWidget(self.problems_intro)
         problems_layout.addWidget(self.problems)
         self.tabs.addTab(self.problems_tab, "")
@@ -219,9 +229,14 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         self.setWindowTitle(tr("main.window_title"))
         self.tabs.setTabText(0, tr("main.tab_guides"))
-        count = len(self.context.catalog.problems)
+        catalog = self.context.catalog
+        count = len(catalog.problems)
+        notes = catalog.review_notes()
         self.tabs.setTabText(
-            self.tabs.indexOf(self.problems_tab), tr("main.tab_problems", count=count)
+            self.tabs.indexOf(self.problems_tab),
+            tr("main.tab_problems_and_notes", count=count, notes=len(notes))
+            if notes
+            else tr("main.tab_problems", count=count),
         )
         self.settings_action.setText(tr("main.action_settings"))
         self.start_action.setText(tr("main.action_start_session"))
@@ -231,10 +246,14 @@ class MainWindow(QMainWindow):
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
-        self.problems_intro.setText(tr("main.problems_intro" if count else "main.problems_none"))
+        intro = "main.problems_intro" if count else "main.problems_notes_only"
+        self.problems_intro.setText(tr(intro if count or notes else "main.problems_none"))
+        self.catalog_layers.setText(self._catalog_layers_text())
         self.problems.clear()
-        for problem in self.context.catalog.problems:
+        for problem in catalog.problems:  # not loaded: the plain path:line: message
             self.problems.addItem(str(problem))
+        for note in notes:  # loaded, but a rule or a review asks for attention
+            self.problems.addItem(f"{tr('main.problem_kind.' + note.kind)} {note}")
         site = self.context.settings
         self.site_label.setText(
             tr("main.site_label", site=site.site_name, site_id=site.site_id)
@@ -243,6 +262,17 @@ class MainWindow(QMainWindow):
         )
         self.browser.retranslate()
         self.show_guide(self.browser.selected_guide())
+
+    def _catalog_layers_text(self) -> str:
+        catalog = self.context.catalog
+        origins = [catalog.origin(g) for g in catalog.guides]
+        lines = [tr("main.catalog_layers.shipped", count=origins.count("shipped"))]
+        for layer in catalog.layers:
+            ids = [g for g in catalog.guides if catalog.origin(g) == layer.kind]
+            overrides = sum(1 for g in ids if g in catalog.overridden)
+            lines.append(tr(f"main.catalog_layers.{layer.kind}", path=str(layer.folder),
+                            count=len(ids), overrides=overrides))  # fmt: skip
+        return "\n".join(lines)
 
     def show_guide(self, guide: ProcedureGuide | None) -> None:
         if guide is None:
