@@ -27,6 +27,7 @@ _SCALAR_FIELDS = (
     "text_scale",
     "high_contrast",
     "retention_months",
+    "city_forms_dir",
 )
 
 
