@@ -16,7 +16,6 @@ from dxdesk.core.paths import forms_dir
 if TYPE_CHECKING:
     from dxdesk.core.settings import SiteSettings
 
-PACK_DIR = "catalog-pack"  # in the data folder: the installed pack's guides and its manifest
 PACK_LAYER, CITY_LAYER = "pack", "city"
 
 _city_forms_override: Path | None = None
@@ -40,14 +39,14 @@ def city_forms_dir(data_dir: Path | None, settings: SiteSettings | None) -> Path
     return folder
 
 
-def installed_pack_dir(data_dir: Path) -> Path:
-    return data_dir / PACK_DIR
-
-
 def catalog_layers(data_dir: Path | None, settings: SiteSettings | None) -> list[CatalogLayer]:
     layers = []
-    if data_dir is not None and (installed_pack_dir(data_dir) / "guides").is_dir():
-        layers.append(CatalogLayer(PACK_LAYER, installed_pack_dir(data_dir) / "guides"))
+    if data_dir is not None:
+        from dxdesk.core.catalog_pack import installed_pack
+
+        pack = installed_pack(data_dir)
+        if pack is not None:
+            layers.append(CatalogLayer(PACK_LAYER, pack.folder / "guides"))
     city = city_forms_dir(data_dir, settings)
     if city is not None:
         layers.append(CatalogLayer(CITY_LAYER, city))
@@ -81,3 +80,33 @@ def load_active_catalog(
     if cached:
         return load_catalog_cached(root, layers)
     return load_catalog(root, layers=layers, only=only)
+
+
+def catalog_stamp(catalog: Catalog, data_dir: Path | None) -> tuple[str, str]:
+    """(version, date) of the catalog in use, as the app and ``forms list`` show them.
+
+    With an installed pack: the pack's catalog version and date. Otherwise the dxdesk release
+    and the newest review date of the shipped guides. A city folder adds its newest review date.
+    """
+    from dxdesk.core.i18n import tr
+
+    pack = None
+    if data_dir is not None and any(layer.kind == PACK_LAYER for layer in catalog.layers):
+        from dxdesk.core.catalog_pack import installed_pack
+
+        pack = installed_pack(data_dir)
+    if pack is not None:
+        version = tr("catalog.stamp.pack", version=pack.catalog_version, signer=pack.signer_site)
+        date = pack.catalog_date
+    else:
+        from dxdesk import __version__
+
+        version = tr("catalog.stamp.shipped", version=__version__)
+        shipped = [g.reviewed_on for gid, g in catalog.guides.items()
+                   if catalog.origin(gid) == "shipped"]  # fmt: skip
+        date = max(shipped) if shipped else None
+    city = [g.reviewed_on for gid, g in catalog.guides.items() if catalog.origin(gid) == CITY_LAYER]
+    if city:
+        version += tr("catalog.stamp.city", count=len(city))
+        date = max([d for d in (date, max(city)) if d is not None])
+    return version, date.isoformat() if date else "-"

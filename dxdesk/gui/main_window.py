@@ -216,6 +216,7 @@ class MainWindow(QMainWindow):
         self.resident_display = None
         self.site_label = QLabel(objectName="siteLabel")
         self.statusBar().addPermanentWidget(self.site_label)
+        self._build_catalog_menu()
 
         self.browser.guide_selected.connect(self.show_guide)
         self.retranslate()
@@ -254,6 +255,7 @@ class MainWindow(QMainWindow):
             self.problems.addItem(str(problem))
         for note in notes:  # loaded, but a rule or a review asks for attention
             self.problems.addItem(f"{tr('main.problem_kind.' + note.kind)} {note}")
+        self._retranslate_catalog_menu()
         site = self.context.settings
         self.site_label.setText(
             tr("main.site_label", site=site.site_name, site_id=site.site_id)
@@ -262,6 +264,74 @@ class MainWindow(QMainWindow):
         )
         self.browser.retranslate()
         self.show_guide(self.browser.selected_guide())
+
+    # ----------------------------------------------------------------- the catalog in use
+
+    def _build_catalog_menu(self) -> None:
+        self.catalog_label = QLabel(objectName="catalogLabel")
+        self.statusBar().addPermanentWidget(self.catalog_label)
+        self.catalog_menu = self.menuBar().addMenu("")
+        self.catalog_menu.setObjectName("catalogMenu")
+        self.install_pack_action = QAction(self, objectName="installPackAction")
+        self.install_pack_action.triggered.connect(lambda: self.install_pack())
+        self.about_catalog_action = QAction(self, objectName="aboutCatalogAction")
+        self.about_catalog_action.triggered.connect(self.about_catalog)
+        self.catalog_menu.addAction(self.install_pack_action)
+        self.catalog_menu.addAction(self.about_catalog_action)
+
+    def _retranslate_catalog_menu(self) -> None:
+        from dxdesk.core.active_catalog import catalog_stamp
+
+        self.catalog_menu.setTitle(tr("main.menu_catalog"))
+        self.install_pack_action.setText(tr("main.action_install_pack"))
+        self.about_catalog_action.setText(tr("main.action_about_catalog"))
+        version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
+        self.catalog_label.setText(tr("main.catalog_label", version=version, date=date))
+
+    def install_pack(self, path: str | None = None) -> bool:
+        """Verify and install a signed catalog pack; on refusal the catalog in use stays."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from dxdesk.core.catalog_pack import PackError, install_pack
+        from dxdesk.core.paths import forms_dir
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, tr("main.install_pack_title"), "", tr("main.install_pack_filter")
+            )
+            if not path:
+                return False
+        try:
+            info = install_pack(Path(path), self.context.data_dir, forms_dir())
+        except (PackError, OSError) as exc:
+            QMessageBox.warning(self, tr("main.install_pack_refused"), str(exc))
+            return False
+        message = tr("main.install_pack_done", version=info.catalog_version, count=len(info.guides),
+                     date=info.catalog_date.isoformat(), signer=info.signer_site)  # fmt: skip
+        if self.session_screen is None:  # nothing holds the old guides: switch now
+            self.reload_catalog()
+        else:
+            message += "\n" + tr("main.install_pack_restart")
+        self.statusBar().showMessage(message)
+        return True
+
+    def reload_catalog(self) -> None:
+        from dxdesk.core.active_catalog import load_active_catalog
+        from dxdesk.core.paths import forms_dir
+
+        catalog = load_active_catalog(self.context.data_dir, self.context.settings, cached=True,
+                                      forms=forms_dir())  # fmt: skip
+        self.context.catalog = catalog
+        self.browser.catalog = catalog
+        self.retranslate()
+
+    def about_catalog(self) -> None:
+        from dxdesk.core.active_catalog import catalog_stamp
+
+        version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
+        QMessageBox.information(self, tr("main.action_about_catalog"), tr(
+            "main.about_catalog_text", version=version, date=date,
+            count=len(self.context.catalog.guides), layers=self._catalog_layers_text()))  # fmt: skip
 
     def _catalog_layers_text(self) -> str:
         catalog = self.context.catalog

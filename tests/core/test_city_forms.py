@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,26 @@ def test_global_forms_option_reaches_forms_list_and_slip(data_dir: Path, tmp_pat
     done = _cli("--forms", str(city), *args)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_forms_list_shows_catalog_stamp_overdue_flag_and_changes(tmp_path: Path) -> None:
+    city = tmp_path / "city"
+    old = sourced_guide(id="city-old-guide", reviewed_on="2025-06-01")
+    write_guide(city, old)
+    write_guide(city, sourced_guide())
+    done = _cli("--forms", str(city), "forms", "list", "--changes")
+    lines = done.stdout.splitlines()
+    assert (
+        lines[0].startswith("# catalog: shipped with dxdesk ") and "+ 2 city guide(s)" in lines[0]
+    )
+    newest = max([g.reviewed_on for g in load_catalog(forms_dir()).guides.values()]
+                 + [dt.date(2026, 11, 30)])  # fmt: skip
+    assert lines[0].endswith(f", {newest.isoformat()}")  # the newest review date in the catalog
+    old_row = next(line for line in lines if line.startswith("city-old-guide\t"))
+    new_row = next(line for line in lines if line.startswith("city-test-guide\t"))
+    assert "[review overdue" in old_row and "[review overdue" not in new_row
+    at = lines.index(new_row)
+    assert lines[at + 1 : at + 3] == [
+        "\tv2\t2026-11-30\tSources updated",
+        "\tv1\t2026-11-01\tFirst version",
+    ]

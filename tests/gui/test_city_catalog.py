@@ -61,3 +61,45 @@ def test_city_folder_overrides_a_guide_in_the_window(qtbot, data_dir: Path, tmp_
     assert any(
         line.startswith(f"【出典・履歴のきまり】 {city / 'pin-reset.yaml'}:") for line in lines
     )
+
+
+def test_install_pack_from_the_menu(qtbot, data_dir: Path, tmp_path: Path, file_keyring):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from dxdesk.core import signing
+    from dxdesk.core.catalog_pack import make_pack
+
+    city = tmp_path / "city"
+    write_guide(city, sourced_guide())
+    pack = tmp_path / "pack.zip"
+    make_pack(city, pack, site_id="city-hq", data_dir=tmp_path / "hq", forms=forms_dir())
+    pem = tmp_path / "hq.pem"
+    signing.export_public_key("city-hq", pem)
+    save_settings(data_dir, SiteSettings(site_id="kita-1", site_name="北区役所"))
+    win, _ = build_main_window(data_dir)
+    qtbot.addWidget(win)
+    label = win.findChild(QLabel, "catalogLabel")
+    assert label.text().startswith("カタログ: 同梱 dxdesk ")
+    assert win.findChild(type(win.install_pack_action), "installPackAction") is not None
+
+    # untrusted: refused with a message naming the pack; the catalog in use stays
+    seen: list[str] = []
+
+    def close_box() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        box.accept()
+
+    QTimer.singleShot(0, close_box)
+    assert not win.install_pack(str(pack))
+    assert seen and seen[0].startswith(f"カタログパック {pack} の manifest.json:")
+    assert "市のテスト手続き" not in " ".join(titles(win))
+
+    trust = signing.TrustStore.load(data_dir)
+    trust.add(*signing.read_public_key_file(pem))
+    trust.save()
+    assert win.install_pack(str(pack))
+    assert "［パック］ 市のテスト手続き" in titles(win)
+    assert label.text().startswith("カタログ: パック 版 1（city-hq）・")
