@@ -21,7 +21,6 @@ import json
 import re
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -137,6 +136,8 @@ def make_pack(
     if not signature.signed:
         raise PackError(out, MANIFEST, f"{signature.reason} {signature.fix}")
     manifest["signature"] = signature.as_manifest()
+    import zipfile  # not on the start-up path, which only reads the installed pack's manifest
+
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in members.items():
@@ -155,6 +156,7 @@ def make_pack(
 
 def _read_members(pack: Path) -> tuple[dict, dict[str, bytes]]:
     """The manifest and the members of ``pack``, with every structural check on the way."""
+    import zipfile
 
     def bad(member: str, key: str, **kw) -> PackError:
         return PackError(pack, member, tr(key, **kw))
