@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 GUIDES_SUBDIR = "guides"
 TAXONOMY_FILE = "taxonomy.yaml"
+SEARCH_WORDS_FILE = "search-words.yaml"  # everyday words -> catalog words, for search only
 REVIEW_MAX_AGE_DAYS = 365
 
 OUTCOMES: tuple[str, ...] = (
@@ -304,25 +305,53 @@ class Catalog:
             known = ", ".join(sorted(self.guides)) or "(none loaded)"
             raise KeyError(f"unknown procedure '{guide_id}'; known: {known}") from None
 
+    search_words: dict[str, list[str]] = field(default_factory=dict)  # folded word -> words
+
     def search(self, query: str) -> list[ProcedureGuide]:
-        """Guides whose title, kana reading, keywords or id contain every word of ``query``."""
+        """Guides that match every word of ``query``, best first.
+
+        A word matches when it, or a word that ``forms/search-words.yaml`` maps it to (also for
+        the start of a longer key: かくてい -> かくていしんこく), appears in the guide's id, kana,
+        title or keywords (strong) or its summary or ruby readings (weak); hiragana and
+        katakana, width and case are all folded."""
         words = [w for w in _fold(query).split() if w]
-        found = []
+        found: list[tuple[int, str, ProcedureGuide]] = []
         for guide in self.guides.values():
-            haystack = _fold(
-                " ".join(
-                    [
-                        guide.id,
-                        guide.kana,
-                        *guide.title.values(),
-                        *guide.keywords,
-                        *guide.summary.values(),
-                    ]
-                )
-            )
-            if all(w in haystack for w in words):
-                found.append(guide)
-        return found
+            strong, weak = _search_index(guide)
+            score = 0
+            for word in words:
+                alternatives = [word, *self._expansions(word)]
+                if any(a in strong for a in alternatives):
+                    score += 2
+                elif any(a in weak for a in alternatives):
+                    score += 1
+                else:
+                    break
+            else:
+                found.append((-score, guide.kana, guide))
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [guide for _score, _kana, guide in found]
+
+    def _expansions(self, word: str) -> list[str]:
+        if word in self.search_words:
+            return self.search_words[word]
+        if len(word) < 2:
+            return []
+        return [w for key, words in self.search_words.items() if key.startswith(word)
+                for w in words]  # fmt: skip
+
+
+def _search_index(guide: ProcedureGuide) -> tuple[str, str]:
+    """(strong, weak) folded text of a guide for search; readings from its ruby markup."""
+    strong = _fold(" | ".join([guide.id, guide.kana, *guide.title.values(), *guide.keywords]))
+    resident_texts = [t for s in guide.steps for t in (s.say or {}).values()]
+    resident_texts += [t for s in guide.steps if s.branch and s.branch.say
+                       for t in s.branch.say.values()]  # fmt: skip
+    for slip in guide.slip.values():
+        resident_texts += [slip.title, *slip.steps, *slip.prepare]
+    readings = {m.group(2) for t in resident_texts for m in _REF_RE.finditer(t)}
+    weak = _fold(" | ".join([*guide.summary.values(), *sorted(r for r in readings if len(r) > 1)]))
+    return strong, weak
 
 
 def _fold(text: str) -> str:
@@ -683,6 +712,8 @@ def load_catalog(
     taxonomy, problems, taxonomy_lines = _load_taxonomy(forms / TAXONOMY_FILE)
     catalog = Catalog(taxonomy=taxonomy, problems=list(problems))
     catalog.layers = list(layers) if only is None else []
+    catalog.search_words, word_problems = _load_search_words(forms / SEARCH_WORDS_FILE)
+    catalog.problems.extend(word_problems)
     checked = _guide_files(only if only is not None else [forms])
     line_maps: dict[str, _Lines] = {}
     for path in checked:
@@ -703,6 +734,32 @@ def load_catalog(
         }
     _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE, taxonomy_lines)
     return catalog
+
+
+def _load_search_words(path: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+    if not path.exists():
+        return {}, []
+    read = _read_yaml(path)
+    if isinstance(read, Problem):
+        return {}, [read]
+    data, lines = read
+    words = data.get("words") if isinstance(data, dict) else None
+    if not isinstance(words, dict):
+        return {}, [Problem(path, 1, "'words': a mapping of a word to a list of words is needed")]
+    out: dict[str, list[str]] = {}
+    problems = []
+    for key, values in words.items():
+        if (
+            not isinstance(key, str)
+            or not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) and v.strip() for v in values)
+        ):
+            problems.append(Problem(path, lines.line(("words", key)),
+                                    f"'words.{key}': give a list of words, e.g. [確定申告]"))  # fmt: skip
+            continue
+        out[_fold(key)] = [_fold(v) for v in values]
+    return out, problems
 
 
 def _add_guide(
@@ -826,6 +883,8 @@ def load_catalog_cached(forms: Path, layers: Sequence[CatalogLayer] = ()) -> Cat
     from dxdesk.core.startup_cache import cached
 
     files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
+    if (forms / SEARCH_WORDS_FILE).exists():
+        files.append(forms / SEARCH_WORDS_FILE)
     for layer in layers:
         guides = layer.folder / GUIDES_SUBDIR
         # A folder's mtime changes when a guide is added or removed.
