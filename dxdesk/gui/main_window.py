@@ -254,7 +254,8 @@ class MainWindow(QMainWindow):
         for problem in catalog.problems:  # not loaded: the plain path:line: message
             self.problems.addItem(str(problem))
         for note in notes:  # loaded, but a rule or a review asks for attention
-            self.problems.addItem(f"{tr('main.problem_kind.' + note.kind)} {note}")
+            mark = tr("main.problem_kind." + note.kind)
+            self.problems.addItem(f"{mark} {note.path}:{note.line}: {note.message}")
         self._retranslate_catalog_menu()
         site = self.context.settings
         self.site_label.setText(
