@@ -532,9 +532,11 @@ class MainWindow(QMainWindow):
         except (OSError, SettingsError) as exc:
             self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
             return False
-        self.context.settings = settings
+        previous, self.context.settings = self.context.settings, settings
         set_ui_language(settings.ui_language)
         self.settings_changed.emit(settings)
+        if previous.city_forms_dir != settings.city_forms_dir and self.session_screen is None:
+            self.reload_catalog()  # the city folder changed: its guides now (else at restart)
         self.retranslate()
         return True
 

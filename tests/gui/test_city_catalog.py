@@ -103,3 +103,24 @@ def test_install_pack_from_the_menu(qtbot, data_dir: Path, tmp_path: Path, file_
     assert win.install_pack(str(pack))
     assert "［パック］ 市のテスト手続き" in titles(win)
     assert label.text().startswith("カタログ: パック 版 1（city-hq）・")
+
+
+def test_city_folder_set_in_the_settings_dialog(qtbot, data_dir: Path, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from dxdesk.core.settings import load_settings
+    from dxdesk.gui.settings_dialog import SiteSettingsDialog
+
+    city = tmp_path / "city"
+    write_guide(city, sourced_guide())
+    save_settings(data_dir, SiteSettings(site_id="kita-1", site_name="北区役所"))
+    win, _ = build_main_window(data_dir)
+    qtbot.addWidget(win)
+    assert "市のテスト手続き" not in " ".join(titles(win))
+    dialog = SiteSettingsDialog(load_settings(data_dir), first_run=False, parent=win)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QLineEdit, "cityFormsDirEdit").setText(str(city))
+    dialog.accept()
+    assert win.apply_settings(dialog.result_settings)
+    assert load_settings(data_dir).city_forms_dir == str(city)
+    assert "［市］ 市のテスト手続き" in titles(win)
