@@ -43,6 +43,7 @@ MAX_PACK_BYTES = 8 * 1024 * 1024
 MAX_MEMBERS = 400
 MAX_MEMBER_BYTES = 512 * 1024
 MAX_TOTAL_BYTES = 32 * 1024 * 1024
+_PACK_FOLDER = re.compile(r"^v[0-9]+-[0-9a-f]{12}$")
 _MEMBER_NAME = re.compile(r"^guides/[a-z0-9][a-z0-9-]{0,59}\.yaml$")
 
 
@@ -265,6 +266,8 @@ def installed_pack(data_dir: Path) -> PackInfo | None:
     """The active pack, or None (no pack, or a pointer that leads nowhere)."""
     try:
         pointer = json.loads((data_dir / POINTER_FILE).read_text(encoding="utf-8"))
+        if not _PACK_FOLDER.match(str(pointer["folder"])):
+            return None  # not a folder this module made: never follow it elsewhere
         folder = data_dir / PACKS_DIR / pointer["folder"]
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         return PackInfo(

@@ -289,32 +289,40 @@ class MainWindow(QMainWindow):
         version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
         self.catalog_label.setText(tr("main.catalog_label", version=version, date=date))
 
-    def install_pack(self, path: str | None = None) -> bool:
-        """Verify and install a signed catalog pack; on refusal the catalog in use stays."""
+    def install_pack(self, path: str | None = None) -> None:
+        """Verify and install a signed catalog pack off the GUI thread; a refusal is shown and
+        the catalog in use stays."""
         from PySide6.QtWidgets import QFileDialog
 
-        from dxdesk.core.catalog_pack import PackError, install_pack
+        from dxdesk.core.catalog_pack import install_pack
         from dxdesk.core.paths import forms_dir
+        from dxdesk.gui.tasks import run_task
 
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
                 self, tr("main.install_pack_title"), "", tr("main.install_pack_filter")
             )
             if not path:
-                return False
-        try:
-            info = install_pack(Path(path), self.context.data_dir, forms_dir())
-        except (PackError, OSError) as exc:
+                return
+        data_dir, forms = self.context.data_dir, forms_dir()
+        self.install_pack_action.setEnabled(False)
+
+        def done(info) -> None:
+            self.install_pack_action.setEnabled(True)
+            message = tr("main.install_pack_done", version=info.catalog_version,
+                         count=len(info.guides), date=info.catalog_date.isoformat(),
+                         signer=info.signer_site)  # fmt: skip
+            if self.session_screen is None:  # nothing holds the old guides: switch now
+                self.reload_catalog()
+            else:
+                message += "\n" + tr("main.install_pack_restart")
+            self.statusBar().showMessage(message)
+
+        def failed(exc: Exception, _trace: str) -> None:
+            self.install_pack_action.setEnabled(True)
             QMessageBox.warning(self, tr("main.install_pack_refused"), str(exc))
-            return False
-        message = tr("main.install_pack_done", version=info.catalog_version, count=len(info.guides),
-                     date=info.catalog_date.isoformat(), signer=info.signer_site)  # fmt: skip
-        if self.session_screen is None:  # nothing holds the old guides: switch now
-            self.reload_catalog()
-        else:
-            message += "\n" + tr("main.install_pack_restart")
-        self.statusBar().showMessage(message)
-        return True
+
+        run_task(lambda: install_pack(Path(path), data_dir, forms), done, failed)
 
     def reload_catalog(self) -> None:
         from dxdesk.core.active_catalog import load_active_catalog
