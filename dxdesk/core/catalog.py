@@ -279,6 +279,8 @@ class Catalog:
     origins: dict[str, str] = field(default_factory=dict)  # guide id -> "shipped", "pack", "city"
     overridden: dict[str, Path] = field(default_factory=dict)  # guide id -> the file it replaced
     layers: list[CatalogLayer] = field(default_factory=list)  # folders laid over the shipped one
+    search_words: dict[str, list[str]] = field(default_factory=dict)  # folded word -> words
+    _index: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     def origin(self, guide_id: str) -> str:
         return self.origins.get(guide_id, "shipped")
@@ -305,8 +307,6 @@ class Catalog:
             known = ", ".join(sorted(self.guides)) or "(none loaded)"
             raise KeyError(f"unknown procedure '{guide_id}'; known: {known}") from None
 
-    search_words: dict[str, list[str]] = field(default_factory=dict)  # folded word -> words
-
     def search(self, query: str) -> list[ProcedureGuide]:
         """Guides that match every word of ``query``, best first.
 
@@ -317,7 +317,9 @@ class Catalog:
         words = [w for w in _fold(query).split() if w]
         found: list[tuple[int, str, ProcedureGuide]] = []
         for guide in self.guides.values():
-            strong, weak = _search_index(guide)
+            if guide.id not in self._index:  # folded once per guide, not per keystroke
+                self._index[guide.id] = _search_index(guide)
+            strong, weak = self._index[guide.id]
             score = 0
             for word in words:
                 alternatives = [word, *self._expansions(word)]
