@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from dxdesk.core.catalog import CONTENT, REVIEW_MAX_AGE_DAYS, load_catalog
+from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, load_catalog
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import CITY_URL_SETTINGS
@@ -29,17 +29,6 @@ def catalog():
 def test_shipped_catalog_has_no_problems(catalog):
     assert [str(p) for p in catalog.problems] == []
     assert catalog.taxonomy is not None
-
-
-# The sourcing rules of forms/README.md arrived (branch i18a) before the corrected guides (branch
-# i18b). Until the catalog holds the >= 25 corrected guides this is an expected failure; with them
-# it must pass (strict: an unexpected pass fails too, so the marker cannot outlive its reason).
-_CONTENT_PENDING = len(load_catalog(forms_dir()).guides) < 25
-
-
-@pytest.mark.xfail(_CONTENT_PENDING, reason="corrected guides land with branch i18b", strict=True)
-def test_shipped_guides_follow_the_sourcing_rules(catalog):
-    assert [str(p) for p in catalog.review_notes() if p.kind == CONTENT] == []
 
 
 def test_at_least_fifteen_guides(catalog):

@@ -21,7 +21,7 @@ def forms(tmp_path: Path) -> Path:
     root = tmp_path / "forms"
     (root / "guides").mkdir(parents=True)
     text = (forms_dir() / "taxonomy.yaml").read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^ +resolved_by: .*\n", "", text)  # those guides are not here
+    text = re.sub(r"(?m)^ +(resolved_by|guide): .*\n", "", text)  # those guides are not here
     (root / "taxonomy.yaml").write_text(text, encoding="utf-8")
     return root
 
@@ -180,3 +180,15 @@ def test_forms_check_lists_notes_and_fails_only_on_rule_breaks(forms: Path) -> N
     assert done.returncode == 1
     assert "step 'last' cites no source" in done.stdout
     assert "sourcing and change-log rules" in done.stderr
+
+
+# The sourcing rules arrived (branch i18a) before the corrected guides (branch i18b). Until the
+# catalog holds the >= 25 corrected guides this is an expected failure; with them it must pass
+# (strict: an unexpected pass fails too, so the marker cannot outlive its reason).
+_CONTENT_PENDING = len(load_catalog(forms_dir()).guides) < 25
+
+
+@pytest.mark.xfail(_CONTENT_PENDING, reason="corrected guides land with branch i18b", strict=True)
+def test_shipped_guides_follow_the_sourcing_rules() -> None:
+    catalog = load_catalog(forms_dir())
+    assert [str(p) for p in catalog.review_notes() if p.kind == CONTENT] == []
