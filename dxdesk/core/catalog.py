@@ -195,6 +195,11 @@ class BlockerKind:
     hint: Texts  # what the clerk can do about it
     resolved_by: str | None = None  # the guide that resolves it; the wizard offers it
 
+    @property
+    def guide(self) -> str | None:
+        """The older name of ``resolved_by`` (the YAML key ``guide:`` is read as it too)."""
+        return self.resolved_by
+
 
 @dataclass(frozen=True)
 class Category:
@@ -280,7 +285,7 @@ class Catalog:
     overridden: dict[str, Path] = field(default_factory=dict)  # guide id -> the file it replaced
     layers: list[CatalogLayer] = field(default_factory=list)  # folders laid over the shipped one
     search_words: dict[str, list[str]] = field(default_factory=dict)  # folded word -> words
-    _index: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    _index: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def origin(self, guide_id: str) -> str:
         return self.origins.get(guide_id, "shipped")
@@ -311,28 +316,26 @@ class Catalog:
         """Guides that match every word of ``query``, best first.
 
         A word matches when it, or a word that ``forms/search-words.yaml`` maps it to (also for
-        the start of a longer key: かくてい -> かくていしんこく), appears in the guide's id, kana,
-        title or keywords (strong) or its summary or ruby readings (weak); hiragana and
-        katakana, width and case are all folded."""
+        the start of a longer key: かくてい -> かくていしんこく), appears in the guide's title,
+        kana or id (best), its keywords, or its summary or ruby readings; hiragana and
+        katakana, width and case are all folded. Among equal matches, the guide whose title or
+        keyword the word fills most comes first."""
         words = [w for w in _fold(query).split() if w]
-        found: list[tuple[int, str, ProcedureGuide]] = []
+        found: list[tuple[int, float, str, ProcedureGuide]] = []
         for guide in self.guides.values():
             if guide.id not in self._index:  # folded once per guide, not per keystroke
                 self._index[guide.id] = _search_index(guide)
-            strong, weak = self._index[guide.id]
-            score = 0
+            tiers = self._index[guide.id]
+            rank, fill = 0, 0.0
             for word in words:
-                alternatives = [word, *self._expansions(word)]
-                if any(a in strong for a in alternatives):
-                    score += 2
-                elif any(a in weak for a in alternatives):
-                    score += 1
-                else:
+                best = _best_match([word, *self._expansions(word)], tiers)
+                if best is None:
                     break
+                rank, fill = rank + best[0], fill + best[1]
             else:
-                found.append((-score, guide.kana, guide))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return [guide for _score, _kana, guide in found]
+                found.append((-rank, -fill, guide.kana, guide))
+        found.sort(key=lambda item: item[:3])
+        return [item[3] for item in found]
 
     def _expansions(self, word: str) -> list[str]:
         if word in self.search_words:
@@ -343,17 +346,30 @@ class Catalog:
                 for w in words]  # fmt: skip
 
 
-def _search_index(guide: ProcedureGuide) -> tuple[str, str]:
-    """(strong, weak) folded text of a guide for search; readings from its ruby markup."""
-    strong = _fold(" | ".join([guide.id, guide.kana, *guide.title.values(), *guide.keywords]))
+def _search_index(guide: ProcedureGuide) -> tuple[list[str], list[str], list[str]]:
+    """A guide's folded search texts in three tiers: names (title, kana, id), keywords, and
+    the rest (summary, ruby readings of what the resident hears and reads)."""
+    names = [_fold(t) for t in [*guide.title.values(), guide.kana, guide.id]]
+    keywords = [_fold(k) for k in guide.keywords]
     resident_texts = [t for s in guide.steps for t in (s.say or {}).values()]
     resident_texts += [t for s in guide.steps if s.branch and s.branch.say
                        for t in s.branch.say.values()]  # fmt: skip
     for slip in guide.slip.values():
         resident_texts += [slip.title, *slip.steps, *slip.prepare]
     readings = {m.group(2) for t in resident_texts for m in _REF_RE.finditer(t)}
-    weak = _fold(" | ".join([*guide.summary.values(), *sorted(r for r in readings if len(r) > 1)]))
-    return strong, weak
+    rest = [_fold(t) for t in [*guide.summary.values(), *(r for r in readings if len(r) > 1)]]
+    return names, keywords, rest
+
+
+def _best_match(
+    alternatives: list[str], tiers: tuple[list[str], list[str], list[str]]
+) -> tuple[int, float] | None:
+    """(tier score, how much of the matched text the word fills) of the best match, or None."""
+    for score, texts in zip((3, 2, 1), tiers, strict=True):
+        fills = [len(a) / len(t) for a in alternatives for t in texts if a and a in t]
+        if fills:
+            return score, max(fills)
+    return None
 
 
 def _fold(text: str) -> str:
