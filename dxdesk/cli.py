@@ -106,10 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _use_city_forms(folder: str | None) -> None:
-    if folder:
-        from dxdesk.core.active_catalog import set_city_forms_dir
+    from dxdesk.core.active_catalog import set_city_forms_dir
 
-        set_city_forms_dir(folder)
+    set_city_forms_dir(folder)  # None clears it: each run says what it uses
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -159,27 +157,28 @@ def test_review_overdue_is_a_note_that_depends_on_the_day(forms: Path) -> None:
     assert "last reviewed on 2026-11-30" in late[0].message
 
 
-def _forms_check(forms: Path, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dxdesk.cli", "--lang", "en", "forms", "check", "--forms",
-         str(forms), *extra],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+def test_forms_check_lists_notes_and_fails_only_on_rule_breaks(
+    forms: Path, data_dir: Path, capsys
+) -> None:
+    from dxdesk.cli import main
+    from dxdesk.core.i18n import set_ui_language
 
-
-def test_forms_check_lists_notes_and_fails_only_on_rule_breaks(forms: Path) -> None:
+    check = ["--lang", "en", "forms", "check", "--forms", str(forms)]
     guide = sourced_guide()
     guide["sources"][1]["publisher"] = "commercial"
     write_guide(forms / "guides", guide)
-    done = _forms_check(forms)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert ": note: source 'agency' is a commercial page" in done.stdout
-    del guide["steps"][1]["sources"]
-    write_guide(forms / "guides", guide)
-    done = _forms_check(forms)
-    assert done.returncode == 1
-    assert "step 'last' cites no source" in done.stdout
-    assert "sourcing and change-log rules" in done.stderr
+    try:
+        assert main(check) == 0
+        out = capsys.readouterr()
+        assert ": note: source 'agency' is a commercial page" in out.out
+        del guide["steps"][1]["sources"]
+        write_guide(forms / "guides", guide)
+        assert main(check) == 1
+        out = capsys.readouterr()
+        assert "step 'last' cites no source" in out.out
+        assert "sourcing and change-log rules" in out.err
+    finally:
+        set_ui_language("ja")
 
 
 # The sourcing rules arrived (branch i18a) before the corrected guides (branch i18b). Until the

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 from catalog_fixtures import sourced_guide, write_guide
 
+from dxdesk.cli import main
 from dxdesk.core import active_catalog
 from dxdesk.core.active_catalog import load_active_catalog
 from dxdesk.core.catalog import CONTENT, load_catalog
+from dxdesk.core.i18n import set_ui_language
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import SiteSettings, save_settings
 
@@ -120,12 +121,29 @@ def test_the_startup_cache_sees_city_changes(data_dir: Path, tmp_path: Path) -> 
     assert again == load_active_catalog(data_dir)  # the cached copy equals a fresh load
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "dxdesk.cli", "--lang", "en", *args],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+@dataclass
+class _Run:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_global_forms_option_reaches_forms_list_and_slip(data_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def _cli(capsys):
+    """``dxdesk --lang en ARGS`` in this process (as tests/core/test_export_cli.py does)."""
+
+    def run(*args: str) -> _Run:
+        code = main(["--lang", "en", *args])
+        out = capsys.readouterr()
+        return _Run(code, out.out, out.err)
+
+    yield run
+    set_ui_language("ja")
+
+
+def test_global_forms_option_reaches_forms_list_and_slip(
+    data_dir: Path, tmp_path: Path, _cli
+) -> None:
     city = tmp_path / "city"
     city_pin_reset(city)
     version = shipped("pin-reset")["version"]
@@ -154,7 +172,7 @@ def test_global_forms_option_reaches_forms_list_and_slip(data_dir: Path, tmp_pat
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_forms_list_shows_catalog_stamp_overdue_flag_and_changes(tmp_path: Path) -> None:
+def test_forms_list_shows_catalog_stamp_overdue_flag_and_changes(tmp_path: Path, _cli) -> None:
     city = tmp_path / "city"
     old = sourced_guide(id="city-old-guide", reviewed_on="2025-06-01")
     write_guide(city, old)
