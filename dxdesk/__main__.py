@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from dxdesk.cli import app_options
+from dxdesk.cli import app_options, use_city_forms
 from dxdesk.cli import main as cli_main
 
 
@@ -18,6 +18,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     opts = app_options(argv)
     if opts is None:
         return cli_main(argv)
+    use_city_forms(opts.city_forms)
     from dxdesk.gui.app import run
 
     return run(data_dir=opts.data_dir, lang=opts.lang, quit_after_startup=opts.quit_after_startup)

@@ -42,6 +42,13 @@ def _global_options(parser: argparse.ArgumentParser, *, strict: bool = True) -> 
         help="interface language (default: the site setting, ja)",
     )
     parser.add_argument(
+        "--forms",
+        dest="city_forms",
+        metavar="DIR",
+        help="the city's folder of guides for this run (adds guides, overrides shipped ones by "
+        "id; default: the site setting city_forms_dir)",
+    )
+    parser.add_argument(
         "--quit-after-startup",
         action="store_true",
         help="open the main window, paint it once and exit (for timing start-up)",
@@ -94,12 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
+    use_city_forms(args.city_forms)  # the global --forms (a subcommand's own --forms differs)
     try:
         return int(args.handler(args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def use_city_forms(folder: str | None) -> None:
+    from dxdesk.core.active_catalog import set_city_forms_dir
+
+    set_city_forms_dir(folder)  # None clears it: each run says what it uses
 
 
 def data_dir_of(args: argparse.Namespace) -> Path:

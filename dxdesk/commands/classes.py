@@ -30,12 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     handout.set_defaults(handler=cmd_handout)
 
 
-def _menu_and_catalog():
-    from dxdesk.core.catalog import load_catalog
+def _menu_and_catalog(args: argparse.Namespace):
+    from dxdesk.core.active_catalog import load_active_catalog
     from dxdesk.core.classes import CLASS_MENU_FILE, load_class_menu
     from dxdesk.core.paths import forms_dir
 
-    catalog = load_catalog(forms_dir())
+    catalog = load_active_catalog(data_dir_of(args))
     return load_class_menu(forms_dir() / CLASS_MENU_FILE, catalog), catalog
 
 
@@ -44,7 +44,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
     from dxdesk.core.i18n import ui_language
 
     try:
-        menu, _catalog = _menu_and_catalog()
+        menu, _catalog = _menu_and_catalog(args)
     except ClassMenuError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -83,7 +83,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
     from dxdesk.core.settings import SettingsError, load_settings
 
     try:
-        menu, catalog = _menu_and_catalog()
+        menu, catalog = _menu_and_catalog(args)
         settings = load_settings(data_dir_of(args))
     except (ClassMenuError, SettingsError) as exc:
         print(exc, file=sys.stderr)

@@ -49,11 +49,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     paper.set_defaults(handler=cmd_paper)  # fmt: skip
 
 
-def _guide(procedure: str):
-    from dxdesk.core.catalog import load_catalog
-    from dxdesk.core.paths import forms_dir
+def _guide(procedure: str, data_dir: Path):
+    from dxdesk.core.active_catalog import load_active_catalog
 
-    catalog = load_catalog(forms_dir())
+    catalog = load_active_catalog(data_dir)  # the city folder and an installed pack included
     guide = catalog.guides.get(procedure)
     if guide is None:
         print(tr("cli.printing.unknown_procedure", procedure=procedure,
@@ -87,7 +86,7 @@ def cmd_slip(args: argparse.Namespace) -> int:
         print(tr("cli.printing.unknown_format", format=args.slip_format,
                  known=", ".join(SLIP_FORMAT_NAMES)), file=sys.stderr)  # fmt: skip
         return 2
-    guide = _guide(args.procedure)
+    guide = _guide(args.procedure, data_dir_of(args))
     if guide is None:
         return 2
     try:
@@ -116,7 +115,7 @@ def cmd_paper(args: argparse.Namespace) -> int:
             print(tr("cli.printing.bad_fill", pair=pair.split("=")[0]), file=sys.stderr)
             return 2
         values[key.strip()] = value
-    guide = _guide(args.procedure)
+    guide = _guide(args.procedure, data_dir_of(args))
     if guide is None:
         return 2
     try:

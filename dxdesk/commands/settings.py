@@ -29,6 +29,7 @@ _SCALAR_FIELDS = (
     "high_contrast",
     "retention_months",
     "note_retention_days",
+    "city_forms_dir",
 )
 
 

@@ -24,10 +24,16 @@ from dxdesk.core.contract import OUTCOMES  # noqa: F401  (re-exported for the gu
 
 GUIDES_SUBDIR = "guides"
 TAXONOMY_FILE = "taxonomy.yaml"
+SEARCH_WORDS_FILE = "search-words.yaml"  # everyday words -> catalog words, for search only
 REVIEW_MAX_AGE_DAYS = 365
 
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+
+# Who published a source page: a national agency, a city (or prefecture), or a company.
+PUBLISHER_KINDS: tuple[str, ...] = ("agency", "city", "commercial")
+# reviewed_on means "every source was re-read": all within this many days before it.
+REVIEW_WINDOW_DAYS = 31
 
 
 # --------------------------------------------------------------------------- runtime types
@@ -43,6 +49,17 @@ class Source:
     url: str
     checked_on: dt.date
     about: str
+    title: str = ""  # the page's own title
+    publisher: str | None = None  # one of PUBLISHER_KINDS
+    no_official: str | None = None  # commercial only: why no agency or city page says this
+
+
+@dataclass(frozen=True)
+class Change:
+    version: int
+    date: dt.date
+    ja: str
+    en: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,7 @@ class BranchAnswer:
     outcome: str | None = None
     blocker: str | None = None
     guide: str | None = None  # suggest switching to this guide
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,6 +152,8 @@ class ProcedureGuide:
     blockers: list[str] = field(default_factory=list)
     paper: PaperFallback | None = None
     related: list[str] = field(default_factory=list)
+    summary_sources: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:
@@ -168,7 +188,12 @@ class BlockerKind:
     id: str
     label: Texts
     hint: Texts  # what the clerk can do about it
-    guide: str | None = None  # a guide that resolves it
+    resolved_by: str | None = None  # the guide that resolves it; the wizard offers it
+
+    @property
+    def guide(self) -> str | None:
+        """The older name of ``resolved_by`` (the YAML key ``guide:`` is read as it too)."""
+        return self.resolved_by
 
 
 @dataclass(frozen=True)
@@ -213,21 +238,67 @@ def __getattr__(name: str) -> Any:
 
 
 @dataclass(frozen=True)
+class CatalogLayer:
+    """A folder of guides laid over the shipped ones: adds guides and overrides them by id.
+
+    ``kind`` is "pack" (an installed, signed catalog pack) or "city" (the city's own folder,
+    from the site setting ``city_forms_dir`` or ``--forms DIR``)."""
+
+    kind: str
+    folder: Path
+
+
+ERROR, CONTENT, REVIEW = "error", "content", "review"
+
+
+@dataclass(frozen=True)
 class Problem:
+    """One finding about a catalog file.
+
+    ``kind``: "error" (the guide is not loaded), "content" (a content rule is broken: the guide
+    loads, ``forms check`` fails) or "review" (a note for the reviewer; nothing fails).
+    """
+
     path: Path
     line: int
     message: str
+    kind: str = ERROR
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        mark = "note: " if self.kind == REVIEW else ""
+        return f"{self.path}:{self.line}: {mark}{self.message}"
 
 
 @dataclass
 class Catalog:
     taxonomy: Taxonomy | None
     guides: dict[str, ProcedureGuide] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # errors: those guides are not loaded
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)  # content-rule breaks and review notes
+    origins: dict[str, str] = field(default_factory=dict)  # guide id -> "shipped", "pack", "city"
+    overridden: dict[str, Path] = field(default_factory=dict)  # guide id -> the file it replaced
+    layers: list[CatalogLayer] = field(default_factory=list)  # folders laid over the shipped one
+    search_words: dict[str, list[str]] = field(default_factory=dict)  # folded word -> words
+    _index: dict[str, tuple] = field(default_factory=dict, repr=False, compare=False)
+
+    def origin(self, guide_id: str) -> str:
+        return self.origins.get(guide_id, "shipped")
+
+    def review_notes(self, today: dt.date | None = None) -> list[Problem]:
+        """The loader's notes plus the guides past their review date (depends on today)."""
+        overdue = [
+            Problem(
+                self.files.get(g.id, Path(g.id)),
+                1,
+                f"guide '{g.id}' was last reviewed on {g.reviewed_on.isoformat()}, more than "
+                f"{REVIEW_MAX_AGE_DAYS} days ago: re-read every source and move 'reviewed_on'",
+                REVIEW,
+            )
+            for g in sorted(self.guides.values(), key=lambda g: g.id)
+            if g.review_overdue(today)
+        ]
+        return [*self.notes, *overdue]
 
     def guide(self, guide_id: str) -> ProcedureGuide:
         try:
@@ -237,24 +308,63 @@ class Catalog:
             raise KeyError(f"unknown procedure '{guide_id}'; known: {known}") from None
 
     def search(self, query: str) -> list[ProcedureGuide]:
-        """Guides whose title, kana reading, keywords or id contain every word of ``query``."""
+        """Guides that match every word of ``query``, best first.
+
+        A word matches when it, or a word that ``forms/search-words.yaml`` maps it to (also for
+        the start of a longer key: かくてい -> かくていしんこく), appears in the guide's title,
+        kana or id (best), its keywords, or its summary or ruby readings; hiragana and
+        katakana, width and case are all folded. Among equal matches, the guide whose title or
+        keyword the word fills most comes first."""
         words = [w for w in _fold(query).split() if w]
-        found = []
+        found: list[tuple[int, float, str, ProcedureGuide]] = []
         for guide in self.guides.values():
-            haystack = _fold(
-                " ".join(
-                    [
-                        guide.id,
-                        guide.kana,
-                        *guide.title.values(),
-                        *guide.keywords,
-                        *guide.summary.values(),
-                    ]
-                )
-            )
-            if all(w in haystack for w in words):
-                found.append(guide)
-        return found
+            if guide.id not in self._index:  # folded once per guide, not per keystroke
+                self._index[guide.id] = _search_index(guide)
+            tiers = self._index[guide.id]
+            rank, fill = 0, 0.0
+            for word in words:
+                best = _best_match([word, *self._expansions(word)], tiers)
+                if best is None:
+                    break
+                rank, fill = rank + best[0], fill + best[1]
+            else:
+                found.append((-rank, -fill, guide.kana, guide))
+        found.sort(key=lambda item: item[:3])
+        return [item[3] for item in found]
+
+    def _expansions(self, word: str) -> list[str]:
+        if word in self.search_words:
+            return self.search_words[word]
+        if len(word) < 2:
+            return []
+        return [w for key, words in self.search_words.items() if key.startswith(word)
+                for w in words]  # fmt: skip
+
+
+def _search_index(guide: ProcedureGuide) -> tuple[list[str], list[str], list[str]]:
+    """A guide's folded search texts in three tiers: names (title, kana, id), keywords, and
+    the rest (summary, ruby readings of what the resident hears and reads)."""
+    names = [_fold(t) for t in [*guide.title.values(), guide.kana, guide.id]]
+    keywords = [_fold(k) for k in guide.keywords]
+    resident_texts = [t for s in guide.steps for t in (s.say or {}).values()]
+    resident_texts += [t for s in guide.steps if s.branch and s.branch.say
+                       for t in s.branch.say.values()]  # fmt: skip
+    for slip in guide.slip.values():
+        resident_texts += [slip.title, *slip.steps, *slip.prepare]
+    readings = {m.group(2) for t in resident_texts for m in _REF_RE.finditer(t)}
+    rest = [_fold(t) for t in [*guide.summary.values(), *(r for r in readings if len(r) > 1)]]
+    return names, keywords, rest
+
+
+def _best_match(
+    alternatives: list[str], tiers: tuple[list[str], list[str], list[str]]
+) -> tuple[int, float] | None:
+    """(tier score, how much of the matched text the word fills) of the best match, or None."""
+    for score, texts in zip((3, 2, 1), tiers, strict=True):
+        fills = [len(a) / len(t) for a in alternatives for t in texts if a and a in t]
+        if fills:
+            return score, max(fills)
+    return None
 
 
 def _fold(text: str) -> str:
@@ -435,17 +545,22 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
 
 
 def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
+    taxonomy, problems, _lines = _load_taxonomy(path)
+    return taxonomy, problems
+
+
+def _load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem], _Lines]:
     read = _read_yaml(path)
     if isinstance(read, Problem):
-        return None, [read]
+        return None, [read], _Lines(None)
     data, lines = read
     from dxdesk.core.guide_schema import Taxonomy as TaxonomySchema
     from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
 
     try:
-        return to_runtime(TaxonomySchema.model_validate(data)), []
+        return to_runtime(TaxonomySchema.model_validate(data)), [], lines
     except ValidationError as exc:
-        return None, _pydantic_problems(path, lines, exc)
+        return None, _pydantic_problems(path, lines, exc), lines
 
 
 def _check_references(
@@ -511,6 +626,8 @@ def _check_references(
                 if answer.goto == step.id:
                     add((*loc, "goto"), f"'{'.'.join(map(str, loc))}.goto': points at its own step")
                 check_blocker((*loc, "blocker"), answer.blocker)
+                check_sources((*loc, "sources"), answer.sources)
+    check_sources(("summary_sources",), guide.summary_sources)
     if guide.paper:
         check_sources(("paper", "sources"), guide.paper.sources)
         seen = set()
@@ -533,6 +650,98 @@ def _check_references(
         if step.id not in reachable:
             add(("steps", i, "id"), f"step '{step.id}' cannot be reached from the first step")
     return problems
+
+
+_HOME_PAGE_PATH = re.compile(r"^/*((index|default|top|home)\.(html?|php|aspx?|jsp))?$", re.I)
+
+
+def is_home_page(url: str) -> bool:
+    """True for a site's front page (``https://x.jp/``, ``/index.html``): too vague to cite."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return not parts.query and bool(_HOME_PAGE_PATH.match(parts.path))
+
+
+def _content_rules(path: Path, lines: _Lines, guide: ProcedureGuide) -> list[Problem]:
+    """Sourcing and change-log rules (forms/README.md "出典"): the guide still loads when one
+    is broken, so an older guide keeps working, but ``forms check`` fails ("content") or lists
+    a note for the reviewer ("review")."""
+    out: list[Problem] = []
+
+    def add(loc: Sequence[Any], message: str, kind: str = CONTENT) -> None:
+        out.append(Problem(path, lines.line(loc), message, kind))
+
+    for i, source in enumerate(guide.sources):
+        loc = ("sources", i)
+        if not source.title.strip():
+            add((*loc, "id"), f"source '{source.id}': add 'title' (the page's own title)")
+        if source.publisher is None:
+            add(
+                (*loc, "id"),
+                f"source '{source.id}': add 'publisher' ({', '.join(PUBLISHER_KINDS)})",
+            )
+        if is_home_page(source.url):
+            add(
+                (*loc, "url"),
+                f"source '{source.id}': '{source.url}' is a site's home page; cite the page "
+                "that states the fact",
+            )
+        if source.checked_on > guide.reviewed_on:
+            add(
+                (*loc, "checked_on"),
+                f"source '{source.id}' was read on {source.checked_on.isoformat()}, after "
+                f"'reviewed_on' {guide.reviewed_on.isoformat()}: move 'reviewed_on' only once "
+                "every source has been re-read",
+            )
+        elif (guide.reviewed_on - source.checked_on).days > REVIEW_WINDOW_DAYS:
+            add(
+                (*loc, "checked_on"),
+                f"source '{source.id}' was read on {source.checked_on.isoformat()}, more than "
+                f"{REVIEW_WINDOW_DAYS} days before 'reviewed_on' {guide.reviewed_on.isoformat()}"
+                ": re-read it and update 'checked_on', or keep the earlier review date",
+            )
+        if source.publisher == "commercial" and not (source.no_official or "").strip():
+            add(
+                (*loc, "publisher"),
+                f"source '{source.id}' is a commercial page: cite the agency or city page that "
+                "says the same, or say in 'no_official' why there is none",
+                REVIEW,
+            )
+    if not guide.summary_sources:
+        add(("summary",), "'summary_sources': the summary cites no source")
+    for i, step in enumerate(guide.steps):
+        if not step.sources:
+            add(("steps", i, "id"), f"step '{step.id}' cites no source ('sources: [id]')")
+        for k, pitfall in enumerate(step.pitfalls):
+            if not pitfall.sources:
+                add(
+                    ("steps", i, "pitfalls", k),
+                    f"'steps.{i}.pitfalls.{k}': the pitfall cites no source",
+                    REVIEW,
+                )
+    if guide.online_route.url and is_home_page(guide.online_route.url):
+        add(
+            ("online_route", "url"),
+            f"'online_route.url': '{guide.online_route.url}' is a site's home page; point the "
+            "QR code at the page that starts the procedure if there is one",
+            REVIEW,
+        )
+    versions = [c.version for c in guide.changes]
+    if guide.version not in versions:
+        add(
+            ("version",),
+            f"'changes': no entry for version {guide.version} "
+            "(add {version, date, ja, en} saying what changed)",
+        )
+    for k, change in enumerate(guide.changes):
+        if change.version > guide.version:
+            add(("changes", k, "version"), f"'changes.{k}': version {change.version} is newer "
+                f"than the guide's version {guide.version}")  # fmt: skip
+        if versions.count(change.version) > 1:
+            add(("changes", k, "version"), f"'changes.{k}': version {change.version} is listed "
+                "twice")  # fmt: skip
+    return out
 
 
 def _reachable_steps(guide: ProcedureGuide) -> set[str]:
@@ -583,7 +792,8 @@ def load_guide(
                 f"'id': '{guide.id}' must match the file name '{path.stem}.yaml'",
             )
         )
-    return (None if problems else guide), problems, lines
+    notes = _content_rules(path, lines, guide)
+    return (None if problems else guide), problems + notes, lines
 
 
 def _guide_files(paths: Iterable[Path]) -> list[Path]:
@@ -597,38 +807,120 @@ def _guide_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_catalog(forms: Path, *, only: Sequence[Path] | None = None) -> Catalog:
-    """Load the taxonomy and the guides under ``forms`` (or just the files/folders in ``only``).
+SHIPPED = "shipped"
 
-    Links to other guides are checked against ``forms`` even when only some files are checked.
+
+def load_catalog(
+    forms: Path,
+    *,
+    only: Sequence[Path] | None = None,
+    layers: Sequence[CatalogLayer] = (),
+) -> Catalog:
+    """Load the taxonomy and the guides under ``forms`` (or just the files/folders in ``only``),
+    then each layer in order, with the same checks; a later guide overrides one by id.
+
+    A layer's broken guide is a problem and the guide it would override stays in use. Links to
+    other guides are checked against ``forms`` even when only some files are checked.
     """
-    taxonomy, problems = load_taxonomy(forms / TAXONOMY_FILE)
+    taxonomy, problems, taxonomy_lines = _load_taxonomy(forms / TAXONOMY_FILE)
     catalog = Catalog(taxonomy=taxonomy, problems=list(problems))
+    catalog.layers = list(layers) if only is None else []
+    catalog.search_words, word_problems = _load_search_words(forms / SEARCH_WORDS_FILE)
+    catalog.problems.extend(word_problems)
     checked = _guide_files(only if only is not None else [forms])
     line_maps: dict[str, _Lines] = {}
     for path in checked:
-        guide, guide_problems, lines = load_guide(path, taxonomy)
-        catalog.problems.extend(guide_problems)
-        if guide is None:
-            continue
-        if guide.id in catalog.guides:
-            first = catalog.files[guide.id]
+        _add_guide(catalog, line_maps, path, taxonomy, SHIPPED)
+    for layer in layers if only is None else ():
+        if not layer.folder.is_dir():
             catalog.problems.append(
-                Problem(path, 1, f"duplicate guide id '{guide.id}' (also in {first})")
+                Problem(layer.folder, 1, f"{layer.kind} folder not found: {layer.folder}")
             )
             continue
-        catalog.guides[guide.id] = guide
-        catalog.files[guide.id] = path
-        line_maps[guide.id] = lines
+        for path in _guide_files([layer.folder]):
+            _add_guide(catalog, line_maps, path, taxonomy, layer.kind)
     known = set(catalog.guides)
-    if only is not None:  # a partial check still resolves links against the shipped guides
+    if only is not None:  # a partial check still resolves links against the whole catalog
         known |= {f.stem for f in _guide_files([forms])}
-    _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE)
+        known |= {
+            f.stem for lay in layers if lay.folder.is_dir() for f in _guide_files([lay.folder])
+        }
+    _check_guide_links(catalog, line_maps, known, forms / TAXONOMY_FILE, taxonomy_lines)
     return catalog
 
 
+def _load_search_words(path: Path) -> tuple[dict[str, list[str]], list[Problem]]:
+    if not path.exists():
+        return {}, []
+    read = _read_yaml(path)
+    if isinstance(read, Problem):
+        return {}, [read]
+    data, lines = read
+    words = data.get("words") if isinstance(data, dict) else None
+    if not isinstance(words, dict):
+        return {}, [Problem(path, 1, "'words': a mapping of a word to a list of words is needed")]
+    out: dict[str, list[str]] = {}
+    problems = []
+    for key, values in words.items():
+        if (
+            not isinstance(key, str)
+            or not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, str) and v.strip() for v in values)
+        ):
+            problems.append(Problem(path, lines.line(("words", key)),
+                                    f"'words.{key}': give a list of words, e.g. [確定申告]"))  # fmt: skip
+            continue
+        out[_fold(key)] = [_fold(v) for v in values]
+    return out, problems
+
+
+def _add_guide(
+    catalog: Catalog,
+    line_maps: dict[str, _Lines],
+    path: Path,
+    taxonomy: Taxonomy | None,
+    origin: str,
+) -> None:
+    guide, found, lines = load_guide(path, taxonomy)
+    catalog.problems.extend(p for p in found if p.kind == ERROR)
+    catalog.notes.extend(p for p in found if p.kind != ERROR)
+    if guide is None:
+        return
+    gid = guide.id
+    if gid in catalog.guides:
+        first = catalog.files[gid]
+        if catalog.origins.get(gid, SHIPPED) == origin:
+            catalog.problems.append(
+                Problem(path, 1, f"duplicate guide id '{gid}' (also in {first})")
+            )
+            return
+        replaced = catalog.guides[gid]
+        if guide.version <= replaced.version:
+            catalog.notes.append(
+                Problem(
+                    path,
+                    lines.line(("version",)),  # type: ignore[union-attr]
+                    f"'version': {guide.version} overrides '{gid}' version {replaced.version} "
+                    f"({first}); give it a higher version so statistics keep the two apart",
+                    CONTENT,
+                )
+            )
+        # The overridden file is no longer in use: its notes would only distract.
+        catalog.notes = [n for n in catalog.notes if n.path != first]
+        catalog.overridden[gid] = first
+    catalog.guides[gid] = guide
+    catalog.files[gid] = path
+    catalog.origins[gid] = origin
+    line_maps[gid] = lines  # type: ignore[assignment]
+
+
 def _check_guide_links(
-    catalog: Catalog, line_maps: dict[str, _Lines], known: set[str], taxonomy_path: Path
+    catalog: Catalog,
+    line_maps: dict[str, _Lines],
+    known: set[str],
+    taxonomy_path: Path,
+    taxonomy_lines: _Lines,
 ) -> None:
     """Links between guides must land on a guide that exists."""
     for gid, guide in catalog.guides.items():
@@ -651,14 +943,17 @@ def _check_guide_links(
                     )
                 )
     if catalog.taxonomy:
-        for blocker in catalog.taxonomy.blockers:
-            if blocker.guide and blocker.guide not in known:
+        for j, blocker in enumerate(catalog.taxonomy.blockers):
+            if blocker.resolved_by and blocker.resolved_by not in known:
+                line = taxonomy_lines.line(("blockers", j, "resolved_by"))
+                if ("blockers", j, "resolved_by") not in taxonomy_lines.lines:
+                    line = taxonomy_lines.line(("blockers", j, "guide"))  # the older key
                 catalog.problems.append(
                     Problem(
                         taxonomy_path,
-                        1,
-                        f"blocker '{blocker.id}': no guide with id "
-                        f"'{blocker.guide}' in the catalog",
+                        line,
+                        f"blocker '{blocker.id}': 'resolved_by': no guide with id "
+                        f"'{blocker.resolved_by}' in the catalog",
                     )
                 )
 
@@ -693,13 +988,24 @@ def ruby_segments(text: str) -> list[tuple[str, str | None]]:
 # --------------------------------------------------------------------------- start-up cache
 
 
-def load_catalog_cached(forms: Path) -> Catalog:
-    """``load_catalog`` through the start-up cache (no YAML, no pydantic when nothing changed)."""
+def load_catalog_cached(forms: Path, layers: Sequence[CatalogLayer] = ()) -> Catalog:
+    """``load_catalog`` through the start-up cache (no YAML, no pydantic when nothing changed).
+
+    The copy is keyed by every file it was built from, the layers' guides included: a guide
+    added, changed or removed in the city folder or an installed pack means a rebuild."""
     from dxdesk.core.startup_cache import cached
 
     files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
+    if (forms / SEARCH_WORDS_FILE).exists():
+        files.append(forms / SEARCH_WORDS_FILE)
+    for layer in layers:
+        guides = layer.folder / GUIDES_SUBDIR
+        # A folder's mtime changes when a guide is added or removed.
+        files.append(guides if guides.is_dir() else layer.folder)
+        if layer.folder.is_dir():
+            files.extend(_guide_files([layer.folder]))
     modules = ("dxdesk.core.catalog", "dxdesk.core.guide_schema")
-    return cached("catalog", files, modules, lambda: load_catalog(forms))
+    return cached("catalog", files, modules, lambda: load_catalog(forms, layers=layers))
 
 
 def ruby_html(text: str, reading_scale: int = 55) -> str:

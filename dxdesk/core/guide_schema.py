@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,7 +23,7 @@ from pydantic import (
 )
 
 from dxdesk.core import catalog as runtime
-from dxdesk.core.catalog import ID_PATTERN, OUTCOMES, Problem
+from dxdesk.core.catalog import ID_PATTERN, OUTCOMES, PUBLISHER_KINDS, Problem
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, UI_LANGUAGES
 from dxdesk.core.settings import CITY_URL_SETTINGS
 
@@ -96,6 +97,19 @@ class Source(_Model):
     url: Annotated[str, Field(pattern=r"^https?://")]
     checked_on: dt.date
     about: str = Field(min_length=1, description="what the source supports, in Japanese")
+    # Optional at load so older guides keep working; `forms check` requires title and publisher.
+    title: str = Field(default="", description="the page's own title, as shown on the page")
+    publisher: Literal[PUBLISHER_KINDS] | None = None  # type: ignore[valid-type]
+    no_official: str | None = Field(
+        default=None, description="commercial source only: why no agency or city page says this"
+    )
+
+
+class Change(_Model):
+    version: int = Field(ge=1)
+    date: dt.date
+    ja: str = Field(min_length=1)
+    en: str = Field(min_length=1)
 
 
 class Pitfall(_Model):
@@ -110,6 +124,7 @@ class BranchAnswer(_Model):
     outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
     blocker: Identifier | None = None
     guide: Identifier | None = Field(default=None, description="suggest switching to this guide")
+    sources: list[Identifier] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _leads_somewhere(self) -> BranchAnswer:
@@ -204,13 +219,20 @@ class ProcedureGuide(_Model):
     slip: dict[str, SlipText]
     sources: list[Source] = Field(min_length=1)
     related: list[Identifier] = Field(default_factory=list)
+    summary_sources: list[Identifier] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
 
 
 class BlockerKind(_Model):
     id: Identifier
     label: Title
     hint: StaffText = Field(description="what the clerk can do about it")
-    guide: Identifier | None = Field(default=None, description="a guide that resolves it")
+    # 'guide' is the older spelling of the same key, still read.
+    resolved_by: Identifier | None = Field(
+        default=None,
+        validation_alias=AliasChoices("resolved_by", "guide"),
+        description="the guide that resolves it; the wizard offers it",
+    )
 
 
 class Category(_Model):

@@ -253,6 +253,22 @@ class SupportSession:
             ids.append(OTHER_BLOCKER)
         return [taxonomy.blocker(b) for b in ids if _has_blocker(taxonomy, b)]
 
+    def resolving_guide(self) -> tuple[BlockerKind, ProcedureGuide] | None:
+        """The guide that resolves the latest blocker marked on the current procedure
+        (taxonomy ``resolved_by``), when it is in the catalog and not tried in this session."""
+        attempt, taxonomy = self.current, self.catalog.taxonomy
+        if attempt is None or taxonomy is None:
+            return None
+        tried = {a.procedure_id for a in self.attempts}
+        for mark in sorted(attempt.blockers.values(), key=lambda m: m.at, reverse=True):
+            if not _has_blocker(taxonomy, mark.blocker_id):
+                continue
+            blocker = taxonomy.blocker(mark.blocker_id)
+            target = blocker.resolved_by
+            if target and target in self.catalog.guides and target not in tried:
+                return blocker, self.catalog.guides[target]
+        return None
+
     def elapsed(self, now: dt.datetime | None = None) -> dt.timedelta:
         if self.started_at is None:
             return dt.timedelta(0)

@@ -85,10 +85,11 @@ class SiteSettings:
     high_contrast: bool = False
     retention_months: int = 24
     note_retention_days: int = 90  # free-text notes are blanked after this; counts stay
+    city_forms_dir: str = ""  # the city's own guides (adds and overrides by id); empty: none
 
     def __post_init__(self) -> None:
         for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
-                     "ui_language"):  # fmt: skip
+                     "ui_language", "city_forms_dir"):  # fmt: skip
             if not isinstance(getattr(self, name), str):
                 raise SettingsValueError(name, _msg("settings.value.text"))
         if self.site_id and not SITE_ID_PATTERN.match(self.site_id):

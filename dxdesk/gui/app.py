@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from dxdesk.core.catalog import load_catalog_cached
+from dxdesk.core.active_catalog import load_active_catalog
 from dxdesk.core.i18n import set_ui_language, tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import forms_dir, resolve_data_dir
@@ -243,7 +243,7 @@ def build_main_window(
         warnings.extend(read.problems)
     # Font and theme before any widget exists: each widget is polished once, at its first show.
     apply_look(QApplication.instance(), settings)
-    catalog = load_catalog_cached(forms_dir())
+    catalog = load_active_catalog(data_dir, settings, cached=True, forms=forms_dir())
     if catalog.problems:
         warnings.append(tr("app.catalog_problems", count=len(catalog.problems)))
     if not_recording is not None:

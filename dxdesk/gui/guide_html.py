@@ -90,9 +90,15 @@ def guide_html(
     parts.append(f"<h2>{escape(tr('guide.sources'))}</h2><ul>")
     for source in guide.sources:
         parts.append(
-            f'<li><a href="{escape(source.url)}">{escape(source.url)}</a> '
+            f'<li>{escape(source.title)} <a href="{escape(source.url)}">{escape(source.url)}</a> '
             f"({escape(tr('guide.checked_on', date=source.checked_on.isoformat()))})<br>"
             f"{escape(source.about)}</li>"
         )
     parts.append("</ul>")
+    if guide.changes:
+        parts.append(f"<h2>{escape(tr('guide.changes_heading'))}</h2><ul>")
+        for change in sorted(guide.changes, key=lambda c: -c.version):  # newest first
+            text = change.en if lang == "en" else change.ja
+            parts.append(f"<li>v{change.version} ({change.date.isoformat()}): {escape(text)}</li>")
+        parts.append("</ul>")
     return "\n".join(parts)

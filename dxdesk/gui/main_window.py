@@ -97,9 +97,15 @@ class CatalogBrowser(QWidget):
                 title = pick(guide.title, lang, "ja") or guide.id
                 if guide.review_overdue():
                     title += "  " + tr("main.review_overdue_mark")
+                origin = self.catalog.origin(guide.id)
+                if origin != "shipped":  # a city or pack guide: say so, and what it replaces
+                    title = f"{tr('main.guide_origin.' + origin)} {title}"
                 item = QTreeWidgetItem([title])
                 item.setData(0, GUIDE_ROLE, guide.id)
-                item.setToolTip(0, guide.kana)
+                tip = guide.kana
+                if guide.id in self.catalog.overridden:
+                    tip += "\n" + tr("main.guide_overrides", path=self.catalog.overridden[guide.id])
+                item.setToolTip(0, tip)
                 head.addChild(item)
         self.tree.expandAll()
         self.tree.blockSignals(False)
@@ -173,6 +179,10 @@ class MainWindow(QMainWindow):
         problems_layout = QVBoxLayout(self.problems_tab)
         self.problems_intro = QLabel(objectName="problemsIntro")
         self.problems_intro.setWordWrap(True)
+        self.catalog_layers = QLabel(objectName="catalogLayers")
+        self.catalog_layers.setWordWrap(True)
+        self.catalog_layers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        problems_layout.addWidget(self.catalog_layers)
         problems_layout.addWidget(self.problems_intro)
         problems_layout.addWidget(self.problems)
         self.tabs.addTab(self.problems_tab, "")
@@ -208,6 +218,7 @@ class MainWindow(QMainWindow):
         self.resident_display = None
         self.site_label = QLabel(objectName="siteLabel")
         self.statusBar().addPermanentWidget(self.site_label)
+        self._build_catalog_menu()
 
         self.browser.guide_selected.connect(self.show_guide)
         self.retranslate()
@@ -224,9 +235,14 @@ class MainWindow(QMainWindow):
             title += " — " + tr("app.title_not_recording")
         self.setWindowTitle(title)
         self.tabs.setTabText(0, tr("main.tab_guides"))
-        count = len(self.context.catalog.problems)
+        catalog = self.context.catalog
+        count = len(catalog.problems)
+        notes = catalog.review_notes()
         self.tabs.setTabText(
-            self.tabs.indexOf(self.problems_tab), tr("main.tab_problems", count=count)
+            self.tabs.indexOf(self.problems_tab),
+            tr("main.tab_problems_and_notes", count=count, notes=len(notes))
+            if notes
+            else tr("main.tab_problems", count=count),
         )
         self.settings_action.setText(tr("main.action_settings"))
         self.start_action.setText(tr("main.action_start_session"))
@@ -236,10 +252,16 @@ class MainWindow(QMainWindow):
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
-        self.problems_intro.setText(tr("main.problems_intro" if count else "main.problems_none"))
+        intro = "main.problems_intro" if count else "main.problems_notes_only"
+        self.problems_intro.setText(tr(intro if count or notes else "main.problems_none"))
+        self.catalog_layers.setText(self._catalog_layers_text())
         self.problems.clear()
-        for problem in self.context.catalog.problems:
+        for problem in catalog.problems:  # not loaded: the plain path:line: message
             self.problems.addItem(str(problem))
+        for note in notes:  # loaded, but a rule or a review asks for attention
+            mark = tr("main.problem_kind." + note.kind)
+            self.problems.addItem(f"{mark} {note.path}:{note.line}: {note.message}")
+        self._retranslate_catalog_menu()
         site = self.context.settings
         self.site_label.setText(
             tr("main.site_label", site=site.site_name, site_id=site.site_id)
@@ -248,6 +270,93 @@ class MainWindow(QMainWindow):
         )
         self.browser.retranslate()
         self.show_guide(self.browser.selected_guide())
+
+    # ----------------------------------------------------------------- the catalog in use
+
+    def _build_catalog_menu(self) -> None:
+        self.catalog_label = QLabel(objectName="catalogLabel")
+        self.statusBar().addPermanentWidget(self.catalog_label)
+        self.catalog_menu = self.menuBar().addMenu("")
+        self.catalog_menu.setObjectName("catalogMenu")
+        self.install_pack_action = QAction(self, objectName="installPackAction")
+        self.install_pack_action.triggered.connect(lambda: self.install_pack())
+        self.about_catalog_action = QAction(self, objectName="aboutCatalogAction")
+        self.about_catalog_action.triggered.connect(self.about_catalog)
+        self.catalog_menu.addAction(self.install_pack_action)
+        self.catalog_menu.addAction(self.about_catalog_action)
+
+    def _retranslate_catalog_menu(self) -> None:
+        from dxdesk.core.active_catalog import catalog_stamp
+
+        self.catalog_menu.setTitle(tr("main.menu_catalog"))
+        self.install_pack_action.setText(tr("main.action_install_pack"))
+        self.about_catalog_action.setText(tr("main.action_about_catalog"))
+        version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
+        self.catalog_label.setText(tr("main.catalog_label", version=version, date=date))
+
+    def install_pack(self, path: str | None = None) -> None:
+        """Verify and install a signed catalog pack off the GUI thread; a refusal is shown and
+        the catalog in use stays."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from dxdesk.core.catalog_pack import install_pack
+        from dxdesk.core.paths import forms_dir
+        from dxdesk.gui.tasks import run_task
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self, tr("main.install_pack_title"), "", tr("main.install_pack_filter")
+            )
+            if not path:
+                return
+        data_dir, forms = self.context.data_dir, forms_dir()
+        self.install_pack_action.setEnabled(False)
+
+        def done(info) -> None:
+            self.install_pack_action.setEnabled(True)
+            message = tr("main.install_pack_done", version=info.catalog_version,
+                         count=len(info.guides), date=info.catalog_date.isoformat(),
+                         signer=info.signer_site)  # fmt: skip
+            if self.session_screen is None:  # nothing holds the old guides: switch now
+                self.reload_catalog()
+            else:
+                message += "\n" + tr("main.install_pack_restart")
+            self.statusBar().showMessage(message)
+
+        def failed(exc: Exception, _trace: str) -> None:
+            self.install_pack_action.setEnabled(True)
+            QMessageBox.warning(self, tr("main.install_pack_refused"), str(exc))
+
+        run_task(lambda: install_pack(Path(path), data_dir, forms), done, failed)
+
+    def reload_catalog(self) -> None:
+        from dxdesk.core.active_catalog import load_active_catalog
+        from dxdesk.core.paths import forms_dir
+
+        catalog = load_active_catalog(self.context.data_dir, self.context.settings, cached=True,
+                                      forms=forms_dir())  # fmt: skip
+        self.context.catalog = catalog
+        self.browser.catalog = catalog
+        self.retranslate()
+
+    def about_catalog(self) -> None:
+        from dxdesk.core.active_catalog import catalog_stamp
+
+        version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
+        QMessageBox.information(self, tr("main.action_about_catalog"), tr(
+            "main.about_catalog_text", version=version, date=date,
+            count=len(self.context.catalog.guides), layers=self._catalog_layers_text()))  # fmt: skip
+
+    def _catalog_layers_text(self) -> str:
+        catalog = self.context.catalog
+        origins = [catalog.origin(g) for g in catalog.guides]
+        lines = [tr("main.catalog_layers.shipped", count=origins.count("shipped"))]
+        for layer in catalog.layers:
+            ids = [g for g in catalog.guides if catalog.origin(g) == layer.kind]
+            overrides = sum(1 for g in ids if g in catalog.overridden)
+            lines.append(tr(f"main.catalog_layers.{layer.kind}", path=str(layer.folder),
+                            count=len(ids), overrides=overrides))  # fmt: skip
+        return "\n".join(lines)
 
     def show_guide(self, guide: ProcedureGuide | None) -> None:
         if guide is None:
@@ -449,11 +558,13 @@ class MainWindow(QMainWindow):
         except (OSError, SettingsError) as exc:
             self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
             return False
-        self.context.settings = settings
+        previous, self.context.settings = self.context.settings, settings
         self.context.retention_trusted = True  # the clerk saw and saved the period
         self.context.settings_problems = ()
         set_ui_language(settings.ui_language)
         self.settings_changed.emit(settings)
+        if previous.city_forms_dir != settings.city_forms_dir and self.session_screen is None:
+            self.reload_catalog()  # the city folder changed: its guides now (else at restart)
         self.retranslate()
         return True
 

@@ -253,6 +253,17 @@ class SessionScreen(QWidget):
         self.blocker_buttons: dict[str, QPushButton] = {}
         self._blockers_for: object = None  # the attempt whose blocker buttons are shown
         layout.addWidget(blockers)
+        # A marked blocker whose taxonomy entry names a guide (resolved_by): offer that guide.
+        resolve_row = QHBoxLayout()
+        self.resolve_hint = QLabel(objectName="resolveHint")
+        self.resolve_hint.setWordWrap(True)
+        self.resolve_button = QPushButton(
+            tr("wizard.open_resolving_guide"), objectName="openResolvingGuideButton"
+        )
+        self.resolve_button.clicked.connect(self._open_resolving_guide)
+        resolve_row.addWidget(self.resolve_hint, 1)
+        resolve_row.addWidget(self.resolve_button)
+        layout.addLayout(resolve_row)
 
         nav = QHBoxLayout()
         self.back_button = QPushButton(tr("wizard.back"), objectName="backButton")
@@ -435,6 +446,23 @@ class SessionScreen(QWidget):
             self._run(lambda: self.session.unmark_blocker(blocker_id))
         self.refresh()
 
+    def _open_resolving_guide(self) -> None:
+        found = self.session.resolving_guide()
+        if found is not None:
+            self.add_procedure(found[1].id)
+
+    def _sync_resolving_guide(self, suggested: str | None) -> None:
+        found = self.session.resolving_guide()
+        if found is not None and found[1].id == suggested:
+            found = None  # the branch answer already offers the same guide
+        self.resolve_hint.setVisible(found is not None)
+        self.resolve_button.setVisible(found is not None)
+        if found is not None:
+            blocker, guide = found
+            self.resolve_hint.setText(
+                tr("wizard.resolve_hint", blocker=_text(blocker.label), title=_text(guide.title))
+            )
+
     def _ask_other_note(self) -> str | None:
         from dxdesk.gui.note_dialog import OtherNoteDialog
 
@@ -583,6 +611,7 @@ class SessionScreen(QWidget):
             self.suggest_button.setText(tr("wizard.add_suggested", title=title))
 
         self._sync_blocker_buttons(attempt)
+        self._sync_resolving_guide(suggested if show_suggestion else None)
         self.back_button.setEnabled(session.can_go_back)
         self.next_button.setEnabled(branch is None)
         self.next_button.setText(

@@ -68,6 +68,10 @@ class SiteSettingsDialog(QDialog):
             edit = self._line(f"url_{key}", settings.urls.get(key, ""), "https://")
             self.url_edits[key] = edit
             url_form.addRow(pick(labels, ui_language(), "ja") or key, edit)
+        # The city's own guides (forms/README.md): adds guides and overrides shipped ones by id.
+        self.city_forms = self._line("cityFormsDirEdit", settings.city_forms_dir,
+                                     tr("settings.city_forms_dir_example"))  # fmt: skip
+        url_form.addRow(tr("settings.city_forms_dir"), self.city_forms)
         layout.addWidget(urls)
 
         display = QGroupBox(tr("settings.group_display"))
@@ -129,6 +133,7 @@ class SiteSettingsDialog(QDialog):
             text_scale=round(self.text_scale.value(), 2),
             high_contrast=self.high_contrast.isChecked(),
             retention_months=self.retention.value(),
+            city_forms_dir=self.city_forms.text().strip(),
         )
         return values
 

@@ -125,8 +125,8 @@ def test_blockers_exist_in_the_taxonomy(catalog):
 
 def test_taxonomy_blocker_guides_exist(catalog):
     for blocker in catalog.taxonomy.blockers:
-        if blocker.guide:
-            assert blocker.guide in catalog.guides, blocker.id
+        if blocker.resolved_by:
+            assert blocker.resolved_by in catalog.guides, blocker.id
 
 
 def test_paper_fallbacks_have_a_signature_line_and_a_counter(catalog):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from catalog_fixtures import sourced_guide, write_guide
 
 from dxdesk.core.catalog import load_catalog, plain_text, ruby_segments, with_readings
 from dxdesk.core.paths import forms_dir
@@ -172,8 +173,8 @@ def test_forms_check_cli_reports_broken_guide_and_exits_1(forms: Path) -> None:
 
 
 def test_forms_check_cli_exits_0_on_a_good_guide(forms: Path) -> None:
-    shipped = forms / "guides" / "convenience-store-certificates.yaml"
-    result = run_cli("forms", "check", "--forms", str(forms), str(shipped))
+    good = write_guide(forms / "guides", sourced_guide())  # sourced to the forms/README.md rules
+    result = run_cli("forms", "check", "--forms", str(forms), str(good))
     assert result.returncode == 0, result.stdout
     assert result.stdout == ""
 

@@ -218,3 +218,20 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
     assert answers == []  # the waiting visit really was offered
     assert win.context.store.sessions.interrupted_sessions() == []
     win.context.store.close()
+
+
+def test_a_marked_blocker_offers_the_guide_that_resolves_it(window, qtbot) -> None:
+    window.findChild(type(window.start_action), "startSessionAction").trigger()
+    screen = window.session_screen
+    screen.start_browser.select("etax-smartphone")
+    button(screen, "beginButton").click()
+    offer = button(screen, "openResolvingGuideButton")
+    assert offer.isHidden()
+    button(screen, "blockerButton_cert-expired").click()
+    assert offer.isVisible() and offer.text() == "このガイドを開く"
+    hint = screen.findChild(QLabel, "resolveHint").text()
+    assert "電子証明書の有効期限切れ" in hint
+    assert screen.catalog.guide("certificate-renewal").title["ja"] in hint
+    offer.click()
+    assert screen.session.current.procedure_id == "certificate-renewal"
+    assert offer.isHidden()  # the guide is open now: nothing left to offer
