@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--publish", action="store_true", help=tr("cli.export.publish"))
     export.add_argument("--all-sites", action="store_true", help=tr("cli.export.all_sites"))
     export.add_argument("--k", type=int, metavar="K", help=tr("cli.export.k"))
+    export.add_argument("--force", action="store_true", help=tr("cli.export.force"))
     export.set_defaults(handler=cmd_export)
 
     imp = sub.add_parser("import", help=tr("cli.import.help"))
@@ -70,15 +71,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         with Store.open(data_dir, create=False) as store:
             path = export_month(
                 store, args.month, Path(args.out), publish=args.publish,
-                all_sites=args.all_sites, k=args.k, site_id=site_id,
+                all_sites=args.all_sites, k=args.k, site_id=site_id, overwrite=args.force,
             )  # fmt: skip
     except (ExportError, StoreError, ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 2
     from dxdesk.core.export import read_manifest
 
-    manifest = read_manifest(path)
-    print(tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"]))
+    manifest = read_manifest(path, publication=args.publish)
+    if args.publish:
+        print(tr("cli.export.published", path=path))
+    else:
+        print(tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"]))
     sig = manifest["signature"]
     if sig["status"] != "signed":
         print(tr("cli.export.unsigned", reason=sig["reason"], fix=sig["fix"]), file=sys.stderr)

@@ -1,10 +1,20 @@
-"""Monthly export bundles (one zip per site and month) and their verified import.
+"""Monthly export bundles and publications, and the verified import of bundles.
 
-A bundle holds sessions.csv (the internal per-attempt log, UTF-8 with BOM), classes.csv,
-summary.xlsx and report.pdf (both disclosure-controlled), and manifest.json with the SHA-256 of
-every member and a signature over the canonical manifest. The zip is written to a temp file and
-moved into place, so a failed export never leaves a partial zip under the final name. Import
-checks every bundle completely before storing anything, then stores all rows in one transaction.
+Two kinds of zip, never confused:
+
+- the internal *bundle* ``dxdesk-<site>-<month>.zip`` (format ``dxdesk-monthly-export``) holds
+  sessions.csv (the per-attempt log, UTF-8 with BOM), classes.csv, summary.xlsx and report.pdf
+  (k = 3 by default) for the supervisor who merges sites; it is never published;
+- the *publication* ``dxdesk-publication-<scope>-<month>.zip`` (format ``dxdesk-publication``)
+  holds tables only: summary.xlsx, report.pdf and one CSV per sheet under ``tables/``, all from
+  one suppression pattern. It carries no row, no id and no hand-off or return code, and import
+  refuses it.
+
+Each has manifest.json with the SHA-256 of every member and a signature over the canonical
+manifest. The zip is written to a temp file and moved into place, so a failed export never
+leaves a partial zip under the final name; an existing file is never replaced unless asked.
+Import checks every bundle completely before storing anything, then stores all rows in one
+transaction.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from pathlib import Path
 
 from dxdesk import __version__
 from dxdesk.core import signing
+from dxdesk.core.export import published
 from dxdesk.core.export.class_summary import ClassSummary, summarise_classes
 from dxdesk.core.export.columns import (
     BUNDLE_SCHEMA_VERSION,
@@ -46,6 +57,9 @@ from dxdesk.core.i18n import tr
 from dxdesk.core.store import _validated_class_row  # the store's row check, shared on purpose
 
 FORMAT = "dxdesk-monthly-export"
+PUBLICATION_FORMAT = "dxdesk-publication"
+PUBLICATION_PREFIX = "dxdesk-publication-"
+TABLES_DIR = "tables/"
 MANIFEST = "manifest.json"
 SESSIONS_CSV = "sessions.csv"
 CLASSES_CSV = "classes.csv"
@@ -178,13 +192,16 @@ def export_month(
     site_id: str | None = None,
     lang: str = "ja",
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Write the month's bundle for this site (or every site in the store) and return its path.
+    """Write the month's internal bundle for this site (or every site in the store), or with
+    ``publish`` its publication (tables only, see ``export_publication``); return its path.
 
     ``site_id`` is this site (the signer); by default the site setting of the store's data dir.
     ``progress(done, total)`` hears how far it is, in thousandths: the rows are read in date
     order, so the day reached tells how much of the month is written (up to 900); the tables,
-    the report and the signature make the rest.
+    the report and the signature make the rest. An existing file of the same name is replaced
+    only with ``overwrite``; otherwise ExportError says so and nothing is written.
     """
     if site_id is None:
         from dxdesk.core.settings import load_settings
@@ -192,7 +209,12 @@ def export_month(
         site_id = load_settings(store.path.parent).site_id
     if not site_id:
         raise ExportError(tr("export.no_site_id"))
-    k = k if k is not None else (PUBLISH_K if publish else DEFAULT_K)
+    if publish:
+        return export_publication(
+            store, month, out_dir, all_sites=all_sites, k=k, site_id=site_id, lang=lang,
+            progress=progress, overwrite=overwrite,
+        )  # fmt: skip
+    k = k if k is not None else DEFAULT_K
     if k < 1:
         raise ExportError(tr("export.bad_k", k=k))
     start, end = month_bounds(month)
@@ -202,6 +224,7 @@ def export_month(
     out_dir.mkdir(parents=True, exist_ok=True)
     scope = f"{site_id}-all-sites" if all_sites else site_id
     final = out_dir / f"dxdesk-{scope}-{month}.zip"
+    _refuse_existing(final, overwrite)
 
     summary = MonthSummary()
     files: dict[str, dict] = {}
@@ -238,16 +261,20 @@ def export_month(
             previous_classes = summarise_classes(
                 _month_class_rows(store, previous_month(month), site_ids)
             )
+            # A working copy for the supervisor, beside the rows: suppressed by lines only.
+            working = published.build_publication(
+                summary, classes, previous, previous_classes, k=k, solver=False
+            )
             members = {
                 CLASSES_CSV: classes_csv,
                 SUMMARY_XLSX: write_summary_xlsx(
                     summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
-                    classes=classes,
+                    classes=classes, publication=working,
                 ),
                 REPORT_PDF: write_report_pdf(
                     summary, previous, k=k, month=month, prev_month=previous_month(month),
                     sites=sites, is_demo=is_demo, lang=lang, classes=classes,
-                    previous_classes=previous_classes,
+                    previous_classes=previous_classes, publication=working,
                 ),
             }  # fmt: skip
             for name, data in members.items():
@@ -266,7 +293,8 @@ def export_month(
                     "start": start.isoformat(),
                     "end": (end - dt.timedelta(days=1)).isoformat(),
                 },
-                "publish": publish,
+                "kind": "internal",
+                "publish": False,
                 "k": k,
                 "is_demo": is_demo,
                 "rows": {SESSIONS_CSV: count, CLASSES_CSV: class_count},
@@ -278,13 +306,174 @@ def export_month(
             zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
             raw.flush()
             os.fsync(raw.fileno())
-        os.replace(tmp, final)
+        _move_into_place(tmp, final, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     if progress is not None:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return final
+
+
+def _refuse_existing(final: Path, overwrite: bool) -> None:
+    if final.exists() and not overwrite:
+        raise ExportError(tr("export.exists", path=final))
+
+
+def _move_into_place(tmp: Path, final: Path, overwrite: bool) -> None:
+    """Rename the finished temp file to its name; without ``overwrite`` never over a file that
+    appeared meanwhile (a hard link fails on an existing name, where a rename would replace)."""
+    if overwrite:
+        os.replace(tmp, final)
+        return
+    try:
+        os.link(tmp, final)
+    except FileExistsError:
+        raise ExportError(tr("export.exists", path=final)) from None
+    except OSError:  # a file system without hard links: check, then rename
+        _refuse_existing(final, overwrite)
+        os.replace(tmp, final)
+    else:
+        tmp.unlink()
+
+
+def export_publication(
+    store,
+    month: str,
+    out_dir: Path,
+    *,
+    all_sites: bool,
+    k: int | None,
+    site_id: str,
+    lang: str = "ja",
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write the month's publication: summary.xlsx, report.pdf and ``tables/*.csv``, every
+    number from one suppression pattern (``published.build_publication``), and no row.
+
+    Only the whole store is published (``all_sites``): the city's tables and each site's
+    together, from one pattern over city = sum of sites. A site's own tables published alone
+    could be subtracted from the city's, so that is refused with a message saying why.
+    """
+    if not all_sites:
+        raise ExportError(tr("export.publish_site_alone", site_id=site_id))
+    k = k if k is not None else PUBLISH_K
+    if k < 1:
+        raise ExportError(tr("export.bad_k", k=k))
+    start, end = month_bounds(month)
+    is_demo = store.meta("is_demo") == "1"
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / f"{PUBLICATION_PREFIX}{site_id}-all-sites-{month}.zip"
+    _refuse_existing(final, overwrite)
+    prev = previous_month(month)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-prev") as pool:
+        # The previous month's column must hide what that month's own publication hid: its
+        # tables are counted too, on a read-only connection while this thread reads the month.
+        previous_future = pool.submit(_month_counts, store, prev, None, None)
+        summary, classes = _month_counts(store, month, None, progress)
+        previous, previous_classes = previous_future.result()
+    sites = sorted(summary.sites | classes.sites) or store.sites()
+    try:
+        publication = published.build_publication(
+            summary, classes, previous, previous_classes, k=k, sites=sites
+        )
+    except ValueError as exc:
+        raise ExportError(tr("export.unprotectable", error=exc)) from exc
+    members: dict[str, bytes] = {
+        SUMMARY_XLSX: write_summary_xlsx(
+            summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
+            classes=classes, publication=publication,
+        ),
+        REPORT_PDF: write_report_pdf(
+            summary, previous, k=k, month=month, prev_month=prev, sites=sites,
+            is_demo=is_demo, lang=lang, classes=classes, previous_classes=previous_classes,
+            publication=publication,
+        ),
+    }  # fmt: skip
+    for key, data in publication_csvs(publication, lang).items():
+        members[f"{TABLES_DIR}{key}.csv"] = data
+    files = {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        for name, data in members.items()
+    }
+    manifest = {
+        "format": PUBLICATION_FORMAT,
+        "kind": "publication",
+        "schema_version": BUNDLE_SCHEMA_VERSION,
+        "dxdesk_version": __version__,
+        "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "signer_site": site_id,
+        "sites": sites,
+        "all_sites": True,
+        "period": {
+            "month": month,
+            "start": start.isoformat(),
+            "end": (end - dt.timedelta(days=1)).isoformat(),
+        },
+        "k": k,
+        "is_demo": is_demo,
+        "files": files,
+    }
+    manifest["signature"] = signing.sign(site_id, canonical_manifest(manifest)).as_manifest()
+    fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{final.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with (
+            os.fdopen(fd, "wb") as raw,
+            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf,
+        ):
+            for name, data in members.items():
+                zf.writestr(name, data)
+            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+            raw.flush()
+            os.fsync(raw.fileno())
+        _move_into_place(tmp, final, overwrite)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
+    return final
+
+
+def _month_counts(
+    store, month: str, site_ids: list[str] | None, progress: Progress | None
+) -> tuple[MonthSummary, ClassSummary]:
+    """A month's summary and class summary, its rows counted as they stream (none kept)."""
+    start, end = month_bounds(month)
+    batches: Iterable[list[tuple]] = _month_batches(store, month, site_ids)
+    if progress is not None:
+        batches = _reporting_days(batches, start, end, progress)
+    summary = MonthSummary()
+    for batch in batches:
+        summary.add_batch(batch)
+    return summary, summarise_classes(_month_class_rows(store, month, site_ids))
+
+
+def publication_csvs(publication, lang: str = "ja") -> dict[str, bytes]:
+    """One CSV per published sheet (UTF-8 with BOM, CRLF): labels, shown counts and marks."""
+    out: dict[str, bytes] = {}
+    total = tr("export.total", lang=lang)
+    for sheet in publication.sheets(lang):
+        key, dim_label, row_labels, col_labels, table = sheet
+        text = io.StringIO()
+        text.write("\ufeff")
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow([dim_label, *col_labels, *([total] if table.has_row_totals else [])])
+        for i, label in enumerate(row_labels):
+            cells = [table.shown(i, j) for j in range(len(col_labels))]
+            if table.has_row_totals:
+                cells.append(table.shown_row_total(i))
+            writer.writerow([label, *cells])
+        if table.has_col_totals:
+            cells = [table.shown_col_total(j) for j in range(len(col_labels))]
+            if table.has_row_totals:
+                cells.append(table.shown_grand_total())
+            writer.writerow([total, *cells])
+        out[key] = text.getvalue().encode("utf-8")
+    return out
 
 
 def _reporting_days(
@@ -306,7 +495,8 @@ def _reporting_days(
 # ---------------------------------------------------------------------------- reading
 
 
-def read_manifest(path: Path) -> dict:
+def read_manifest(path: Path, *, publication: bool = False) -> dict:
+    """The manifest of a bundle (or, with ``publication``, of a publication)."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
@@ -326,6 +516,12 @@ def read_manifest(path: Path) -> dict:
         raise BundleRejected(
             [BundleProblem(path, MANIFEST, tr("import.bad_manifest", error=exc))]
         ) from None
+    if publication and isinstance(manifest, dict):
+        if manifest.get("format") != PUBLICATION_FORMAT:
+            raise BundleRejected([BundleProblem(path, MANIFEST, tr("import.not_a_bundle"))])
+        return manifest
+    if isinstance(manifest, dict) and manifest.get("format") == PUBLICATION_FORMAT:
+        raise BundleRejected([BundleProblem(path, MANIFEST, tr("import.is_publication"))])
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleRejected([BundleProblem(path, MANIFEST, tr("import.not_a_bundle"))])
     return manifest
