@@ -54,7 +54,11 @@ from dxdesk.core.export.summary import (
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
 from dxdesk.core.export.xlsx import write_summary_xlsx
 from dxdesk.core.i18n import tr
-from dxdesk.core.store import _validated_class_row  # the store's row check, shared on purpose
+from dxdesk.core.store import (  # the store's row checks, shared on purpose
+    ImportRowError,
+    _validated_class_row,
+    _validated_row,
+)
 
 FORMAT = "dxdesk-monthly-export"
 PUBLICATION_FORMAT = "dxdesk-publication"
@@ -67,6 +71,17 @@ SUMMARY_XLSX = "summary.xlsx"
 REPORT_PDF = "report.pdf"
 DATA_MEMBERS = (SESSIONS_CSV, CLASSES_CSV, SUMMARY_XLSX, REPORT_PDF)
 READ_CHUNK = 1 << 20
+# What a bundle may hold, checked from the zip's directory before anything is read: a
+# manifest is about 1 kB; a month of 100,000 visits is a sessions.csv of about 25 MB.
+MANIFEST_CAP = 16 * 1024
+MEMBER_CAPS = {
+    SESSIONS_CSV: 512 * 1024 * 1024,
+    CLASSES_CSV: 16 * 1024 * 1024,
+    SUMMARY_XLSX: 64 * 1024 * 1024,
+    REPORT_PDF: 64 * 1024 * 1024,
+    MANIFEST: MANIFEST_CAP,
+}
+FIELD_CAP = 1000  # characters in one CSV value (ids, codes, blocker and topic lists)
 # Deflate level 3: a month's sessions.csv compresses in less than half the time of the default
 # level 6, for a bundle about 15 % larger (4.0 instead of 3.4 MB for 100,000 rows).
 ZIP_LEVEL = 3
@@ -109,6 +124,7 @@ class ImportResult:
     unsigned: list[Path] = field(default_factory=list)
     classes_inserted: int = 0
     classes_skipped: int = 0
+    unknown_steps: int = 0  # rows whose last step is not a step of today's guide (stored)
 
 
 def canonical_manifest(manifest: dict) -> bytes:
@@ -495,21 +511,49 @@ def _reporting_days(
 # ---------------------------------------------------------------------------- reading
 
 
+def check_directory(path: Path, zf: zipfile.ZipFile) -> None:
+    """Refuse, from the zip's directory alone (nothing is inflated): a member name twice, a
+    name that is absolute or climbs out with "..", and a member larger than its cap."""
+    seen: set[str] = set()
+    for info in zf.infolist():
+        name = info.filename
+        if name in seen:
+            raise BundleRejected([BundleProblem(path, name, tr("import.duplicate_member"))])
+        seen.add(name)
+        parts = name.replace("\\", "/").split("/")
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise BundleRejected([BundleProblem(path, name, tr("import.unsafe_name"))])
+        cap = MEMBER_CAPS.get(name)
+        if cap is not None and info.file_size > cap:
+            raise BundleRejected(
+                [BundleProblem(path, name, tr("import.member_too_large", size=info.file_size,
+                                              cap=cap))]
+            )  # fmt: skip
+
+
 def read_manifest(path: Path, *, publication: bool = False) -> dict:
-    """The manifest of a bundle (or, with ``publication``, of a publication)."""
+    """The manifest of a bundle (or, with ``publication``, of a publication), after the zip's
+    directory passed ``check_directory``."""
     path = Path(path)
     try:
         with zipfile.ZipFile(path) as zf:
+            check_directory(path, zf)
             try:
-                data = zf.read(MANIFEST)
+                with zf.open(MANIFEST) as fh:
+                    data = fh.read(MANIFEST_CAP + 1)
             except KeyError:
                 raise BundleRejected(
                     [BundleProblem(path, MANIFEST, tr("import.no_manifest"))]
                 ) from None
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
         raise BundleRejected(
             [BundleProblem(path, "-", tr("import.not_a_zip", error=exc))]
         ) from None
+    if len(data) > MANIFEST_CAP:
+        raise BundleRejected(
+            [BundleProblem(path, MANIFEST, tr("import.member_too_large", size=len(data),
+                                              cap=MANIFEST_CAP))]
+        )  # fmt: skip
     try:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -525,6 +569,33 @@ def read_manifest(path: Path, *, publication: bool = False) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleRejected([BundleProblem(path, MANIFEST, tr("import.not_a_bundle"))])
     return manifest
+
+
+def _check_period(manifest: dict) -> str | None:
+    """Why the manifest's month, period and row counts disagree, or None."""
+    period = manifest.get("period")
+    if not isinstance(period, dict):
+        return tr("import.bad_period", month="?", start="?", end="?")
+    month, start, end = period.get("month"), period.get("start"), period.get("end")
+    try:
+        first, after = month_bounds(str(month))
+    except ValueError:
+        first = after = None
+    if (
+        first is None
+        or start != first.isoformat()
+        or end != (after - dt.timedelta(days=1)).isoformat()
+    ):
+        return tr("import.bad_period", month=month, start=start, end=end)
+    rows = manifest.get("rows")
+    if not isinstance(rows, dict) or not all(
+        isinstance(rows.get(m, 0), int) and rows.get(m, 0) >= 0 for m in (SESSIONS_CSV, CLASSES_CSV)
+    ):
+        return tr("import.row_count")
+    sites = manifest.get("sites")
+    if not isinstance(sites, list) or not all(isinstance(x, str) for x in sites):
+        return tr("import.bad_sites")
+    return None
 
 
 def verify_bundle(
@@ -549,22 +620,40 @@ def verify_bundle(
         )
     if manifest.get("is_demo") and not store_is_demo:
         raise reject(MANIFEST, tr("import.demo_into_real"))
+    problem = _check_period(manifest)
+    if problem:
+        raise reject(MANIFEST, problem)
     signer = manifest.get("signer_site", "")
-    sig = manifest.get("signature") or {}
+    if not isinstance(signer, str) or not signer:
+        raise reject(MANIFEST, tr("import.no_signer"))
+    sig = manifest.get("signature")
+    sig = sig if isinstance(sig, dict) else {}
+    # --allow-unsigned accepts a bundle with NO signature; a signature that is there is always
+    # checked, and a bad one (or one by a site nobody trusts) is always refused.
     if sig.get("status") == "signed":
-        if trust.public_key(signer) is not None or require_signature:
-            try:
-                signing.verify(signer, canonical_manifest(manifest), sig, trust)
-            except signing.SignatureError as exc:
-                raise reject(MANIFEST, str(exc)) from None
-    elif require_signature:
-        raise reject(MANIFEST, tr("signing.unsigned", reason=sig.get("reason", "?")))
+        try:
+            signing.verify(signer, canonical_manifest(manifest), sig, trust)
+        except signing.SignatureError as exc:
+            raise reject(MANIFEST, str(exc)) from None
+        allowed = trust.allowed_sites(signer)
+    elif sig.get("status") == "unsigned":
+        if require_signature:
+            raise reject(MANIFEST, tr("signing.unsigned", reason=sig.get("reason", "?")))
+        allowed = {signer}  # nobody vouches for it: its rows may only be its own site's
+    else:
+        raise reject(MANIFEST, tr("import.bad_signature_field"))
+    foreign = sorted(set(manifest["sites"]) - allowed)
+    if foreign:
+        raise reject(MANIFEST, tr("import.site_not_signers", signer=signer,
+                                  sites=", ".join(foreign)))  # fmt: skip
+    manifest["_allowed_sites"] = sorted(allowed)
 
     files = manifest.get("files")
     if not isinstance(files, dict) or set(files) != set(DATA_MEMBERS):
         raise reject(MANIFEST, tr("import.members_listed", expected=", ".join(DATA_MEMBERS)))
     try:
         with zipfile.ZipFile(path) as zf:
+            check_directory(path, zf)
             names = set(zf.namelist())
             extra = names - {*DATA_MEMBERS, MANIFEST}
             if extra:
@@ -588,36 +677,100 @@ def verify_bundle(
     return manifest
 
 
-def bundle_rows(path: Path, manifest: dict) -> Iterator[dict]:
-    """Stream sessions.csv rows of a verified bundle, checking header, sites and period."""
+class _Known:
+    """The catalog's procedure, step and blocker ids: a bundle's ids are checked against it."""
+
+    def __init__(self) -> None:
+        from dxdesk.core.catalog import load_catalog_cached
+        from dxdesk.core.paths import forms_dir
+
+        catalog = load_catalog_cached(forms_dir())
+        self.steps = {g.id: {s.id for s in g.steps} for g in catalog.guides.values()}
+        taxonomy = catalog.taxonomy
+        self.blockers = {b.id for b in taxonomy.blockers} if taxonomy else set()
+        self.unknown_steps = 0
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _decoded_lines(raw) -> Iterator[str]:
+    """The member's lines as text, decoded one by one so that a bad byte names its line."""
+    for number, data in enumerate(raw, start=1):
+        if number == 1 and data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        try:
+            yield data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _NotUtf8(number) from None
+
+
+def _csv_rows(path: Path, zf: zipfile.ZipFile, member: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number in the member, values) of a CSV member, header first; a value that is
+    not UTF-8, or longer than FIELD_CAP, is refused naming the member and line."""
+    with zf.open(member) as raw:
+        reader = csv.reader(_decoded_lines(raw))
+        line = 1
+        try:
+            for values in reader:
+                if any(len(v) > FIELD_CAP for v in values):
+                    raise BundleRejected(
+                        [
+                            BundleProblem(
+                                path, f"{member}:{line}", tr("import.field_too_long", cap=FIELD_CAP)
+                            )
+                        ]
+                    )
+                yield line, values
+                line = reader.line_num + 1
+        except _NotUtf8 as bad:
+            raise BundleRejected(
+                [BundleProblem(path, f"{member}:{bad.line}", tr("import.not_utf8"))]
+            ) from None
+        except csv.Error as exc:
+            raise BundleRejected(
+                [BundleProblem(path, f"{member}:{line}", tr("import.bad_csv", error=exc))]
+            ) from None
+
+
+def bundle_rows(path: Path, manifest: dict, known: _Known | None = None) -> Iterator[dict]:
+    """Stream sessions.csv rows of a verified bundle, checking header, sites, period and the
+    catalog's ids; every problem names the bundle, the member and the line within it."""
     path = Path(path)
-    sites = set(manifest.get("sites", []))
+    sites = set(manifest.get("_allowed_sites", manifest.get("sites", [])))
     period = manifest.get("period", {})
     start, end = period.get("start", ""), period.get("end", "")
-    with zipfile.ZipFile(path) as zf, zf.open(SESSIONS_CSV) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        header = next(reader, None)
+    known = known or manifest.get("_known") or _Known()
+
+    def reject(line: int, key: str, **params) -> BundleRejected:
+        return BundleRejected([BundleProblem(path, f"{SESSIONS_CSV}:{line}", tr(key, **params))])
+
+    with zipfile.ZipFile(path) as zf:
+        rows = _csv_rows(path, zf, SESSIONS_CSV)
+        _line, header = next(rows, (1, None))
         if header is None or tuple(header) != SESSION_COLUMNS:
             raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.bad_header"))])
         count = 0
-        for line_no, values in enumerate(reader, start=2):
+        for line_no, values in rows:
             if len(values) != len(SESSION_COLUMNS):
-                raise BundleRejected(
-                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}", tr("import.bad_width"))]
-                )
+                raise reject(line_no, "import.bad_width")
             row = dict(zip(SESSION_COLUMNS, values, strict=True))
             if row["site_id"] not in sites:
-                raise BundleRejected(
-                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}",
-                                   tr("import.foreign_site", site_id=row["site_id"]))]
-                )  # fmt: skip
+                raise reject(line_no, "import.foreign_site", site_id=row["site_id"])
             if not (start <= row["date"] <= end):
-                raise BundleRejected(
-                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}",
-                                   tr("import.outside_period", date=row["date"]))]
-                )  # fmt: skip
+                raise reject(line_no, "import.outside_period", date=row["date"])
+            steps = known.steps.get(row["procedure_id"])
+            if steps is None:
+                raise reject(line_no, "import.unknown_procedure", id=row["procedure_id"])
+            unknown = [b for b in row["blockers"].split(";") if b and b not in known.blockers]
+            if unknown:
+                raise reject(line_no, "import.unknown_blocker", id=unknown[0])
+            if row["last_step_id"] and row["last_step_id"] not in steps:
+                known.unknown_steps += 1  # an older guide's step: stored, and said
             count += 1
+            row["_line"] = line_no
             yield row
         if count != manifest.get("rows", {}).get(SESSIONS_CSV):
             raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.row_count"))])
@@ -629,7 +782,7 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
     A schema 1 bundle carries the old header-only classes.csv: it has no class rows.
     """
     path = Path(path)
-    sites = set(manifest.get("sites", []))
+    sites = set(manifest.get("_allowed_sites", manifest.get("sites", [])))
     period = manifest.get("period", {})
     start, end = period.get("start", ""), period.get("end", "")
     v1 = manifest.get("schema_version") == 1
@@ -639,12 +792,12 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
         return BundleRejected([BundleProblem(path, member, tr(key, **params))])
 
     rows: list[dict] = []
-    with zipfile.ZipFile(path) as zf, zf.open(CLASSES_CSV) as raw:
-        reader = csv.reader(io.TextIOWrapper(raw, encoding="utf-8-sig", newline=""))
-        header = next(reader, None)
+    with zipfile.ZipFile(path) as zf:
+        reader = _csv_rows(path, zf, CLASSES_CSV)
+        _line, header = next(reader, (1, None))
         if header is None or tuple(header) != expected:
             raise reject(CLASSES_CSV, "import.bad_header")
-        for line_no, values in enumerate(reader, start=2):
+        for line_no, values in reader:
             where = f"{CLASSES_CSV}:{line_no}"
             if v1 or len(values) != len(CLASS_COLUMNS):
                 raise reject(where, "import.bad_width")
@@ -654,7 +807,7 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
             if not (start <= row["date"] <= end):
                 raise reject(where, "import.outside_period", date=row["date"])
             try:  # the store's own row check, run before anything is stored
-                _validated_class_row(row, line_no - 1)
+                _validated_class_row(row, line_no)
             except ValueError as exc:
                 raise BundleRejected([BundleProblem(path, where, str(exc))]) from None
             rows.append(row)
@@ -703,14 +856,18 @@ def import_bundles(
     if problems:
         raise BundleRejected(problems)
 
-    current: list[Path] = []
+    current: list = []  # the bundle and the row being stored (a refused row is named)
     total = sum(int((m.get("rows") or {}).get(SESSIONS_CSV, 0) or 0) for _p, m in verified)
+    known = _Known()
 
     def all_rows() -> Iterator[dict]:
         done = 0
         for p, manifest in verified:
-            current[:] = [p]
+            current[:] = [p, None]
+            manifest["_known"] = known  # one catalog for every bundle; unknown steps counted
             for row in bundle_rows(p, manifest):
+                current[1] = row
+                row = {k: v for k, v in row.items() if k != "_line"}
                 yield row
                 done += 1
                 if progress is not None and done % _PROGRESS_EVERY == 0:
@@ -723,10 +880,21 @@ def import_bundles(
         )
     except BundleRejected:
         raise
-    except Exception as exc:  # a row the store refuses: name the bundle it came from
-        where = current[0] if current else Path("-")
-        member = SESSIONS_CSV if current else CLASSES_CSV
-        raise BundleRejected([BundleProblem(where, member, str(exc))]) from exc
+    except Exception as exc:  # a row the store refuses: name its bundle and line in it
+        if not current:
+            raise BundleRejected([BundleProblem(Path("-"), CLASSES_CSV, str(exc))]) from exc
+        where, row = current
+        if row is None:
+            raise BundleRejected([BundleProblem(where, SESSIONS_CSV, str(exc))]) from exc
+        line = row["_line"]
+        message = str(exc)
+        try:  # the store numbers rows across all bundles: say it again with this bundle's line
+            _validated_row({k: v for k, v in row.items() if k != "_line"}, line)
+        except ImportRowError as again:
+            message = str(again)
+        except Exception:  # noqa: BLE001 - keep the store's own message
+            pass
+        raise BundleRejected([BundleProblem(where, f"{SESSIONS_CSV}:{line}", message)]) from exc
     if progress is not None:
         progress(total, total)
     result = ImportResult([p for p, _ in verified], inserted, skipped)
@@ -734,6 +902,7 @@ def import_bundles(
     result.unsigned = [
         p for p, m in verified if (m.get("signature") or {}).get("status") != "signed"
     ]
+    result.unknown_steps = known.unknown_steps
     return result
 
 
