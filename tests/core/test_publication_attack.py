@@ -112,3 +112,18 @@ def test_a_site_alone_is_not_published_and_a_publication_is_not_imported(tmp_pat
     hq = Store.open(tmp_path / "hq")
     with pytest.raises(BundleRejected, match="publication"):
         import_bundles(hq, [bundle], TrustStore(tmp_path / "t.json"), require_signature=False)
+
+
+def test_the_attacker_catches_a_pattern_chosen_by_lines_only(tmp_path, no_keyring, monkeypatch):
+    """The attacker can fail: without the solver's audit (lines and shared totals only, as
+    before issue 15) the same month gives counts away."""
+    from dxdesk.core.export import published
+
+    real = published.build_publication
+    monkeypatch.setattr(published, "build_publication",
+                        lambda *a, **kw: real(*a, **{**kw, "solver": False}))  # fmt: skip
+    store = _month_store(tmp_path / "store", 60, 0, 1537)
+    bundle = export_month(store, MONTH, tmp_path / "out", site_id=SITES[0], all_sites=True,
+                          publish=True)  # fmt: skip
+    findings, consistent, _read = attack_publication(bundle.read_bytes(), 10, protected_width(10))
+    assert consistent and findings  # "<10" counts narrowed to fewer than 5 values

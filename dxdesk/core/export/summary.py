@@ -39,7 +39,6 @@ def _with_outcome(name: str) -> itemgetter:
 
 
 _OUTCOME = itemgetter(_column("outcome"))
-_SITE = itemgetter(_column("site_id"))
 _SITE_OUTCOME = _with_outcome("site_id")
 _ATTEMPT_NO = _column("attempt_no")
 # The dimensions counted as they are; help_language and duration_band need a value mapped.
