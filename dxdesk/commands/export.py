@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--publish", action="store_true", help=tr("cli.export.publish"))
     export.add_argument("--all-sites", action="store_true", help=tr("cli.export.all_sites"))
     export.add_argument("--k", type=int, metavar="K", help=tr("cli.export.k"))
+    export.add_argument("--force", action="store_true", help=tr("cli.export.force"))
     export.set_defaults(handler=cmd_export)
 
     imp = sub.add_parser("import", help=tr("cli.import.help"))
@@ -36,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     trust = sites_sub.add_parser("trust", help=tr("cli.sites.trust.help"))
     trust.add_argument("file", metavar="FILE", help=tr("cli.sites.trust.file"))
     trust.add_argument("--replace", action="store_true", help=tr("cli.sites.trust.replace"))
+    trust.add_argument("--also-for", nargs="+", default=[], metavar="SITE",
+                       help=tr("cli.sites.trust.also_for"))  # fmt: skip
     trust.set_defaults(handler=cmd_trust)
 
     demo = sub.add_parser("demo-data", help=tr("cli.demo.help"))
@@ -70,19 +73,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         with Store.open(data_dir, create=False) as store:
             path = export_month(
                 store, args.month, Path(args.out), publish=args.publish,
-                all_sites=args.all_sites, k=args.k, site_id=site_id,
+                all_sites=args.all_sites, k=args.k, site_id=site_id, overwrite=args.force,
             )  # fmt: skip
     except (ExportError, StoreError, ValueError, OSError) as exc:
         print(exc, file=sys.stderr)
         return 2
     from dxdesk.core.export import read_manifest
 
-    manifest = read_manifest(path)
-    print(tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"]))
+    manifest = read_manifest(path, publication=args.publish)
+    if args.publish:
+        print(tr("cli.export.published", path=path))
+    else:
+        print(tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"]))
     sig = manifest["signature"]
     if sig["status"] != "signed":
         print(tr("cli.export.unsigned", reason=sig["reason"], fix=sig["fix"]), file=sys.stderr)
+    else:
+        _warn_plaintext_keyring()
     return 0
+
+
+def _warn_plaintext_keyring() -> None:
+    from dxdesk.core.signing import keyring_storage_warning
+
+    warning = keyring_storage_warning()
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -108,6 +124,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     for path in result.unsigned:
         print(tr("cli.import.was_unsigned", path=path), file=sys.stderr)
+    if result.unknown_steps:
+        print(tr("cli.import.unknown_steps", rows=result.unknown_steps), file=sys.stderr)
     print(tr("cli.import.done", bundles=len(result.bundles), inserted=result.inserted,
              skipped=result.skipped))  # fmt: skip
     if result.classes_inserted or result.classes_skipped:
@@ -133,6 +151,7 @@ def cmd_export_public(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     print(tr("cli.keys.exported", path=args.out, site_id=site_id, fingerprint=fp))
+    _warn_plaintext_keyring()
     return 0
 
 
@@ -143,6 +162,8 @@ def cmd_trust(args: argparse.Namespace) -> int:
         trust = signing.TrustStore.load(data_dir_of(args))
         site_id, key = signing.read_public_key_file(Path(args.file))
         fp = trust.add(site_id, key, replace=args.replace)
+        if args.also_for:
+            trust.trust_also_for(site_id, args.also_for)
         trust.save()
     except (signing.TrustStoreError, signing.SignatureError, OSError) as exc:
         print(exc, file=sys.stderr)

@@ -55,6 +55,23 @@ class TrustStoreError(ValueError):
     """The trust store or a public-key file cannot be used; the message names the file."""
 
 
+# keyrings.alt backends that keep secrets in a file readable by anyone who can read the disk.
+_PLAINTEXT_BACKENDS = {("keyrings.alt.file", "PlaintextKeyring"), ("keyrings.alt.Gnome", "Keyring")}
+
+
+def keyring_storage_warning() -> str | None:
+    """A sentence for the user when the keyring in use keeps this site's private key in plain
+    text (keyrings.alt's PlaintextKeyring, also behind a chainer); None for a real keyring."""
+    backend = keyring.get_keyring()
+    backends = list(getattr(backend, "backends", None) or [backend])
+    for b in backends:
+        kind = (type(b).__module__, type(b).__name__)
+        if kind in _PLAINTEXT_BACKENDS or "plaintext" in type(b).__name__.lower():
+            path = getattr(b, "file_path", "")
+            return tr("signing.plaintext_keyring", backend=f"{kind[0]}.{kind[1]}", path=path)
+    return None
+
+
 def _keyring_unavailable(exc: Exception) -> KeyringUnavailable:
     return KeyringUnavailable(
         tr("signing.no_keyring.reason", backend=type(keyring.get_keyring()).__module__, error=exc),
@@ -210,6 +227,20 @@ class TrustStore:
             "added_on": dt.date.today().isoformat(),
         }
         return fp
+
+    def allowed_sites(self, signer: str) -> set[str]:
+        """The sites whose rows a bundle signed by ``signer`` may carry: its own, and those it
+        was trusted for (``sites trust FILE --also-for SITE``, e.g. a regional hub's)."""
+        entry = self.sites.get(signer) or {}
+        also = entry.get("also_for", [])
+        return {signer, *(s for s in also if isinstance(s, str))}
+
+    def trust_also_for(self, signer: str, sites: list[str]) -> None:
+        """Let ``signer``'s bundles carry rows of ``sites`` too."""
+        for site in sites:
+            _check_site_id(site)
+        entry = self.sites[signer]
+        entry["also_for"] = sorted(set(entry.get("also_for", [])) | set(sites))
 
     def public_key(self, site_id: str) -> Ed25519PublicKey | None:
         entry = self.sites.get(site_id)

@@ -346,8 +346,12 @@ def _describe_export(path: Path) -> str:
     not why and what to do (as the command line says)."""
     from dxdesk.core.export import read_manifest
 
-    manifest = read_manifest(path)
-    text = tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"])
+    if path.name.startswith("dxdesk-publication-"):  # tables only: no rows to count
+        manifest = read_manifest(path, publication=True)
+        text = tr("cli.export.published", path=path)
+    else:
+        manifest = read_manifest(path)
+        text = tr("cli.export.done", path=path, rows=manifest["rows"]["sessions.csv"])
     sig = manifest["signature"]
     if sig["status"] != "signed":
         text += "\n" + tr(

@@ -236,19 +236,25 @@ def test_failed_export_leaves_no_zip(no_keyring, tmp_path):
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def test_summary_xlsx_is_suppressed_but_csv_is_not(no_keyring, tmp_path):
+def test_publication_is_suppressed_and_the_internal_csv_is_not(no_keyring, tmp_path):
     store = _store(tmp_path / "site", sessions=60)
-    bundle = export_month(store, MONTH, tmp_path / "out", site_id=SITE, publish=True)
+    internal = export_month(store, MONTH, tmp_path / "out", site_id=SITE, all_sites=True)
+    bundle = export_month(store, MONTH, tmp_path / "out", site_id=SITE, publish=True,
+                          all_sites=True)  # fmt: skip
+    assert bundle.name == f"dxdesk-publication-{SITE}-all-sites-{MONTH}.zip" != internal.name
+    with zipfile.ZipFile(internal) as zf:
+        csv_text = zf.read("sessions.csv").decode("utf-8-sig")
+    assert "<10" not in csv_text
     with zipfile.ZipFile(bundle) as zf:
-        assert json.loads(zf.read("manifest.json"))["k"] == 10
+        manifest = json.loads(zf.read("manifest.json"))
+        assert manifest["k"] == 10 and manifest["format"] == "dxdesk-publication"
+        assert "sessions.csv" not in zf.namelist() and "classes.csv" not in zf.namelist()
         with zipfile.ZipFile(io.BytesIO(zf.read("summary.xlsx"))) as xlsx:
             strings = xlsx.read("xl/sharedStrings.xml").decode()
             sheets = [n for n in xlsx.namelist() if n.startswith("xl/worksheets/sheet")]
             charts = [n for n in xlsx.namelist() if n.startswith("xl/charts/chart")]
         assert "&lt;10" in strings and "手続き" in strings
-        assert len(sheets) == 8 + 5 and len(charts) >= 7  # + the five class sheets
-        csv_text = zf.read("sessions.csv").decode("utf-8-sig")
-        assert "<10" not in csv_text
+        assert len(sheets) == 9 + 5 and len(charts) >= 7  # + the site sheet, the class sheets
         # the report names what residents came for, each procedure with its count or mark
         pages = PdfReader(io.BytesIO(zf.read("report.pdf"))).pages
         report = "".join(p.extract_text() for p in pages).replace(" ", "").replace("\n", "")
@@ -313,5 +319,5 @@ def test_the_previous_month_column_hides_what_that_months_report_hid(no_keyring,
         page = PdfReader(io.BytesIO(zipfile.ZipFile(bundle).read("report.pdf"))).pages[0]
         lines = page.extract_text().splitlines()  # name, this month, previous month
         i = next(n for n, x in enumerate(lines) if "オンライン完了率" in x)
-        assert lines[i + 1] == "x", (month, lines[i : i + 3])
-    assert lines[i + 2] == "x", lines[i : i + 3]  # October's column for September
+        assert lines[i + 1] == "—", (month, lines[i : i + 3])  # a rate withheld
+    assert lines[i + 2] == "—", lines[i : i + 3]  # October's column for September

@@ -36,6 +36,11 @@ def test_demo_export_trust_import(file_keyring, tmp_path, capsys):
     assert main(["--lang", "en", "--data-dir", str(hq), "import", str(bundle)]) == 1
     assert "sites trust" in capsys.readouterr().err  # unknown site: says how to trust it
     assert main(["--data-dir", str(hq), "sites", "trust", str(tmp_path / "k.pem")]) == 0
+    # The demo rows are of site demo-site-01, signed by kita-1: refused until trusted for it.
+    assert main(["--lang", "en", "--data-dir", str(hq), "import", str(bundle)]) == 1
+    assert 'signed) by site "kita-1" carries rows of other sites' in capsys.readouterr().err
+    assert main(["--data-dir", str(hq), "sites", "trust", str(tmp_path / "k.pem"),
+                 "--also-for", "demo-site-01"]) == 0  # fmt: skip
     assert main(["--lang", "en", "--data-dir", str(hq), "import", str(bundle)]) == 0
     assert "rows added" in capsys.readouterr().out
     assert main(["--lang", "en", "--data-dir", str(hq), "import", str(bundle)]) == 0

@@ -19,9 +19,13 @@ tables = st.integers(1, 6).flatmap(
 
 
 def _lines_ok(table) -> None:
+    """No line has exactly one hidden entry, unless that entry is a 0 (a hidden zero of a line
+    whose total is below k: a line gives it back as 0, which tells of no one)."""
     for cells, total in table.lines():
-        hidden = sum(1 for e in (*cells, total) if e in table.hidden)
-        assert hidden != 1, f"line {cells} + {total} has exactly one suppressed entry"
+        hidden = [e for e in (*cells, total) if e in table.hidden]
+        assert len(hidden) != 1 or table.value(*hidden[0]) == 0, (
+            f"line {cells} + {total} has exactly one suppressed entry"
+        )
 
 
 @settings(max_examples=300, deadline=None)
@@ -114,25 +118,27 @@ def _summary(counts: list[list[int]]):
     return summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 8), min_size=2, max_size=2), min_size=4, max_size=4))
 def test_the_report_shows_no_count_the_workbook_hides(counts):
     """Read together, summary.xlsx and report.pdf must not give a hidden count away: each bar
     and KPI of the report shows exactly what the procedure sheet shows for the same total."""
     from dxdesk.core.export import published
+    from dxdesk.core.export.class_summary import ClassSummary
     from dxdesk.core.export.columns import OUTCOMES
     from dxdesk.core.export.labels import procedure_order
-    from dxdesk.core.export.report import _kpi_rows, _Shown, procedure_bars
+    from dxdesk.core.export.report import procedure_bars
     from dxdesk.core.export.xlsx import summary_tables
 
     summary = _summary(counts)
-    sheet = next(t for t in summary_tables(summary, 3) if t[0] == "procedure")[4]
-    ids, table = published.outcome_tables(summary, 3)["procedure_id"]
+    pub = published.build_publication(summary, ClassSummary(), k=3, solver=False)
+    sheet = next(t for t in summary_tables(summary, 3, publication=pub) if t[0] == "procedure")[4]
+    ids, table = pub.table("procedure")
     _labels, values, marks = procedure_bars(ids, table, "ja")
     for p, value, mark in zip(procedure_order(ids), values, marks, strict=True):
         assert (mark or value) == sheet.shown_row_total(ids.index(p)), p
-    _ages, age_table = published.outcome_tables(summary, 3)["age_band"]
-    kpis = dict(_kpi_rows(summary, _Shown(3), table, age_table))
+    _ages, age_table = pub.table("age_band")
+    kpis = dict(pub.kpis)
     if any(age_table.is_hidden(i, age_table.n_cols) for i in range(age_table.n_rows)):
         assert kpis["share_70_plus"] == "—"  # else the bands could be added back up
     if sheet.is_hidden(sheet.n_rows, sheet.n_cols):
@@ -205,7 +211,7 @@ def test_hidden_blockers_are_not_ordered_by_their_true_size():
     assert orders[0] == orders[1]
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -234,8 +240,8 @@ def test_sheets_that_share_totals_hide_the_same_totals(attempts):
     summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
     margins = {
         dim: {j for j in range(table.n_cols + 1) if table.is_hidden(table.n_rows, j)}
-        for dim, (_values, table) in published.outcome_tables(summary, 3).items()
+        for dim, (_values, table) in published.outcome_tables(summary, 3, solver=False).items()
     }
     assert len({frozenset(m) for m in margins.values()}) == 1, margins
-    for _values, table in published.outcome_tables(summary, 3).values():
+    for _values, table in published.outcome_tables(summary, 3, solver=False).values():
         _lines_ok(table)  # and each sheet still protects its own hidden cells

@@ -30,7 +30,7 @@ from dxdesk.core.export.class_summary import ClassSummary
 from dxdesk.core.export.columns import OUTCOMES
 from dxdesk.core.export.labels import outcome_label, procedure_order, value_label
 from dxdesk.core.export.summary import MonthSummary
-from dxdesk.core.export.suppression import SuppressedTable, suppress
+from dxdesk.core.export.suppression import SuppressedTable
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import font_path
 
@@ -82,66 +82,6 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-class _Shown:
-    """Counts and rates as published: below k a count is "<k" and a rate is not given."""
-
-    def __init__(self, k: int) -> None:
-        self.k = k
-
-    def count(self, n: int) -> str:
-        return f"<{self.k}" if 0 < n < self.k else f"{n:,}"
-
-    def rate(self, part: int, base: int) -> str:
-        if base == 0:
-            return "—"
-        if base < self.k or 0 < part < self.k:
-            return f"<{self.k}" if 0 < part < self.k else "—"
-        return f"{100 * part / base:.1f}%"
-
-    def mean(self, total: int, base: int) -> str:
-        return "—" if base < max(self.k, 1) else f"{total / base:.1f}"
-
-
-def _kpi_rows(
-    s: MonthSummary,
-    shown: _Shown,
-    table: SuppressedTable | None = None,
-    age_table: SuppressedTable | None = None,
-) -> list[tuple[str, str]]:
-    """The KPI column of a month. With ``table`` (the month's procedure × outcome table as
-    published), an outcome total or the attempts total hidden there is hidden here too, and so
-    is a rate that would give it away."""
-
-    def hidden_mark(outcome: str | None) -> str | None:
-        if table is None:
-            return None
-        return table.mark(table.n_rows, OUTCOMES.index(outcome) if outcome else table.n_cols)
-
-    def outcome_rate(outcome: str) -> str:
-        mark = hidden_mark(outcome) or hidden_mark(None)
-        return mark or shown.rate(s.outcomes[outcome], s.attempts)
-
-    return [
-        ("sessions", shown.count(s.sessions)),
-        ("attempts", hidden_mark(None) or shown.count(s.attempts)),
-        ("completion_rate", outcome_rate("completed_online")),
-        ("handoff_rate", outcome_rate("handed_off")),
-        ("paper_rate", outcome_rate("paper_fallback")),
-        # With the age bands' counts published, the share of 70+ would let a reader add a
-        # hidden band back up: it is withheld whenever the age sheet hides one.
-        (
-            "share_70_plus",
-            "—"
-            if age_table is not None
-            and any(age_table.is_hidden(i, age_table.n_cols) for i in range(age_table.n_rows))
-            else shown.rate(s.sessions_70_plus, s.sessions_age_known),
-        ),
-        ("mean_minutes", shown.mean(s.session_minutes, s.sessions)),
-        ("returns", shown.count(s.handoff_return_count)),
-        ("hygiene", shown.rate(s.hygiene_confirmed, s.hygiene_checks)),
-    ]
-
-
 def _table(rows: list[list[str]], widths: Sequence[float], *, header: bool = True) -> Table:
     t = Table(rows, colWidths=widths, hAlign="LEFT")
     style = [
@@ -179,11 +119,12 @@ BARS_PER_CHART = 24  # a taller chart would not fit on an A4 page
 
 
 def blocker_bars(
-    summary: MonthSummary, k: int, lang: str, n: int = 8
+    summary: MonthSummary, k: int, lang: str, n: int = 8, publication=None
 ) -> tuple[list[str], list[int], list[str | None]]:
     """The ``n`` blockers met most: the blocker sheet's row totals, ordered by what is shown
     (a hidden total last, by id: its place must not tell its size)."""
-    ids, table = published.blocker_table(summary, k)
+    pub = publication or published.build_publication(summary, ClassSummary(), k=k)
+    ids, table = pub.table("blockers")
     totals = [table.value(i, table.n_cols) for i in range(len(ids))]
     hidden = [table.is_hidden(i, table.n_cols) for i in range(len(ids))]
     top = sorted(range(len(ids)), key=lambda i: (hidden[i], 0 if hidden[i] else -totals[i], ids[i]))
@@ -250,45 +191,30 @@ def _short(label: str, limit: int = 22) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def _class_kpis(c: ClassSummary, shown: _Shown) -> list[tuple[str, str]]:
-    return [
-        ("classes", f"{c.classes:,}"),  # classes are not people: never suppressed
-        ("learners", shown.count(c.learners)),
-        ("mean_learners", shown.mean(c.learners, c.classes) if c.learners >= shown.k else "—"),
-        ("reached_rate", shown.rate(c.results["reached"], c.learners)),
-        ("share_70_plus", shown.rate(c.learners_70_plus, c.learners_age_known)),
-        ("satisfied_rate", shown.rate(c.satisfaction[4] + c.satisfaction[5],
-                                      sum(c.satisfaction.values()))),
-        ("staffing_warnings", f"{c.classes_with_warning:,}"),
-    ]  # fmt: skip
-
-
-def _class_section(
-    c: ClassSummary, prev: ClassSummary, shown: _Shown, st, month: str, prev_month: str, lang: str
-) -> list:
-    """Class totals beside the counter's: KPIs against last month and learners per topic."""
-    if not c.classes and not prev.classes:
+def _class_section(pub: published.Publication, st, month: str, prev_month: str, lang: str) -> list:
+    """Class totals beside the counter's: KPIs against last month and learners per topic, each
+    as the class sheets of the workbook show it."""
+    prev = pub.previous
+    if not pub.classes and not (prev and prev.classes):
         return [Paragraph(tr("report.classes.none", lang=lang), st["body"])]
     rows = [[tr("report.kpi.name", lang=lang), tr("report.kpi.this", lang=lang, month=month),
              tr("report.kpi.prev", lang=lang, month=prev_month)]]  # fmt: skip
-    for (key, this), (_k, before) in zip(_class_kpis(c, shown), _class_kpis(prev, shown),
-                                         strict=True):  # fmt: skip
-        rows.append([tr(f"report.classes.kpi.{key}", lang=lang), this, before])
+    before = prev.class_kpis if prev else [(key, "—") for key, _v in pub.class_kpis]
+    for (key, this), (_k, then) in zip(pub.class_kpis, before, strict=True):
+        rows.append([tr(f"report.classes.kpi.{key}", lang=lang), this, then])
     out: list = [_table(rows, [95 * mm, 35 * mm, 40 * mm])]
-    if c.topic_learners:
+    topics, table = pub.table("class_menu")
+    if topics:
         from dxdesk.core.classes import shipped_class_menu
 
-        menu = shipped_class_menu()
-        names = {t.id: t.title(lang) for t in menu.topics}
-        topics, counts = c.topic_table(menu.ids)
-        learners = [row[1] for row in counts]
-        table = suppress([[n] for n in learners], shown.k, row_totals=False, col_totals=False)
+        names = {t.id: t.title(lang) for t in shipped_class_menu().topics}
         out.append(
             KeepTogether(
                 [
                     Paragraph(tr("report.classes.topics", lang=lang), st["h"]),
-                    _bar_chart([_short(names.get(t, t)) for t in topics], learners,
-                               [table.mark(i, 0) for i in range(len(topics))]),
+                    _bar_chart([_short(names.get(t, t)) for t in topics],
+                               [table.value(i, 1) for i in range(len(topics))],
+                               [table.mark(i, 1) for i in range(len(topics))]),
                 ]
             )
         )  # fmt: skip
@@ -307,10 +233,15 @@ def write_report_pdf(
     lang: str = "ja",
     classes: ClassSummary | None = None,
     previous_classes: ClassSummary | None = None,
+    publication: published.Publication | None = None,
 ) -> bytes:
+    """The report: every number is an entry of ``publication`` (built here when not given) as
+    summary.xlsx shows it, or a rate of entries that are all shown."""
+    pub = publication or published.build_publication(
+        summary, classes or ClassSummary(), previous, previous_classes or ClassSummary(), k=k
+    )
     _register_fonts()
     st = _styles()
-    shown = _Shown(k)
     story: list = [Paragraph(tr("report.title", lang=lang), st["title"])]
     story.append(
         Paragraph(
@@ -335,17 +266,12 @@ def write_report_pdf(
             tr("report.kpi.prev", lang=lang, month=prev_month),
         ]
     ]
-    # Every number below that is also in summary.xlsx comes from the same suppressed table.
-    tables = published.outcome_tables(summary, k)
-    (p_ids, p_table), (a_ids, a_table) = tables["procedure_id"], tables["age_band"]
-    # The previous month's column hides what that month's own report hid.
-    prev_tables = published.outcome_tables(previous, k)
-    previous_rows = _kpi_rows(
-        previous, shown, prev_tables["procedure_id"][1], prev_tables["age_band"][1]
-    )
-    for (key, this), (_k2, prev) in zip(
-        _kpi_rows(summary, shown, p_table, a_table), previous_rows, strict=True
-    ):
+    # Every number below is an entry of the publication's tables, or a rate of shown entries.
+    p_ids, p_table = pub.table("procedure")
+    a_ids, a_table = pub.table("age_band")
+    # The previous month's column shows what that month's own publication showed.
+    before = pub.previous.kpis if pub.previous else [(key, "—") for key, _v in pub.kpis]
+    for (key, this), (_k2, prev) in zip(pub.kpis, before, strict=True):
         rows.append([tr(f"report.kpi.{key}", lang=lang), this, prev])
     story.append(_table(rows, [95 * mm, 35 * mm, 40 * mm]))
 
@@ -368,7 +294,7 @@ def write_report_pdf(
 
     # The blockers met most: the blocker sheet's row totals, the eight largest.
     story.append(Paragraph(tr("report.blockers.heading", lang=lang), st["h"]))
-    bars = blocker_bars(summary, k, lang)
+    bars = blocker_bars(summary, k, lang, publication=pub)
     if bars[0]:
         story.append(_bar_chart(*bars))
     else:
@@ -385,8 +311,7 @@ def write_report_pdf(
         )  # fmt: skip
 
     story.append(Paragraph(tr("report.classes.heading", lang=lang), st["h"]))
-    story += _class_section(classes or ClassSummary(), previous_classes or ClassSummary(),
-                            shown, st, month, prev_month, lang)  # fmt: skip
+    story += _class_section(pub, st, month, prev_month, lang)
 
     def footer(canvas, doc) -> None:
         canvas.saveState()

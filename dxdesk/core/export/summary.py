@@ -39,7 +39,7 @@ def _with_outcome(name: str) -> itemgetter:
 
 
 _OUTCOME = itemgetter(_column("outcome"))
-_SITE = itemgetter(_column("site_id"))
+_SITE_OUTCOME = _with_outcome("site_id")
 _ATTEMPT_NO = _column("attempt_no")
 # The dimensions counted as they are; help_language and duration_band need a value mapped.
 _DIMENSION_KEYS = tuple(
@@ -75,6 +75,8 @@ class MonthSummary:
     hygiene_checks: int = 0
     hygiene_confirmed: int = 0
     sites: set[str] = field(default_factory=set)
+    # (site, outcome) -> attempts: the site sheet (city = sum of sites)
+    by_site: Counter = field(default_factory=Counter)
 
     def add_batch(self, rows: Sequence[tuple]) -> None:
         """Count a batch of sessions.csv tuples (``SESSION_COLUMNS`` order, as the store gives).
@@ -86,7 +88,8 @@ class MonthSummary:
             return
         self.attempts += len(rows)
         self.outcomes.update(map(_OUTCOME, rows))
-        self.sites.update(map(_SITE, rows))
+        self.by_site.update(map(_SITE_OUTCOME, rows))
+        self.sites.update(site for site, _o in self.by_site)
         by = self.by_dimension
         for dimension, key in _DIMENSION_KEYS:
             for (value, outcome), n in Counter(map(key, rows)).items():
@@ -180,6 +183,11 @@ class MonthSummary:
     def blocker_table(self) -> tuple[list[str], list[list[int]]]:
         labels = sorted({b for (b, _o) in self.blockers})
         return labels, [[self.blockers[b, o] for o in OUTCOMES] for b in labels]
+
+    def site_table(self) -> tuple[list[str], list[list[int]]]:
+        """(sites, attempts by site × OUTCOMES)."""
+        labels = sorted({site for site, _o in self.by_site})
+        return labels, [[self.by_site[s, o] for o in OUTCOMES] for s in labels]
 
     def handoff_table(self) -> tuple[list[str], list[list[int]]]:
         labels = sorted(set(self.handoffs_issued) | set(self.handoff_returns))

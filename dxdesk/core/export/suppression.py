@@ -143,13 +143,23 @@ def suppress(
     table.hidden = set(table.primary)
     table.hidden |= {e for e in also_hidden if e in published and table.value(*e) > 0}
 
+    close_lines(table)
+    return table
+
+
+def close_lines(table: SuppressedTable) -> None:
+    """Secondary suppression by lines: in every line (a row or column with its total) with
+    exactly one hidden entry, hide the smallest visible nonzero cell (or, with none, the total),
+    until no line has exactly one. A cheap first pass; ``disclosure.protect`` then checks the
+    whole pattern with a solver."""
     lines = table.lines()
     changed = True
     while changed:  # each pass hides at least one more entry, so this ends
         changed = False
         for cells, total in lines:
             members = [*cells, total]
-            if sum(1 for e in members if e in table.hidden) != 1:
+            hidden = [e for e in members if e in table.hidden]
+            if len(hidden) != 1 or table.value(*hidden[0]) == 0:  # a lone hidden 0 tells nothing
                 continue
             candidates = [e for e in cells if e not in table.hidden and table.value(*e) > 0]
             if candidates:
@@ -157,4 +167,3 @@ def suppress(
             else:  # the only nonzero cell is hidden: its total would give it away
                 table.hidden.add(total)
             changed = True
-    return table

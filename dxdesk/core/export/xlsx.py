@@ -9,95 +9,27 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from dxdesk.core.export import published
-from dxdesk.core.export.class_summary import (
-    AGE_COLUMNS,
-    RESULT_COLUMNS,
-    SATISFACTION_COLUMNS,
-    ClassSummary,
-)
-from dxdesk.core.export.columns import OUTCOMES
-from dxdesk.core.export.labels import dimension_label, outcome_label, value_label
+from dxdesk.core.export.class_summary import ClassSummary
 from dxdesk.core.export.summary import MonthSummary
-from dxdesk.core.export.suppression import SuppressedTable, suppress
+from dxdesk.core.export.suppression import SuppressedTable
 from dxdesk.core.i18n import tr
-
-# (sheet key, dimension) in sheet order; blockers and hand-offs are built separately.
-OUTCOME_SHEETS: tuple[tuple[str, str], ...] = (
-    ("procedure", "procedure_id"),
-    ("age_band", "age_band"),
-    ("device", "device"),
-    ("help_language", "help_language"),
-    ("channel", "channel"),
-    ("duration_band", "duration_band"),
-)
 
 
 def summary_tables(
-    summary: MonthSummary, k: int, lang: str = "ja"
+    summary: MonthSummary, k: int, lang: str = "ja", publication=None
 ) -> list[tuple[str, str, list[str], list[str], SuppressedTable]]:
-    """(sheet key, row dimension label, row labels, column labels, suppressed table) per sheet."""
-    outcomes = [outcome_label(o, lang) for o in OUTCOMES]
-    tables = []
-    by_dimension = published.outcome_tables(summary, k)  # suppressed together
-    for sheet, dim in OUTCOME_SHEETS:
-        values, table = by_dimension[dim]
-        labels = [value_label(dim, v, lang) for v in values]
-        tables.append((sheet, dimension_label(dim, lang), labels, outcomes, table))
-        if sheet == "procedure":
-            b_values, b_table = published.blocker_table(summary, k)
-            b_labels = [value_label("blocker", b, lang) for b in b_values]
-            tables.append(
-                ("blockers", dimension_label("blocker", lang), b_labels, outcomes, b_table)
-            )
-    h_values, h_counts = summary.handoff_table()
-    # Returns are a subset of issues, not a share of a row total: no row totals.
-    tables.append(
-        (
-            "handoff",
-            dimension_label("procedure_id", lang),
-            [value_label("procedure_id", p, lang) for p in h_values],
-            [tr("export.handoff.issued", lang=lang), tr("export.handoff.returned", lang=lang)],
-            suppress(h_counts, k, row_totals=False, col_totals=True, width=2),
-        )
-    )
-    return tables
+    """(sheet key, row dimension label, row labels, column labels, suppressed table) per
+    sheet of the visits, as the publication's one pattern hides them."""
+    pub = publication or published.build_publication(summary, ClassSummary(), k=k)
+    return [s for s in pub.sheets(lang) if not s[0].startswith("class_")]
 
 
 def class_tables(
-    classes: ClassSummary, k: int, lang: str = "ja"
+    classes: ClassSummary, k: int, lang: str = "ja", publication=None
 ) -> list[tuple[str, str, list[str], list[str], SuppressedTable]]:
-    """The class sheets, in the same shape as ``summary_tables`` (suppressed the same way)."""
-    from dxdesk.core.classes import CLASS_AGE_BANDS, RESULTS, shipped_class_menu
-
-    menu = shipped_class_menu()
-    site_label = dimension_label("site_id", lang)
-    tables = []
-    topics, counts = classes.topic_table(menu.ids)
-    names = {t.id: t.title(lang) for t in menu.topics}
-    # A class may teach several topics: neither margin adds up to anything meaningful.
-    tables.append(
-        ("class_menu", dimension_label("class_topic", lang), [names.get(t, t) for t in topics],
-         [tr("export.class.classes", lang=lang), tr("export.class.learners", lang=lang)],
-         suppress(counts, k, row_totals=False, col_totals=False, width=2))
-    )  # fmt: skip
-    for key, columns, labels in (
-        ("class_results", RESULT_COLUMNS, [tr(f"classes.result.{r}", lang=lang) for r in RESULTS]),
-        ("class_age", AGE_COLUMNS, [tr(f"classes.age.{b}", lang=lang) for b in CLASS_AGE_BANDS]),
-        ("class_satisfaction", SATISFACTION_COLUMNS,
-         [tr("classes.entry.satisfaction_level", lang=lang, level=i) for i in range(1, 6)]),
-    ):  # fmt: skip
-        sites, counts = classes.site_table(columns)
-        tables.append((key, site_label, sites, labels, suppress(counts, k, width=len(columns))))
-    sites, counts = classes.site_table(
-        ("classes", "warning_ratio", "warning_no_trained_tutor")
-    )  # classes are not people, but the sheet follows the one publication rule
-    tables.append(
-        ("class_staffing", site_label, sites,
-         [tr("export.class.classes", lang=lang), tr("classes.staffing.short.ratio", lang=lang),
-          tr("classes.staffing.short.no_trained_tutor", lang=lang)],
-         suppress(counts, k, row_totals=False, col_totals=True, width=3))
-    )  # fmt: skip
-    return tables
+    """The class sheets, in the same shape as ``summary_tables``."""
+    pub = publication or published.build_publication(MonthSummary(), classes, k=k)
+    return [s for s in pub.sheets(lang) if s[0].startswith("class_")]
 
 
 def write_summary_xlsx(
@@ -109,7 +41,10 @@ def write_summary_xlsx(
     is_demo: bool,
     lang: str = "ja",
     classes: ClassSummary | None = None,
+    publication: published.Publication | None = None,
 ) -> bytes:
+    """The workbook: one sheet per table of ``publication`` (built here when not given)."""
+    pub = publication or published.build_publication(summary, classes or ClassSummary(), k=k)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     book.set_properties({"title": "dxdesk summary", "comments": f"{period} {' '.join(sites)}"})
@@ -137,8 +72,7 @@ def write_summary_xlsx(
     note_fmt = book.add_format({"italic": True, "font_name": "BIZ UDゴシック"})
     demo_fmt = book.add_format({"bold": True, "font_color": "#B00020"})
     total_label = tr("export.total", lang=lang)
-    sheets = summary_tables(summary, k, lang)
-    sheets += class_tables(classes or ClassSummary(), k, lang)
+    sheets = pub.sheets(lang)
     for sheet_key, dim_label, row_labels, col_labels, table in sheets:
         ws = book.add_worksheet(tr(f"export.sheet.{sheet_key}", lang=lang)[:31])
         title = tr(

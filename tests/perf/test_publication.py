@@ -1,0 +1,98 @@
+"""A month's publication (solver included) against the old ``--all-sites --publish``.
+
+Run on demand: ``uv run pytest -s tests/perf/test_publication.py``. Builds a store of two
+months of 100,000 visits each over 24 sites, then times, each in a fresh process (so that both
+pay their own lazy imports), the code before issue 15 (``git archive 5f4056e``: it wrote the
+rows and suppressed by lines) and this code, both making the city's ``--publish`` of the last
+month. Target: the publication in at most 2x the old time. Peak Python memory of the new path
+is measured too (tracemalloc, in a third process).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from tests.perf.test_export import _build
+
+ROOT = Path(__file__).resolve().parents[2]
+OLD_COMMIT = "5f4056e"
+MONTH = "2026-10"
+TARGET_RATIO = 2.0
+
+_TIMED = r"""
+import sys, time, tracemalloc
+import keyring, keyring.backends.fail
+keyring.set_keyring(keyring.backends.fail.Keyring())
+from pathlib import Path
+from dxdesk.core.export import export_month
+from dxdesk.core.store import Store
+memory = sys.argv[3] == "memory"
+with Store.open(Path(sys.argv[1])) as store:
+    if memory:
+        tracemalloc.start()
+    t = time.perf_counter()
+    export_month(store, sys.argv[4], Path(sys.argv[2]), publish=True, all_sites=True,
+                 site_id="site-00")
+    elapsed = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1] if memory else 0
+print(elapsed, peak)
+"""
+
+
+def _old_code(into: Path) -> Path | None:
+    try:
+        data = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", OLD_COMMIT, "dxdesk", "resources", "forms"],
+            check=True, capture_output=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def _run(code_root: Path | None, store: Path, out: Path, mode: str = "time") -> tuple[float, int]:
+    env = dict(os.environ)
+    if code_root is not None:
+        env["PYTHONPATH"] = str(code_root)
+    with tempfile.TemporaryDirectory() as cwd:  # not the checkout: PYTHONPATH decides
+        result = subprocess.run(
+            [sys.executable, "-c", _TIMED, str(store), str(out), mode, MONTH],
+            check=True, capture_output=True, text=True, env=env, cwd=cwd,
+        )  # fmt: skip
+    elapsed, peak = result.stdout.split()[-2:]
+    return float(elapsed), int(peak)
+
+
+def test_publication_against_the_old_publish(tmp_path: Path, perf_record, monkeypatch) -> None:
+    import tests.perf.test_export as base
+
+    monkeypatch.setattr(base, "SESSIONS", 200_000)  # two months of about 100,000 visits
+    monkeypatch.setattr(base, "MONTHS", 2)
+    data_dir = tmp_path / "store"
+    _build(data_dir)
+    old = _old_code(tmp_path / "old")
+    if old is None:
+        pytest.skip(f"git archive {OLD_COMMIT} is not available here")
+    env_cache = tmp_path / "cache"
+    os.environ["DXDESK_CACHE_DIR"] = str(env_cache)
+    old_s = min(_run(old, data_dir, tmp_path / f"old{i}")[0] for i in range(2))
+    new_s = min(_run(None, data_dir, tmp_path / f"new{i}")[0] for i in range(2))
+    _elapsed, peak = _run(None, data_dir, tmp_path / "mem", "memory")
+    ratio = new_s / old_s
+    print(
+        f"\nold --all-sites --publish ({OLD_COMMIT}): {old_s:.2f} s"
+        f"\npublication (solver included): {new_s:.2f} s  (ratio {ratio:.2f}x, target <= "
+        f"{TARGET_RATIO:.0f}x)\npublication peak Python memory: {peak / 1e6:.1f} MB"
+    )
+    perf_record("publication (100,000 visits, 24 sites)", new_s, old_s, "s",
+                f"old --all-sites --publish ({OLD_COMMIT})", TARGET_RATIO)  # fmt: skip
