@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDateEdit,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,6 +39,7 @@ from dxdesk.core.classes import (
     staffing_warnings,
 )
 from dxdesk.core.i18n import tr, ui_language
+from dxdesk.gui.fit import FlowLayout, scrolling_dialog_layout
 
 BIG = 16
 
@@ -114,7 +114,9 @@ class QuickEntry(QWidget):
         self.tally = None
         self._syncing = False
         lang = ui_language()
-        root = QVBoxLayout(self)
+        # The form scrolls above a fixed footer (print, tally, save); groups wrap, not widen.
+        body = QWidget(objectName="classEntryBody")
+        root = QVBoxLayout(body)
 
         when = QHBoxLayout()
         self.date = QDateEdit(objectName="classDate")
@@ -136,12 +138,15 @@ class QuickEntry(QWidget):
         root.addLayout(when)
 
         topics = QGroupBox(tr("classes.entry.menu"), objectName="classMenuBox")
-        grid = QGridLayout(topics)
+        grid = QVBoxLayout(topics)
         self.topic_buttons: dict[str, QPushButton] = {}
-        for kind_row, kind in enumerate(("basic", "applied")):
-            grid.addWidget(QLabel(tr(f"classes.kind.{kind}")), kind_row * 2, 0)
+        for kind in ("basic", "applied"):
+            grid.addWidget(QLabel(tr(f"classes.kind.{kind}")))
+            row = QWidget(objectName=f"classMenu_{kind}")
+            flow = FlowLayout(row)
+            grid.addWidget(row)
             items = [t for t in self.menu.topics if t.kind == kind]
-            for i, topic in enumerate(items):
+            for topic in items:
                 button = QPushButton(topic.title(lang), objectName=f"topic_{topic.id}")
                 button.setCheckable(True)
                 button.setMinimumHeight(40)
@@ -150,10 +155,11 @@ class QuickEntry(QWidget):
                     "QPushButton:checked { background: #2F6DA3; color: white; font-weight: bold; }"
                 )
                 self.topic_buttons[topic.id] = button
-                grid.addWidget(button, kind_row * 2 + i // 4, 1 + i % 4)
+                flow.addWidget(button)
         root.addWidget(topics)
 
-        counts = QHBoxLayout()
+        counts_box = QWidget(objectName="classCounts")
+        counts = FlowLayout(counts_box, spacing=8)
         staff = QGroupBox(tr("classes.entry.staff"))
         staff_layout = QVBoxLayout(staff)
         self.counters: dict[str, Counter] = {}
@@ -185,7 +191,7 @@ class QuickEntry(QWidget):
             counter(results_layout, f"satisfaction_{level}",
                     tr("classes.entry.satisfaction_level", level=level))  # fmt: skip
         counts.addWidget(results)
-        root.addLayout(counts)
+        root.addWidget(counts_box)
 
         self.note = QLineEdit(objectName="classNote")
         self.note.setPlaceholderText(tr("classes.entry.note_placeholder"))
@@ -201,6 +207,7 @@ class QuickEntry(QWidget):
         self.status.setWordWrap(True)
         root.addWidget(self.staffing)
         root.addWidget(self.problems)
+        root.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         self.print_button = QPushButton(tr("classes.entry.print"), objectName="printHandout")
@@ -213,7 +220,7 @@ class QuickEntry(QWidget):
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.tally_button)
         buttons.addWidget(self.save_button)
-        root.addLayout(buttons)
+        scrolling_dialog_layout(self, body, buttons)
 
         self.save_button.clicked.connect(self.save)
         self.tally_button.clicked.connect(self.open_tally)

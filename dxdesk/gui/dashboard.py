@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +41,7 @@ from dxdesk.core.export.kpis import DashboardFigures, current_month, dashboard_f
 from dxdesk.core.export.labels import outcome_label
 from dxdesk.core.export.summary import previous_month
 from dxdesk.core.i18n import tr
+from dxdesk.gui.fit import FlowLayout, fit_to_screen, scrolling, scrolling_dialog_layout
 from dxdesk.gui.tasks import run_task
 
 
@@ -99,9 +99,10 @@ class DashboardWidget(QWidget):
             key: KpiTile(key)
             for key in ("sessions", "completion_rate", "handoff_rate", "share_70_plus", "classes")
         }
-        tiles = QGridLayout()
-        for i, tile in enumerate(self.tiles.values()):
-            tiles.addWidget(tile, 0, i)
+        tiles_box = QWidget(objectName="dashboard_tiles")
+        tiles = FlowLayout(tiles_box, spacing=8)  # the tiles wrap at a large text size
+        for tile in self.tiles.values():
+            tiles.addWidget(tile)
         self.trend_view = QChartView()
         self.trend_view.setObjectName("dashboard_trend")
         self.trend_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -111,6 +112,8 @@ class DashboardWidget(QWidget):
         charts = QHBoxLayout()
         charts.addWidget(self.trend_view, 1)
         charts.addWidget(self.outcome_view, 1)
+        for view in (self.trend_view, self.outcome_view):
+            view.setMinimumSize(320, 260)
         self.refresh_button = QPushButton(objectName="dashboard_refresh")
         self.export_button = QPushButton(objectName="dashboard_export")
         self.import_button = QPushButton(objectName="dashboard_import")
@@ -126,10 +129,15 @@ class DashboardWidget(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.demo_label)
+        body = QWidget(objectName="dashboard_body")
+        body_layout = QVBoxLayout(body)
+        body_layout.addLayout(top)
+        body_layout.addWidget(tiles_box)
+        body_layout.addLayout(charts, 1)
+        area = scrolling(body, "dashboard_scroll")
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(tiles)
-        layout.addLayout(charts, 1)
+        layout.addWidget(area, 1)
         layout.addLayout(buttons)
         self.retranslate()
 
@@ -306,10 +314,13 @@ class ExportDialog(_WorkDialog):
         form.addRow(self.all_sites)
         self.start_button = QPushButton(tr("dashboard.export.start"), objectName="export_start")
         self.start_button.clicked.connect(self.start)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addLayout(form)
         self._add_progress(layout)
-        layout.addWidget(self.start_button)
+        layout.addStretch(1)
+        scrolling_dialog_layout(self, body, self.start_button)
+        fit_to_screen(self, QSize(680, 420))
 
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("dashboard.export.folder"))
@@ -370,12 +381,14 @@ class ImportDialog(_WorkDialog):
         )
         self.start_button = QPushButton(tr("dashboard.import.start"), objectName="import_start")
         self.start_button.clicked.connect(self.start)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addWidget(self.files)
         layout.addWidget(add)
         layout.addWidget(self.allow_unsigned)
         self._add_progress(layout)
-        layout.addWidget(self.start_button)
+        scrolling_dialog_layout(self, body, self.start_button)
+        fit_to_screen(self, QSize(680, 520))
 
     def add_bundles(self, paths: list[Path]) -> None:
         for p in paths:

@@ -351,6 +351,12 @@ class MainWindow(QMainWindow):
                                           catalog=self.context.catalog,
                                           settings=self.context.settings)  # fmt: skip
         self.class_entry.settings = self.context.settings  # as edited since it was opened
+        if not self.class_entry.isVisible():
+            from PySide6.QtCore import QSize
+
+            from dxdesk.gui.fit import fit_to_screen
+
+            fit_to_screen(self.class_entry, QSize(1180, 900))
         self.class_entry.show()
         self.class_entry.raise_()
         self.class_entry.activateWindow()
@@ -440,9 +446,17 @@ class MainWindow(QMainWindow):
     # ----------------------------------------------------------------- geometry
 
     def _restore_geometry(self) -> None:
+        """The last geometry when it still fits the screen; else maximised on a small screen."""
+        from dxdesk.gui.fit import available_geometry
+
+        area = available_geometry(self)
         geometry = QSettings("dxdesk", "dxdesk").value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        if restored and (area.contains(self.frameGeometry()) or self.isMaximized()):
+            return
+        if area.width() < 1400 or area.height() < 900:  # a ward PC's 1366×768
+            self.resize(area.size())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         else:
             self.resize(1200, 800)
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -47,6 +46,7 @@ from dxdesk.core.session import (
     SupportSession,
 )
 from dxdesk.core.store import StoreError
+from dxdesk.gui.fit import FlowLayout, WrappingButton, fit_to_screen, scrolling
 from dxdesk.gui.main_window import CatalogBrowser
 
 PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
@@ -101,6 +101,44 @@ class GuardedNoteEdit(QPlainTextEdit):
         return ""
 
 
+def _with_footer(page: QWidget, footer: QHBoxLayout, name: str) -> QWidget:
+    """A page that scrolls above its navigation buttons, which stay on screen."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    area = scrolling(page, name)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    layout.addWidget(area, 1)
+    layout.addLayout(footer)
+    return holder
+
+
+class ReflowPage(QScrollArea):
+    """Side by side when the width allows, one above the other when it does not."""
+
+    def __init__(self, page: QWidget, layout: QHBoxLayout, name: str) -> None:
+        super().__init__(objectName=name)
+        self.page, self.row = page, layout
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(page)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        side_by_side = sum(
+            self.row.itemAt(i).widget().minimumSizeHint().width()
+            for i in range(self.row.count())
+            if self.row.itemAt(i).widget()
+        )
+        wide_enough = event.size().width() >= side_by_side + 40
+        direction = (
+            QHBoxLayout.Direction.LeftToRight if wide_enough else QHBoxLayout.Direction.TopToBottom
+        )
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
+        super().resizeEvent(event)
+
+
 class SessionScreen(QWidget):
     """Renders one SupportSession; every click goes to the session, which commits it first."""
 
@@ -116,17 +154,19 @@ class SessionScreen(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         outer = QVBoxLayout(self)
 
-        header = QHBoxLayout()
+        # The header wraps: timer and buttons flow, the procedures take their own full row.
+        header_box = QWidget(objectName="sessionHeader")
+        header = FlowLayout(header_box)
         self.timer_label = QLabel(objectName="sessionTimer")
         self.procedures_label = QLabel(objectName="sessionProcedures")
         self.procedures_label.setWordWrap(True)
         self.add_button = QPushButton(tr("wizard.add_procedure"), objectName="addProcedureButton")
         self.abandon_button = QPushButton(tr("wizard.abandon"), objectName="abandonButton")
         header.addWidget(self.timer_label)
-        header.addWidget(self.procedures_label, 1)
         header.addWidget(self.add_button)
         header.addWidget(self.abandon_button)
-        outer.addLayout(header)
+        outer.addWidget(header_box)
+        outer.addWidget(self.procedures_label)
 
         self.message = QLabel(objectName="sessionMessage")
         self.message.setProperty("role", "warning")
@@ -155,7 +195,9 @@ class SessionScreen(QWidget):
         page = QWidget(objectName="startPage")
         layout = QHBoxLayout(page)
         context = QGroupBox(tr("wizard.context_title"))
+        self.start_layout = layout
         form = QFormLayout(context)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.age_combo = self._combo("ageBandCombo", AGE_BANDS, "age_band")
         self.device_combo = self._combo("deviceCombo", DEVICES, "device")
         self.language_combo = QComboBox(objectName="helpLanguageCombo")
@@ -182,11 +224,15 @@ class SessionScreen(QWidget):
         self.begin_button = QPushButton(tr("wizard.begin"), objectName="beginButton")
         self.begin_button.setProperty("role", "primary")
         choose_layout.addWidget(self.start_browser)
-        choose_layout.addWidget(self.begin_button)
         layout.addWidget(choose, 3)
         self.begin_button.clicked.connect(self.begin)
         self.start_browser.tree.itemActivated.connect(lambda *_: self.begin())
-        return page
+        holder = QWidget()
+        outer = QVBoxLayout(holder)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(ReflowPage(page, layout, "startScroll"), 1)
+        outer.addWidget(self.begin_button)  # a footer: never scrolled away
+        return holder
 
     def _combo(self, name: str, values: tuple[str, ...], prefix: str) -> QComboBox:
         combo = QComboBox(objectName=name)
@@ -199,6 +245,7 @@ class SessionScreen(QWidget):
         layout = QVBoxLayout(page)
         self.guide_title = QLabel(objectName="guideTitle")
         self.guide_title.setProperty("role", "heading")
+        self.guide_title.setWordWrap(True)
         self.step_title = QLabel(objectName="stepTitle")
         self.step_title.setWordWrap(True)
         self.staff_text = QLabel(objectName="staffInstruction")
@@ -230,9 +277,9 @@ class SessionScreen(QWidget):
         self.answers_box = QWidget(objectName="branchAnswers")
         self.answers_layout = QVBoxLayout(self.answers_box)
         self.answers_layout.setContentsMargins(0, 0, 0, 0)
-        self.answer_buttons: list[QPushButton] = []
+        self.answer_buttons: list[WrappingButton] = []
         for i in range(9):  # digits 1-9 answer; a question has at most nine answers
-            button = QPushButton(objectName=f"answerButton{i}")
+            button = WrappingButton(objectName=f"answerButton{i}")
             button.setProperty("role", "answer")
             button.clicked.connect(lambda _=False, i=i: self.answer(i))
             button.hide()
@@ -248,12 +295,13 @@ class SessionScreen(QWidget):
         layout.addStretch(1)
 
         blockers = QGroupBox(tr("wizard.blockers"), objectName="blockerBox")
-        self.blockers_layout = QGridLayout(blockers)
+        self.blockers_layout = FlowLayout(blockers)
+        self.blockers_layout.setContentsMargins(8, 8, 8, 8)
         self.blocker_buttons: dict[str, QPushButton] = {}
         self._blockers_for: object = None  # the attempt whose blocker buttons are shown
         layout.addWidget(blockers)
 
-        nav = QHBoxLayout()
+        nav = QHBoxLayout()  # the step's own footer: always on screen, never scrolled away
         self.back_button = QPushButton(tr("wizard.back"), objectName="backButton")
         self.next_button = QPushButton(tr("wizard.next"), objectName="nextButton")
         self.next_button.setProperty("role", "primary")
@@ -262,15 +310,10 @@ class SessionScreen(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.to_outcome_button)
         nav.addWidget(self.next_button)
-        layout.addLayout(nav)
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.to_outcome_button.clicked.connect(self.show_outcome_page)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setObjectName("stepScroll")
-        return scroll
+        return _with_footer(page, nav, "stepScroll")
 
     def _build_outcome_page(self) -> QWidget:
         page = QWidget(objectName="outcomePage")
@@ -317,12 +360,7 @@ class SessionScreen(QWidget):
         nav.addWidget(back)
         nav.addStretch(1)
         nav.addWidget(self.finish_button)
-        layout.addLayout(nav)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setObjectName("outcomeScroll")
-        return scroll
+        return _with_footer(page, nav, "outcomeScroll")
 
     # ================================================================== actions
 
@@ -434,11 +472,17 @@ class SessionScreen(QWidget):
             self._run(lambda: self.session.unmark_blocker(blocker_id))
         self.refresh()
 
-    def _ask_other_note(self) -> str | None:
+    def other_note_dialog(self):
+        """The 'other' blocker's note dialog, sized to the screen."""
         from dxdesk.gui.note_dialog import OtherNoteDialog
 
         dialog = OtherNoteDialog(self)
-        return dialog.note if dialog.exec() == OtherNoteDialog.DialogCode.Accepted else None
+        fit_to_screen(dialog, dialog.sizeHint().expandedTo(QSize(640, 320)))
+        return dialog
+
+    def _ask_other_note(self) -> str | None:
+        dialog = self.other_note_dialog()
+        return dialog.note if dialog.exec() == dialog.DialogCode.Accepted else None
 
     def show_step_page(self) -> None:
         self.pages.setCurrentIndex(PAGE_STEP)
@@ -572,14 +616,14 @@ class SessionScreen(QWidget):
                 self.blockers_layout.removeWidget(button)
                 button.deleteLater()
             self.blocker_buttons = {}
-            for i, blocker in enumerate(self.session.available_blockers()):
+            for blocker in self.session.available_blockers():
                 button = QPushButton(_text(blocker.label), objectName=f"blockerButton_{blocker.id}")
                 button.setProperty("role", "blocker")
                 button.setCheckable(True)
                 button.setToolTip(_text(blocker.hint))
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
                 button.toggled.connect(lambda on, b=blocker.id: self.toggle_blocker(b, on))
-                self.blockers_layout.addWidget(button, i // 3, i % 3)
+                self.blockers_layout.addWidget(button)
                 self.blocker_buttons[blocker.id] = button
             self._blockers_for = attempt
         for blocker_id, button in self.blocker_buttons.items():
@@ -598,10 +642,13 @@ class SessionScreen(QWidget):
         for attempt in self.session.attempts:
             box = QGroupBox(f"{attempt.attempt_no}. {_text(attempt.guide.title)}",
                             objectName=f"outcomeBox{attempt.attempt_no}")  # fmt: skip
-            grid = QGridLayout(box)
+            rows = QVBoxLayout(box)
+            choices = QWidget(objectName=f"outcomeChoices{attempt.attempt_no}")
+            flow = FlowLayout(choices, spacing=12)
+            rows.addWidget(choices)
             group = QButtonGroup(box)
             current = attempt.outcome or attempt.proposed_outcome
-            for i, outcome in enumerate(OUTCOMES):
+            for outcome in OUTCOMES:
                 radio = QRadioButton(tr("wizard.outcome." + outcome),
                                      objectName=f"outcome_{attempt.attempt_no}_{outcome}")  # fmt: skip
                 radio.setChecked(outcome == current)
@@ -609,7 +656,7 @@ class SessionScreen(QWidget):
                 radio.toggled.connect(
                     lambda on, n=attempt.attempt_no, o=outcome: on and self.set_outcome(n, o)
                 )
-                grid.addWidget(radio, i // 3, i % 3)
+                flow.addWidget(radio)
             if attempt.outcome is None and attempt.proposed_outcome:
                 self.session.set_outcome(attempt.proposed_outcome, attempt.attempt_no)
             slip = QPushButton(
@@ -618,14 +665,17 @@ class SessionScreen(QWidget):
             slip.clicked.connect(
                 lambda _=False, n=attempt.attempt_no: self.print_requested.emit("slip", n)
             )
-            grid.addWidget(slip, 2, 0)
+            printing = QHBoxLayout()
+            printing.addWidget(slip)
             if attempt.guide.paper:
                 paper = QPushButton(tr("wizard.print_paper"),
                                     objectName=f"printPaperButton{attempt.attempt_no}")  # fmt: skip
                 paper.clicked.connect(
                     lambda _=False, n=attempt.attempt_no: self.print_requested.emit("paper", n)
                 )
-                grid.addWidget(paper, 2, 1)
+                printing.addWidget(paper)
+            printing.addStretch(1)
+            rows.addLayout(printing)
             self.outcome_groups[attempt.attempt_no] = group
             self.outcomes_layout.addWidget(box)
 
