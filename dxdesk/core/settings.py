@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dxdesk.core.i18n import tr
+
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
 
@@ -82,22 +84,24 @@ class SiteSettings:
         for name in ("site_id", "site_name", "site_kind", "counter_phone", "counter_hours",
                      "ui_language"):  # fmt: skip
             if not isinstance(getattr(self, name), str):
-                raise SettingsValueError(name, "must be text")
+                raise SettingsValueError(name, tr("settings.error.text"))
         if self.site_id and not SITE_ID_PATTERN.match(self.site_id):
-            raise SettingsValueError(
-                "site_id", "use 2-40 lowercase letters, digits and hyphens, e.g. 'kita-ward-1'"
-            )
+            raise SettingsValueError("site_id", tr("settings.error.site_id"))
         if self.site_kind not in _KINDS:
-            raise SettingsValueError("site_kind", f"choose one of {', '.join(_KINDS)}")
+            raise SettingsValueError(
+                "site_kind", tr("settings.error.choose", choices=", ".join(_KINDS))
+            )
         if self.ui_language not in _UI_LANGUAGES:
-            raise SettingsValueError("ui_language", f"choose one of {', '.join(_UI_LANGUAGES)}")
+            raise SettingsValueError(
+                "ui_language", tr("settings.error.choose", choices=", ".join(_UI_LANGUAGES))
+            )
         self.text_scale = _number("text_scale", self.text_scale, float, 0.8, 2.0)
         self.retention_months = _number("retention_months", self.retention_months, int, 1, 120)
         self.schema_version = _number("schema_version", self.schema_version, int, 0, 10**6)
         if isinstance(self.high_contrast, str) and self.high_contrast.lower() in ("true", "false"):
             self.high_contrast = self.high_contrast.lower() == "true"
         if not isinstance(self.high_contrast, bool):
-            raise SettingsValueError("high_contrast", "must be true or false")
+            raise SettingsValueError("high_contrast", tr("settings.error.true_false"))
         self.urls = _checked_urls(self.urls)
 
     @classmethod
@@ -106,7 +110,7 @@ class SiteSettings:
         known = {f.name for f in fields(cls)}
         for key in data:
             if key not in known:
-                raise SettingsValueError(key, "unknown setting")
+                raise SettingsValueError(key, tr("settings.error.unknown"))
         return cls(**data)
 
     def as_dict(self) -> dict[str, Any]:
@@ -127,28 +131,28 @@ def _number(name: str, value: Any, kind: type, low: float, high: float) -> Any:
             raise ValueError
         number = kind(value)
     except (TypeError, ValueError):
-        raise SettingsValueError(
-            name, f"must be a {'whole ' if kind is int else ''}number"
-        ) from None
+        message = "settings.error.whole_number" if kind is int else "settings.error.number"
+        raise SettingsValueError(name, tr(message)) from None
     if not low <= number <= high:
-        raise SettingsValueError(name, f"must be between {low} and {high}")
+        raise SettingsValueError(name, tr("settings.error.range", low=low, high=high))
     return number
 
 
 def _checked_urls(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise SettingsValueError("urls", "must be a mapping of URL settings")
+        raise SettingsValueError("urls", tr("settings.error.urls_mapping"))
     for key, url in value.items():
         if key not in CITY_URL_SETTINGS:
             raise SettingsValueError(
-                "urls", f"unknown URL setting '{key}'; known: {', '.join(CITY_URL_SETTINGS)}"
+                "urls",
+                tr("settings.error.unknown_url", key=key, known=", ".join(CITY_URL_SETTINGS)),
             )
         if not isinstance(url, str):
-            raise SettingsValueError(f"urls.{key}", "must be text")
+            raise SettingsValueError(f"urls.{key}", tr("settings.error.text"))
         if url and not url.startswith(("https://", "http://")):
-            raise SettingsValueError(f"urls.{key}", f"must start with https:// (got {url!r})")
+            raise SettingsValueError(f"urls.{key}", tr("settings.error.url_scheme", url=repr(url)))
         if key == "survey_url_template" and url and "{code}" not in url:
-            raise SettingsValueError(f"urls.{key}", "must contain {code}")
+            raise SettingsValueError(f"urls.{key}", tr("settings.error.needs_code", code="{code}"))
     return {k: v for k, v in value.items() if v}
 
 

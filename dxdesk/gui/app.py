@@ -10,11 +10,12 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dxdesk.core.catalog import load_catalog_cached
-from dxdesk.core.i18n import set_ui_language, tr
+from dxdesk.core.i18n import tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import forms_dir, resolve_data_dir
 from dxdesk.core.settings import SettingsError, SiteSettings, load_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
+from dxdesk.gui.language import set_gui_language
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
 from dxdesk.gui.tasks import run_task, wait_for_tasks
@@ -137,7 +138,7 @@ def build_main_window(
     except SettingsError as exc:
         warnings.append(tr("app.settings_unreadable", error=str(exc)))
         settings = SiteSettings()
-    set_ui_language(lang or settings.ui_language)
+    set_gui_language(lang or settings.ui_language)  # Qt's stock buttons and dialogs too
     # Font and theme before any widget exists: each widget is polished once, at its first show.
     apply_look(QApplication.instance(), settings)
     catalog = load_catalog_cached(forms_dir())

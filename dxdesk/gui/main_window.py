@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.core.catalog import Catalog, ProcedureGuide
-from dxdesk.core.i18n import pick, set_ui_language, tr, ui_language
+from dxdesk.core.i18n import pick, tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui.guide_html import guide_html
+from dxdesk.gui.language import set_gui_language
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -253,8 +254,34 @@ class MainWindow(QMainWindow):
         )
 
     def toggle_language(self) -> None:
-        set_ui_language("en" if ui_language() == "ja" else "ja")
+        set_gui_language("en" if ui_language() == "ja" else "ja")
         self.retranslate()
+        self.retranslate_open_screens()
+
+    def retranslate_open_screens(self) -> None:
+        """After a language switch: the open visit is drawn again in the new language (its
+        state is in the session; what the start page holds is carried over), the dashboard
+        retranslated, and the class window rebuilt when it is next opened."""
+        screen = self.session_screen
+        if screen is not None:
+            index = self.tabs.indexOf(screen)
+            carried = screen.carry_over()
+            current = self.tabs.currentWidget() is screen
+            fresh = self._new_session_screen(screen.session)
+            fresh.restore(carried)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, fresh, tr("main.tab_session"))
+            screen.clock.stop()
+            screen.deleteLater()
+            if current:
+                self.tabs.setCurrentWidget(fresh)
+                fresh.focus_first()
+        if self.dashboard is not None:
+            self.dashboard.retranslate()
+            self.tabs.setTabText(self.tabs.indexOf(self.dashboard), tr("main.tab_dashboard"))
+        if self.class_entry is not None and not self.class_entry.isVisible():
+            self.class_entry.deleteLater()
+            self.class_entry = None
 
     # ----------------------------------------------------------------- sessions
 
@@ -276,7 +303,11 @@ class MainWindow(QMainWindow):
         ]
         shown = [(k, v) for k, v in summary.by_outcome.items() if v]
         if shown:
-            lines.append("、".join(f"{tr('wizard.outcome.' + k)} {v}" for k, v in shown))
+            lines.append(
+                tr("common.list_separator").join(
+                    f"{tr('wizard.outcome.' + k)} {v}" for k, v in shown
+                )
+            )
         self.today_text.setText("\n".join(lines))
 
     def start_session(self) -> None:
@@ -305,6 +336,13 @@ class MainWindow(QMainWindow):
         self.show_session(session)
 
     def show_session(self, session) -> None:
+        screen = self._new_session_screen(session)
+        index = self.tabs.addTab(screen, tr("main.tab_session"))
+        self.tabs.setCurrentIndex(index)
+        screen.focus_first()
+        self.start_action.setEnabled(False)
+
+    def _new_session_screen(self, session):
         from dxdesk.gui.session_screen import SessionScreen
 
         screen = SessionScreen(session, self.context.catalog)
@@ -312,10 +350,7 @@ class MainWindow(QMainWindow):
         screen.step_changed.connect(self._update_resident_display)
         screen.print_requested.connect(self.print_for_attempt)
         self.session_screen = screen
-        index = self.tabs.addTab(screen, tr("main.tab_session"))
-        self.tabs.setCurrentIndex(index)
-        screen.setFocus()
-        self.start_action.setEnabled(False)
+        return screen
 
     def _session_ended(self, how: str) -> None:
         screen = self.session_screen
@@ -405,7 +440,8 @@ class MainWindow(QMainWindow):
                 tr(
                     "main.resume_text",
                     started=open_session.started_at.strftime("%Y-%m-%d %H:%M"),
-                    procedures="、".join(titles) or tr("wizard.no_procedure_yet"),
+                    procedures=tr("common.list_separator").join(titles)
+                    or tr("wizard.no_procedure_yet"),
                 )
             )
             resume = box.addButton(tr("main.resume"), QMessageBox.ButtonRole.AcceptRole)
@@ -438,9 +474,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr("main.settings_not_saved", error=str(exc)))
             return False
         self.context.settings = settings
-        set_ui_language(settings.ui_language)
+        language_changed = settings.ui_language != ui_language()
+        set_gui_language(settings.ui_language)
         self.settings_changed.emit(settings)
         self.retranslate()
+        if language_changed:
+            self.retranslate_open_screens()
         return True
 
     # ----------------------------------------------------------------- geometry

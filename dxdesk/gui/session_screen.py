@@ -94,7 +94,9 @@ class GuardedNoteEdit(QPlainTextEdit):
 
     def problem_text(self) -> str:
         if self.findings:
-            kinds = "、".join(dict.fromkeys(kind_label(f.kind) for f in self.findings))
+            kinds = tr("common.list_separator").join(
+                dict.fromkeys(kind_label(f.kind) for f in self.findings)
+            )
             return tr("wizard.note_has_personal_data", kinds=kinds)
         if len(self.toPlainText()) > NOTE_MAX_CHARS:
             return tr("wizard.note_too_long", max=NOTE_MAX_CHARS)
@@ -519,10 +521,60 @@ class SessionScreen(QWidget):
             self.ended.emit("finished")
 
     def ask_abandon(self) -> None:
-        answer = QMessageBox.question(self, tr("wizard.abandon"), tr("wizard.abandon_confirm"))
-        if answer == QMessageBox.StandardButton.Yes and self._run(self.session.abandon):
+        box = QMessageBox(QMessageBox.Icon.Question, tr("wizard.abandon"),
+                          tr("wizard.abandon_confirm"), parent=self)  # fmt: skip
+        box.setObjectName("abandonDialog")
+        yes = box.addButton(tr("wizard.abandon_yes"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(tr("wizard.abandon_no"), QMessageBox.ButtonRole.RejectRole)
+        yes.setObjectName("abandonYes")
+        keep.setObjectName("abandonNo")
+        box.setDefaultButton(keep)  # Enter keeps the visit: abandoning takes a deliberate choice
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is yes and self._run(self.session.abandon):
             self.clock.stop()
             self.ended.emit("abandoned")
+
+    # ================================================================== language switch
+
+    def carry_over(self) -> dict:
+        """What lives only in the widgets (not yet in the session), for a redrawn screen."""
+        guide = self.start_browser.selected_guide()
+        return {
+            "page": self.pages.currentIndex(),
+            "age": self.age_combo.currentData(),
+            "device": self.device_combo.currentData(),
+            "help_language": self.language_combo.currentData(),
+            "return_code": self.return_code.text(),
+            "guide": guide.id if guide else None,
+            "note": self.note_edit.toPlainText(),
+            "hygiene": {k: c.isChecked() for k, c in self.hygiene_checks.items()},
+        }
+
+    def restore(self, carried: dict) -> None:
+        for combo, key in ((self.age_combo, "age"), (self.device_combo, "device"),
+                           (self.language_combo, "help_language")):  # fmt: skip
+            combo.setCurrentIndex(max(0, combo.findData(carried[key])))
+        self.return_code.setText(carried["return_code"])
+        if carried["guide"]:
+            self.start_browser.select(carried["guide"])
+        self.note_edit.setPlainText(carried["note"])
+        for key, on in carried["hygiene"].items():
+            self.hygiene_checks[key].setChecked(on)
+        if carried["page"] == PAGE_OUTCOME and self.session.attempts:
+            self.show_outcome_page()
+        elif carried["page"] == PAGE_STEP and self.session.attempts:
+            self.show_step_page()
+
+    def focus_first(self) -> None:
+        """Focus where the clerk starts on the current page."""
+        page = self.pages.currentIndex()
+        if page == PAGE_START:
+            self.age_combo.setFocus()
+        elif page == PAGE_STEP:
+            self.setFocus()
+        else:
+            self.setFocus()
 
     # ================================================================== rendering
 
@@ -536,9 +588,15 @@ class SessionScreen(QWidget):
         names = []
         for attempt in session.attempts:
             mark = "▶ " if attempt is session.current else ""
-            done = f"（{tr('wizard.outcome.' + attempt.outcome)}）" if attempt.outcome else ""
+            done = (
+                tr("wizard.procedure_with_outcome", outcome=tr("wizard.outcome." + attempt.outcome))
+                if attempt.outcome
+                else ""
+            )
             names.append(f"{mark}{attempt.attempt_no}. {_text(attempt.guide.title)}{done}")
-        self.procedures_label.setText("　".join(names) or tr("wizard.no_procedure_yet"))
+        self.procedures_label.setText(
+            tr("wizard.procedure_separator").join(names) or tr("wizard.no_procedure_yet")
+        )
         self.add_button.setEnabled(bool(session.attempts))
         if not session.attempts:
             self.pages.setCurrentIndex(PAGE_START)

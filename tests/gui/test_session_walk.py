@@ -129,7 +129,7 @@ def test_escape_asks_then_abandons(window, qtbot) -> None:
     def answer_yes() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox)
-        box.button(QMessageBox.StandardButton.Yes).click()
+        box.findChild(QPushButton, "abandonYes").click()
 
     QTimer.singleShot(50, answer_yes)
     qtbot.keyClick(screen, Qt.Key.Key_Escape)
@@ -199,7 +199,7 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
             label = answers.pop(0) if answers else "中断として閉じる"
             next(b for b in box.buttons() if b.text() == label).click()
         elif isinstance(box, QMessageBox):  # the abandon question
-            box.button(QMessageBox.StandardButton.Yes).click()
+            box.findChild(QPushButton, "abandonYes").click()
         if polling[0]:
             QTimer.singleShot(20, click)
 

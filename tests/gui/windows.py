@@ -14,6 +14,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QWidget
 
+from dxdesk.core.handoff import new_handoff_code
 from dxdesk.core.settings import SiteSettings, save_settings
 from dxdesk.gui import tasks
 
@@ -83,7 +84,7 @@ def every_window(qtbot, data_dir: Path, lang: str = "ja") -> Iterator[tuple[str,
         yield "settings", dialog
         dialog.close()
         guide = window.context.catalog.guide(GUIDE)
-        slip = SlipDialog(guide, settings, "K7QM-3XPA-R", guide.steps[:2], lang, window)
+        slip = SlipDialog(guide, settings, new_handoff_code(), guide.steps[:2], lang, window)
         slip.show()
         settle()
         yield "slip-preview", slip
