@@ -47,7 +47,8 @@ BIG = 16
 class Counter(QWidget):
     """A count: caption, a big − button, a spin box, a big + button."""
 
-    def __init__(self, name: str, caption: str, step: int = 1, maximum: int = MAX_COUNT) -> None:
+    def __init__(self, name: str, caption: str, step: int = 1, maximum: int = MAX_COUNT,
+                 group: str = "") -> None:  # fmt: skip
         super().__init__()
         self.setObjectName(f"{name}Counter")
         layout = QHBoxLayout(self)
@@ -64,7 +65,8 @@ class Counter(QWidget):
         self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.spin.setProperty("role", "count")  # the theme gives the buttons' room to the digits
         self.spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.spin.setAccessibleName(caption)
+        what = f"{group} {caption}" if group else caption  # "受講者 70〜74 歳", not "70〜74 歳"
+        self.spin.setAccessibleName(what)
         font = QFont(self.spin.font())
         font.setPointSize(BIG)
         font.setBold(True)
@@ -75,6 +77,10 @@ class Counter(QWidget):
             button.setFixedSize(48, 44)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab walks the counts, not buttons
             button.setAutoRepeat(True)
+        self.minus.setAccessibleName(tr("a11y.decrease", what=what))
+        self.plus.setAccessibleName(tr("a11y.increase", what=what))
+        self.minus.setToolTip(self.minus.accessibleName())
+        self.plus.setToolTip(self.plus.accessibleName())
         self.minus.clicked.connect(self.spin.stepDown)
         self.plus.clicked.connect(self.spin.stepUp)
         layout.addWidget(self.caption, 1)
@@ -134,6 +140,7 @@ class QuickEntry(QWidget):
         ):
             when.addWidget(QLabel(label))
             when.addWidget(widget)
+            widget.setAccessibleName(label)
         when.addWidget(self.duration, 1)
         root.addLayout(when)
 
@@ -164,8 +171,8 @@ class QuickEntry(QWidget):
         staff_layout = QVBoxLayout(staff)
         self.counters: dict[str, Counter] = {}
 
-        def counter(box_layout, column: str, caption: str) -> Counter:
-            c = Counter(f"count_{column}", caption)
+        def counter(box_layout, column: str, caption: str, group: str = "") -> Counter:
+            c = Counter(f"count_{column}", caption, group=group)
             self.counters[column] = c
             box_layout.addWidget(c)
             c.spin.valueChanged.connect(lambda _v, col=column: self._changed(col))
@@ -180,12 +187,14 @@ class QuickEntry(QWidget):
         ages = QGroupBox(tr("classes.entry.by_age"))
         ages_layout = QVBoxLayout(ages)
         for band in CLASS_AGE_BANDS:
-            counter(ages_layout, AGE_COLUMN[band], tr(f"classes.age.{band}"))
+            counter(ages_layout, AGE_COLUMN[band], tr(f"classes.age.{band}"),
+                    tr("classes.entry.learners"))  # fmt: skip
         counts.addWidget(ages)
         results = QGroupBox(tr("classes.entry.by_result"))
         results_layout = QVBoxLayout(results)
         for result in RESULTS:
-            counter(results_layout, RESULT_COLUMN[result], tr(f"classes.result.{result}"))
+            counter(results_layout, RESULT_COLUMN[result], tr(f"classes.result.{result}"),
+                    tr("classes.entry.by_result"))  # fmt: skip
         results_layout.addWidget(QLabel(tr("classes.entry.satisfaction")))
         for level in SATISFACTION_LEVELS:
             counter(results_layout, f"satisfaction_{level}",
@@ -195,6 +204,7 @@ class QuickEntry(QWidget):
 
         self.note = QLineEdit(objectName="classNote")
         self.note.setPlaceholderText(tr("classes.entry.note_placeholder"))
+        self.note.setAccessibleName(tr("classes.entry.note_placeholder"))
         self.note.setMaxLength(200)
         root.addWidget(self.note)
         self.staffing = QLabel(objectName="staffingWarning")

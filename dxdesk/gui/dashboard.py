@@ -114,6 +114,8 @@ class DashboardWidget(QWidget):
         charts.addWidget(self.outcome_view, 1)
         for view in (self.trend_view, self.outcome_view):
             view.setMinimumSize(320, 260)
+        self.trend_view.setAccessibleName(tr("a11y.trend_chart"))
+        self.outcome_view.setAccessibleName(tr("a11y.outcome_chart"))
         self.refresh_button = QPushButton(objectName="dashboard_refresh")
         self.export_button = QPushButton(objectName="dashboard_export")
         self.import_button = QPushButton(objectName="dashboard_import")
@@ -312,6 +314,8 @@ class ExportDialog(_WorkDialog):
         form.addRow(tr("dashboard.export.folder"), folder_row)
         form.addRow(self.publish)
         form.addRow(self.all_sites)
+        self.folder_edit.setAccessibleName(tr("dashboard.export.folder"))
+        self.month_edit.setAccessibleName(tr("dashboard.export.month"))
         self.start_button = QPushButton(tr("dashboard.export.start"), objectName="export_start")
         self.start_button.clicked.connect(self.start)
         body = QWidget()
@@ -374,6 +378,7 @@ class ImportDialog(_WorkDialog):
         self.setWindowTitle(tr("dashboard.import.title"))
         self.data_dir = Path(data_dir)
         self.files = QListWidget(objectName="import_files")
+        self.files.setAccessibleName(tr("a11y.import_files"))
         add = QPushButton(tr("dashboard.export.choose"), objectName="import_add")
         add.clicked.connect(self._choose)
         self.allow_unsigned = QCheckBox(

@@ -65,9 +65,24 @@ class CatalogBrowser(QWidget):
         self.search.textChanged.connect(self.refresh)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.search.returnPressed.connect(self._select_first)
+        self.search.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        # ↓ from the search box goes into the results, on the first guide.
+        down = event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down
+        if obj is self.search and down:
+            if self.selected_guide() is None:
+                self._select_first()
+            self.tree.setFocus()
+            return True
+        return super().eventFilter(obj, event)
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(tr("main.search_placeholder"))
+        self.search.setAccessibleName(tr("a11y.procedure_search"))
+        self.tree.setAccessibleName(tr("a11y.procedure_list"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -183,6 +198,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.language_action = QAction(self, objectName="languageAction")
+        self.language_action.setShortcut(QKeySequence("Ctrl+L"))
         self.language_action.triggered.connect(self.toggle_language)
         self.start_action = QAction(self, objectName="startSessionAction")
         self.start_action.setShortcut(QKeySequence("Ctrl+N"))
@@ -191,9 +207,11 @@ class MainWindow(QMainWindow):
         self.display_action.setShortcut(QKeySequence("F2"))
         self.display_action.triggered.connect(self.toggle_resident_display)
         self.dashboard_action = QAction(self, objectName="dashboardAction")
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+D"))
         self.dashboard_action.triggered.connect(self.show_dashboard)
         self.dashboard = None
         self.classes_action = QAction(self, objectName="classesAction")
+        self.classes_action.setShortcut(QKeySequence("Ctrl+K"))
         self.classes_action.triggered.connect(self.open_classes)
         self.class_entry = None
         self.toolbar.addAction(self.start_action)
@@ -203,6 +221,18 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
         self.toolbar.addAction(self.language_action)
+        self.find_action = QAction(self, objectName="findAction")
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.focus_search)
+        # Every action in a menu too, where its shortcut is shown (the toolbar takes no Tab).
+        self.session_menu = self.menuBar().addMenu("")
+        self.session_menu.setObjectName("sessionMenu")
+        self.session_menu.addActions([self.start_action, self.display_action, self.find_action])
+        self.view_menu = self.menuBar().addMenu("")
+        self.view_menu.setObjectName("viewMenu")
+        self.view_menu.addActions([self.dashboard_action, self.classes_action])
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.settings_action, self.language_action])
         self.session_screen = None
         self.resident_display = None
         self.site_label = QLabel(objectName="siteLabel")
@@ -219,6 +249,8 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("main.window_title"))
+        self.detail.setAccessibleName(tr("a11y.guide_detail"))
+        self.problems.setAccessibleName(tr("a11y.problems_list"))
         self.tabs.setTabText(0, tr("main.tab_guides"))
         count = len(self.context.catalog.problems)
         self.tabs.setTabText(
@@ -232,6 +264,13 @@ class MainWindow(QMainWindow):
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
+        self.find_action.setText(tr("main.action_find"))
+        self.session_menu.setTitle(tr("main.menu_session"))
+        self.view_menu.setTitle(tr("main.menu_view"))
+        for action in (self.start_action, self.display_action, self.dashboard_action,
+                       self.classes_action, self.settings_action, self.language_action):  # fmt: skip
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{action.text()} ({keys})" if keys else action.text())
         self.problems_intro.setText(tr("main.problems_intro" if count else "main.problems_none"))
         self.problems.clear()
         for problem in self.context.catalog.problems:
@@ -252,6 +291,16 @@ class MainWindow(QMainWindow):
         self.detail.setHtml(
             guide_html(guide, self.context.catalog.taxonomy, self.context.settings, ui_language())
         )
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the guide list, or of the session's start page."""
+        screen = self.session_screen
+        if screen is not None and self.tabs.currentWidget() is screen and screen.on_start_page:
+            screen.start_browser.search.setFocus()
+            return
+        self.tabs.setCurrentIndex(0)
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
 
     def toggle_language(self) -> None:
         set_gui_language("en" if ui_language() == "ja" else "ja")

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from dxdesk.core.catalog import ProcedureGuide
 from dxdesk.core.i18n import LANGUAGE_NAMES, RESIDENT_LANGUAGES, pick, tr, ui_language
 from dxdesk.core.session import SessionError, SupportSession
+from dxdesk.gui.a11y import name_form_fields
 from dxdesk.gui.fit import fit_to_screen, scrolling_dialog_layout
 from dxdesk.gui.tasks import run_task
 
@@ -135,6 +136,10 @@ class PrintPreviewDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         close.clicked.connect(self.reject)
         self._set_ready(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        name_form_fields(self.options)  # the options rows are added by each kind of dialog
+        super().showEvent(event)
 
     def _set_ready(self, ready: bool) -> None:
         self.print_button.setEnabled(ready)

@@ -46,6 +46,7 @@ from dxdesk.core.session import (
     SupportSession,
 )
 from dxdesk.core.store import StoreError
+from dxdesk.gui.a11y import name_form_fields
 from dxdesk.gui.fit import FlowLayout, WrappingButton, fit_to_screen, scrolling
 from dxdesk.gui.main_window import CatalogBrowser
 
@@ -125,6 +126,7 @@ class ReflowPage(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(page)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         side_by_side = sum(
@@ -154,6 +156,7 @@ class SessionScreen(QWidget):
         self.session = session
         self.catalog = catalog
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(tr("a11y.session_screen"))
         outer = QVBoxLayout(self)
 
         # The header wraps: timer and buttons flow, the procedures take their own full row.
@@ -213,6 +216,7 @@ class SessionScreen(QWidget):
         form.addRow(tr("wizard.device"), self.device_combo)
         form.addRow(tr("wizard.help_language"), self.language_combo)
         form.addRow(tr("wizard.return_code"), self.return_code)
+        name_form_fields(form)
         hint = QLabel(tr("wizard.context_hint"))
         hint.setWordWrap(True)
         form.addRow(hint)
@@ -332,6 +336,7 @@ class SessionScreen(QWidget):
         note_layout = QVBoxLayout(note_box)
         self.note_edit = GuardedNoteEdit("sessionNoteEdit")
         self.note_edit.setPlaceholderText(tr("wizard.note_placeholder"))
+        self.note_edit.setAccessibleName(tr("a11y.session_note"))
         self.note_problem = QLabel(objectName="sessionNoteProblem")
         self.note_problem.setProperty("role", "warning")
         self.note_problem.setWordWrap(True)
@@ -356,6 +361,7 @@ class SessionScreen(QWidget):
         nav = QHBoxLayout()
         back = QPushButton(tr("wizard.back_to_steps"), objectName="backToStepsButton")
         back.clicked.connect(self.show_step_page)
+        self.back_to_steps = back
         self.finish_button = QPushButton(tr("wizard.finish"), objectName="finishButton")
         self.finish_button.setProperty("role", "primary")
         self.finish_button.clicked.connect(self.finish)
@@ -479,6 +485,7 @@ class SessionScreen(QWidget):
         from dxdesk.gui.note_dialog import OtherNoteDialog
 
         dialog = OtherNoteDialog(self)
+        dialog.edit.setAccessibleName(tr("a11y.other_note"))
         fit_to_screen(dialog, dialog.sizeHint().expandedTo(QSize(640, 320)))
         return dialog
 
@@ -494,6 +501,34 @@ class SessionScreen(QWidget):
         self._rebuild_outcomes()
         self.pages.setCurrentIndex(PAGE_OUTCOME)
         self.refresh()
+        self._outcome_tab_order()
+        self._focus_missing_outcome()
+
+    def _outcome_tab_order(self) -> None:
+        """Tab follows the page: the outcomes first, then printing, the note, the checklist."""
+        chain: list[QWidget] = []
+        for attempt in self.session.attempts:
+            group = self.outcome_groups.get(attempt.attempt_no)
+            if group is not None:
+                chain += group.buttons()
+            for name in (f"printSlipButton{attempt.attempt_no}",
+                         f"printPaperButton{attempt.attempt_no}"):  # fmt: skip
+                found = self.outcomes_box.findChild(QPushButton, name)
+                if found is not None:
+                    chain.append(found)
+        chain += [self.note_edit, *self.hygiene_checks.values(), self.back_to_steps,
+                  self.finish_button]  # fmt: skip
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _focus_missing_outcome(self) -> bool:
+        """Focus the first procedure still without an outcome; False when none is missing."""
+        for attempt in self.session.missing_outcomes():
+            group = self.outcome_groups.get(attempt.attempt_no)
+            if group is not None and group.buttons():
+                group.buttons()[0].setFocus()
+                return True
+        return False
 
     def set_outcome(self, attempt_no: int, outcome: str) -> None:
         self._run(lambda: self.session.set_outcome(outcome, attempt_no))
@@ -566,14 +601,16 @@ class SessionScreen(QWidget):
         elif carried["page"] == PAGE_STEP and self.session.attempts:
             self.show_step_page()
 
+    @property
+    def on_start_page(self) -> bool:
+        return self.pages.currentIndex() == PAGE_START
+
     def focus_first(self) -> None:
-        """Focus where the clerk starts on the current page."""
+        """Focus where the clerk starts on the current page (Ctrl+N: the first field)."""
         page = self.pages.currentIndex()
         if page == PAGE_START:
             self.age_combo.setFocus()
-        elif page == PAGE_STEP:
-            self.setFocus()
-        else:
+        elif page != PAGE_OUTCOME or not self._focus_missing_outcome():
             self.setFocus()
 
     # ================================================================== rendering
@@ -705,7 +742,7 @@ class SessionScreen(QWidget):
             flow = FlowLayout(choices, spacing=12)
             rows.addWidget(choices)
             group = QButtonGroup(box)
-            current = attempt.outcome or attempt.proposed_outcome
+            current = attempt.outcome  # never preset: the clerk chooses every outcome
             for outcome in OUTCOMES:
                 radio = QRadioButton(tr("wizard.outcome." + outcome),
                                      objectName=f"outcome_{attempt.attempt_no}_{outcome}")  # fmt: skip
@@ -716,7 +753,11 @@ class SessionScreen(QWidget):
                 )
                 flow.addWidget(radio)
             if attempt.outcome is None and attempt.proposed_outcome:
-                self.session.set_outcome(attempt.proposed_outcome, attempt.attempt_no)
+                hint = QLabel(tr("wizard.outcome_suggested",
+                                 outcome=tr("wizard.outcome." + attempt.proposed_outcome)),
+                              objectName=f"outcomeSuggested{attempt.attempt_no}")  # fmt: skip
+                hint.setWordWrap(True)
+                rows.addWidget(hint)
             slip = QPushButton(
                 tr("wizard.print_slip"), objectName=f"printSlipButton{attempt.attempt_no}"
             )
@@ -774,7 +815,11 @@ class SessionScreen(QWidget):
             elif page == PAGE_OUTCOME and not isinstance(
                 QApplication.focusWidget(), QPlainTextEdit
             ):
-                self.finish()
+                # Enter never finishes a visit whose outcomes are not all chosen.
+                if self._focus_missing_outcome():
+                    self.show_message(tr("wizard.choose_outcome_first"))
+                else:
+                    self.finish()
             return
         if key == Qt.Key.Key_Backspace and page != PAGE_START:
             self.go_back()

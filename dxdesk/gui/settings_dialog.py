@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from dxdesk.core.i18n import pick, tr, ui_language
 from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsValueError, SiteSettings
+from dxdesk.gui.a11y import name_form_fields
 from dxdesk.gui.fit import fit_to_screen, scrolling_dialog_layout
 
 
@@ -96,6 +97,8 @@ class SiteSettingsDialog(QDialog):
         display_form.addRow("", self.high_contrast)
         display_form.addRow(tr("settings.retention"), self.retention)
         layout.addWidget(display)
+        for each in (form, url_form, display_form):
+            name_form_fields(each)
 
         self.error = QLabel(objectName="settingsError")
         self.error.setProperty("role", "warning")

@@ -88,7 +88,17 @@ def test_two_procedures_branch_blocker_and_hygiene(window, qtbot, data_dir: Path
     qtbot.keyClick(screen, Qt.Key.Key_Return)  # the last step ends the walk
     assert screen.pages.currentIndex() == 2
 
+    # Nothing is preset: the suggestion is shown, Enter refuses to finish and focuses the choice.
+    assert screen.findChild(QLabel, "outcomeSuggested2") is not None
+    assert not any(r.isChecked() for r in screen.findChildren(QRadioButton))
+    assert not button(screen, "finishButton").isEnabled()
+    qtbot.keyClick(screen, Qt.Key.Key_Return)
+    assert screen.session.is_open and screen.pages.currentIndex() == 2
+    assert QApplication.focusWidget() is screen.findChild(
+        QRadioButton, "outcome_1_completed_online"
+    )
     screen.findChild(QRadioButton, "outcome_1_handed_off").click()
+    screen.findChild(QRadioButton, "outcome_2_referred").click()
     hygiene = screen.findChild(QCheckBox, "hygiene_logged_out").parentWidget()
     assert hygiene.isVisible()
 
