@@ -507,7 +507,10 @@ class Store:
                 changed = []
             for attempt in changed:
                 self._write_attempt_rows(
-                    db, session, attempt, blockers=event.kind in ("blocker", "unblock", "answer")
+                    db,
+                    session,
+                    attempt,
+                    blockers=event.kind in ("blocker", "unblock", "answer", "back"),
                 )
 
     def _write_session_row(self, db: sqlite3.Connection, session: SupportSession) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -235,6 +236,8 @@ class MainWindow(QMainWindow):
         self.view_menu.addActions([self.settings_action, self.language_action])
         self.session_screen = None
         self.resident_display = None
+        self.resident_dock = None
+        self.display_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.site_label = QLabel(objectName="siteLabel")
         self.statusBar().addPermanentWidget(self.site_label)
 
@@ -409,9 +412,7 @@ class MainWindow(QMainWindow):
         screen.deleteLater()
         self.session_screen = None
         self.start_action.setEnabled(True)
-        if self.resident_display is not None:
-            self.resident_display.close()
-            self.resident_display = None
+        self._close_resident_display()
         self.statusBar().showMessage(tr("main.session_" + how), 8000)
         self.refresh_today()
         self.offer_interrupted_sessions()  # any still waiting after a resumed visit
@@ -446,18 +447,51 @@ class MainWindow(QMainWindow):
         self.class_entry.activateWindow()
 
     def toggle_resident_display(self) -> None:
+        """F2: the resident's sentence on the second screen; with one screen, docked at the
+        side of this window so it never covers the clerk's panel. It never takes focus."""
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QDockWidget
+
         from dxdesk.gui.resident_display import ResidentDisplay
 
-        if self.resident_display is not None and self.resident_display.isVisible():
-            self.resident_display.hide()
+        shown = self.resident_dock if self.resident_dock is not None else self.resident_display
+        if shown is not None and shown.isVisible():
+            shown.hide()
             return
         if self.session_screen is None:
             self.statusBar().showMessage(tr("main.display_needs_session"), 5000)
             return
-        if self.resident_display is None:
-            self.resident_display = ResidentDisplay(self.session_screen.session)
-        self.resident_display.update_sentence()
-        self.resident_display.show_on_second_screen()
+        focus = QApplication.focusWidget()
+        if len(QGuiApplication.screens()) > 1:
+            if self.resident_display is None:
+                self.resident_display = ResidentDisplay(self.session_screen.session)
+            self.resident_display.update_sentence()
+            self.resident_display.show_on_second_screen()
+        else:
+            if self.resident_dock is None:
+                self.resident_display = ResidentDisplay(self.session_screen.session, self)
+                self.resident_display.use_docked_size()
+                dock = QDockWidget(tr("main.action_resident_display"), self)
+                dock.setObjectName("residentDock")
+                dock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+                dock.setWidget(self.resident_display)
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+                self.resizeDocks([dock], [max(320, self.width() // 3)], Qt.Orientation.Horizontal)
+                self.resident_dock = dock
+            self.resident_display.update_sentence()
+            self.resident_dock.show()
+        if focus is not None:
+            focus.setFocus()  # the clerk keeps the keyboard
+
+    def _close_resident_display(self) -> None:
+        if self.resident_dock is not None:
+            self.removeDockWidget(self.resident_dock)
+            self.resident_dock.deleteLater()
+            self.resident_dock = None
+        elif self.resident_display is not None:
+            self.resident_display.close()
+        self.resident_display = None
 
     def _update_resident_display(self) -> None:
         if self.resident_display is not None and self.resident_display.isVisible():
@@ -550,8 +584,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
-        if self.resident_display is not None:
-            self.resident_display.close()
+        self._close_resident_display()
         if self.class_entry is not None:
             self.class_entry.close()
         # An open visit stays in the store: it is offered for resumption at the next start.

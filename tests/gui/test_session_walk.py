@@ -226,3 +226,40 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
     assert answers == []  # the waiting visit really was offered
     assert win.context.store.interrupted_sessions() == []
     win.context.store.close()
+
+
+def test_resident_display_docks_on_one_screen_and_never_takes_the_keyboard(window, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    window.start_session()
+    screen = window.session_screen
+    screen.start_browser.select("pin-reset")
+    button(screen, "beginButton").click()
+    screen.setFocus()
+    assert len(QApplication.screens()) == 1
+    window.display_action.trigger()  # F2
+    dock = window.findChild(QDockWidget, "residentDock")
+    assert dock is not None and dock.isVisible()
+    display = window.resident_display
+    assert display.window() is window  # beside the clerk's panel, not over it
+    assert not dock.geometry().intersects(window.centralWidget().geometry())
+    assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert QApplication.focusWidget() is screen  # 1 and Enter still reach the wizard
+    before = display.sentence.text()
+    button(screen, "answerButton0").click()
+    assert display.sentence.text() != before  # it follows the wizard
+    window.display_action.trigger()  # F2 again hides it
+    assert not dock.isVisible()
+
+
+def test_a_separate_resident_window_refuses_focus(qtbot, data_dir) -> None:
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.paths import forms_dir
+    from dxdesk.core.session import SupportSession
+    from dxdesk.gui.resident_display import ResidentDisplay
+
+    session = SupportSession.start(load_catalog(forms_dir()), "kita-1")
+    display = ResidentDisplay(session)
+    qtbot.addWidget(display)
+    assert display.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
