@@ -171,8 +171,11 @@ class DashboardWidget(QWidget):
             tr("dashboard.sessions"), f"{cur.sessions:,}", f"{prev.sessions:,}"
         )
         for key in ("completion_rate", "handoff_rate", "share_70_plus"):
+            caption = (
+                "dashboard.share_70_plus_known" if key == "share_70_plus" else f"dashboard.{key}"
+            )
             self.tiles[key].show_figure(
-                tr(f"dashboard.{key}"), _pct(getattr(cur, key)), _pct(getattr(prev, key))
+                tr(caption), _pct(getattr(cur, key)), _pct(getattr(prev, key))
             )
         classes, before = figures.classes, figures.previous_classes
         self.tiles["classes"].show_figure(
@@ -197,8 +200,7 @@ class DashboardWidget(QWidget):
         axis_x = QBarCategoryAxis()  # short labels that fit under a bar; the period is in the title
         axis_x.append([_short_month(p.month) for p in trend])
         axis_y = QValueAxis()
-        axis_y.setRange(0, max([p.sessions for p in figures.trend] + [1]) * 1.15)
-        axis_y.setLabelFormat("%d")
+        _whole_numbers(axis_y, max([p.sessions for p in figures.trend] + [1]))
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
@@ -221,8 +223,7 @@ class DashboardWidget(QWidget):
         axis_y = QBarCategoryAxis()
         axis_y.append([outcome_label(o, _lang()) for o in order])
         axis_x = QValueAxis()
-        axis_x.setRange(0, max(counts + [1]) * 1.2)
-        axis_x.setLabelFormat("%d")
+        _whole_numbers(axis_x, max(counts + [1]))
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
@@ -243,6 +244,26 @@ class DashboardWidget(QWidget):
         dialog.finished_with.connect(lambda _r: self.refresh())
         dialog.show()
         return dialog
+
+
+def _whole_numbers(axis: QValueAxis, largest: int) -> None:
+    """Counts are whole: ticks at 0, step, 2·step … (1, 2, 5 × 10ⁿ), never 0, 0, 1, 1, 2."""
+    step = 1
+    while largest / step > 5:
+        step = _next_step(step)
+    top = (largest // step + 1) * step  # room above the highest bar for its label
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setRange(0, max(top, step))
+    axis.setLabelFormat("%d")
+    axis.setMinorTickCount(0)
+
+
+def _next_step(step: int) -> int:
+    digits = str(step)
+    lead, zeros = int(digits[0]), len(digits) - 1
+    return (2 if lead == 1 else 5 if lead == 2 else 10) * 10**zeros
 
 
 def _lang() -> str:

@@ -61,7 +61,12 @@ class CatalogBrowser(QWidget):
         self.tree = QTreeWidget(objectName="procedureList")
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
+        self.empty = QLabel(objectName="searchEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "warning")
+        self.empty.hide()
         layout.addWidget(self.search)
+        layout.addWidget(self.empty)
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self.refresh)
         self.tree.currentItemChanged.connect(self._current_changed)
@@ -118,10 +123,13 @@ class CatalogBrowser(QWidget):
                 head.addChild(item)
         self.tree.expandAll()
         self.tree.blockSignals(False)
+        query = self.search.text().strip()
+        self.empty.setText(tr("main.search_empty", query=query) if query and not guides else "")
+        self.empty.setVisible(bool(query and not guides))
         if selected and selected.id in {g.id for g in guides}:
             self.select(selected.id)
-        elif not guides:
-            self.guide_selected.emit(None)
+        elif selected is not None or not guides:
+            self.guide_selected.emit(None)  # a guide the search hides is not shown either
 
     def _items(self):
         for i in range(self.tree.topLevelItemCount()):
@@ -288,6 +296,10 @@ class MainWindow(QMainWindow):
         self.show_guide(self.browser.selected_guide())
 
     def show_guide(self, guide: ProcedureGuide | None) -> None:
+        from dxdesk.gui.guide_html import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
+
+        css = GUIDE_CSS_HIGH_CONTRAST if self.context.settings.high_contrast else GUIDE_CSS
+        self.detail.document().setDefaultStyleSheet(css)
         if guide is None:
             self.detail.setHtml(f"<p>{tr('main.no_guide')}</p>")
             return
@@ -414,6 +426,8 @@ class MainWindow(QMainWindow):
         self.start_action.setEnabled(True)
         self._close_resident_display()
         self.statusBar().showMessage(tr("main.session_" + how), 8000)
+        self.tabs.setCurrentIndex(0)  # back to the guides, ready for the next resident
+        self.browser.search.setFocus()
         self.refresh_today()
         self.offer_interrupted_sessions()  # any still waiting after a resumed visit
 
@@ -435,6 +449,7 @@ class MainWindow(QMainWindow):
             self.class_entry = QuickEntry(self.context.store, self.context.settings.site_id,
                                           catalog=self.context.catalog,
                                           settings=self.context.settings)  # fmt: skip
+            self.class_entry.saved.connect(self._class_saved)
         self.class_entry.settings = self.context.settings  # as edited since it was opened
         if not self.class_entry.isVisible():
             from PySide6.QtCore import QSize
@@ -445,6 +460,12 @@ class MainWindow(QMainWindow):
         self.class_entry.show()
         self.class_entry.raise_()
         self.class_entry.activateWindow()
+
+    def _class_saved(self, _row) -> None:
+        """A class saved: the figures that count classes follow at once."""
+        self.refresh_today()
+        if self.dashboard is not None:
+            self.dashboard.refresh()
 
     def toggle_resident_display(self) -> None:
         """F2: the resident's sentence on the second screen; with one screen, docked at the

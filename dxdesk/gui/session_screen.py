@@ -8,6 +8,7 @@ Keyboard: Enter = next, Backspace = back, 1-9 answer a branch, Esc asks before a
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor
@@ -55,6 +56,18 @@ PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
 
 def _text(texts: dict[str, str] | None) -> str:
     return pick(texts, ui_language(), "ja") or ""
+
+
+def _icon_html(name: str, label: QLabel, alt: str) -> str:
+    """A shipped SVG icon inline in rich text, as tall as the label's text (emoji show as boxes
+    on a PC without an emoji font)."""
+    from pathlib import Path
+
+    from dxdesk.gui.resources import icon_path
+
+    size = label.fontMetrics().height()
+    url = Path(icon_path(name)).as_uri()
+    return f'<img src="{url}" width="{size}" height="{size}" alt="{escape(alt)}"> '
 
 
 class GuardedNoteEdit(QPlainTextEdit):
@@ -163,6 +176,7 @@ class SessionScreen(QWidget):
         header_box = QWidget(objectName="sessionHeader")
         header = FlowLayout(header_box)
         self.timer_label = QLabel(objectName="sessionTimer")
+        self.timer_label.setTextFormat(Qt.TextFormat.RichText)
         self.procedures_label = QLabel(objectName="sessionProcedures")
         self.procedures_label.setWordWrap(True)
         self.add_button = QPushButton(tr("wizard.add_procedure"), objectName="addProcedureButton")
@@ -279,6 +293,7 @@ class SessionScreen(QWidget):
         self.question = QLabel(objectName="branchQuestion")
         self.question.setProperty("role", "heading")
         self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.question)
         self.answers_box = QWidget(objectName="branchAnswers")
         self.answers_layout = QVBoxLayout(self.answers_box)
@@ -353,6 +368,7 @@ class SessionScreen(QWidget):
         self.hygiene_checks: dict[str, QCheckBox] = {}
         for item in ("logged_out", "browser_closed", "card_returned"):
             check = QCheckBox(tr(f"session.hygiene.{item}"), objectName=f"hygiene_{item}")
+            check.toggled.connect(self._hygiene_toggled)
             self.hygiene_checks[item] = check
             hygiene_layout.addWidget(check)
         layout.addWidget(self.hygiene_box)
@@ -415,8 +431,17 @@ class SessionScreen(QWidget):
             self.show_step_page()
 
     def add_procedure_dialog(self) -> None:
-        titles = {(_text(g.title)): g.id for g in sorted(self.catalog.guides.values(),
-                                                         key=lambda g: g.kana)}  # fmt: skip
+        # As the catalog lists them (category, then reading), without those already in the visit.
+        taxonomy = self.catalog.taxonomy
+        order = [c.id for c in taxonomy.categories] if taxonomy else []
+        in_visit = {a.procedure_id for a in self.session.attempts}
+        guides = sorted(
+            (g for g in self.catalog.guides.values() if g.id not in in_visit),
+            key=lambda g: (order.index(g.category) if g.category in order else 99, g.kana),
+        )
+        titles = {_text(g.title): g.id for g in guides}
+        if not titles:
+            return
         title, ok = QInputDialog.getItem(
             self, tr("wizard.add_procedure"), tr("wizard.choose_procedure"), list(titles), 0, False
         )
@@ -617,7 +642,11 @@ class SessionScreen(QWidget):
 
     def _tick(self) -> None:
         seconds = int(self.session.elapsed().total_seconds())
-        self.timer_label.setText(f"⏱ {seconds // 60:02d}:{seconds % 60:02d}")
+        icon = _icon_html("timer.svg", self.timer_label, "")  # sized to the polished font
+        self.timer_label.setText(f"{icon}{seconds // 60:02d}:{seconds % 60:02d}")
+        self.timer_label.setAccessibleName(
+            tr("wizard.elapsed", minutes=seconds // 60, seconds=seconds % 60)
+        )
 
     def refresh(self) -> None:
         self._tick()
@@ -658,7 +687,10 @@ class SessionScreen(QWidget):
             )
         )
         self.staff_text.setText(_text(step.staff))
-        self.resident_text.setText("🗣 " + ruby_html(pick(step.say, "ja-easy") or ""))
+        self.resident_text.setText(
+            _icon_html("speak.svg", self.resident_text, tr("wizard.say_icon"))
+            + ruby_html(pick(step.say, "ja-easy") or "")
+        )
         self.screen_text.setText(
             tr("wizard.screen", text=_text(step.screen)) if step.screen else ""
         )
@@ -673,7 +705,10 @@ class SessionScreen(QWidget):
         self.question.setVisible(branch is not None)
         answers = branch.answers if branch is not None else []
         if branch is not None:
-            self.question.setText("❓ " + _text(branch.question))
+            self.question.setText(
+                _icon_html("question.svg", self.question, tr("wizard.question_icon"))
+                + escape(_text(branch.question))
+            )
         for i, button in enumerate(self.answer_buttons):  # a fixed pool: no widget churn per step
             if i < len(answers):
                 button.setText(f"{i + 1}. {_text(answers[i].label)}")
@@ -782,6 +817,11 @@ class SessionScreen(QWidget):
         self.hygiene_box.setVisible(self.session.device == "counter_terminal")
         missing = self.session.missing_outcomes()
         self.finish_button.setEnabled(not missing and self.note_edit.is_clean)
+
+    def _hygiene_toggled(self, _on: bool) -> None:
+        # The warning about the checklist goes once all three are ticked.
+        if all(c.isChecked() for c in self.hygiene_checks.values()):
+            self.message.hide()
 
     def _note_changed(self, _findings: list) -> None:
         self.note_problem.setText(self.note_edit.problem_text())

@@ -84,7 +84,12 @@ def test_main_window_starts_maximised_on_a_small_screen(qtbot, data_dir: Path, m
     window, _ = build_main_window(data_dir)
     qtbot.addWidget(window)
     try:
-        assert window.isMaximized()
+        state = (
+            window.windowState(),
+            window.geometry(),
+            QSettings("dxdesk", "dxdesk").value("main/geometry"),
+        )
+        assert window.isMaximized(), state
     finally:
         window.context.store.close()
 
