@@ -176,11 +176,12 @@ class SessionScreen(QWidget):
         header_box = QWidget(objectName="sessionHeader")
         header = FlowLayout(header_box)
         self.timer_label = QLabel(objectName="sessionTimer")
-        self.timer_label.setTextFormat(Qt.TextFormat.RichText)
+        self.timer_icon = QLabel(objectName="sessionTimerIcon")
         self.procedures_label = QLabel(objectName="sessionProcedures")
         self.procedures_label.setWordWrap(True)
         self.add_button = QPushButton(tr("wizard.add_procedure"), objectName="addProcedureButton")
         self.abandon_button = QPushButton(tr("wizard.abandon"), objectName="abandonButton")
+        header.addWidget(self.timer_icon)
         header.addWidget(self.timer_label)
         header.addWidget(self.add_button)
         header.addWidget(self.abandon_button)
@@ -207,6 +208,16 @@ class SessionScreen(QWidget):
         if session.attempts:  # a resumed visit opens where it stopped
             self.pages.setCurrentIndex(PAGE_STEP)
         self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        # The icon as tall as the timer's digits, once the theme has set their size.
+        from PySide6.QtGui import QIcon
+
+        from dxdesk.gui.resources import icon_path
+
+        size = self.timer_label.fontMetrics().height()
+        self.timer_icon.setPixmap(QIcon(icon_path("timer.svg")).pixmap(QSize(size, size)))
+        super().showEvent(event)
 
     # ================================================================== page builders
 
@@ -642,8 +653,7 @@ class SessionScreen(QWidget):
 
     def _tick(self) -> None:
         seconds = int(self.session.elapsed().total_seconds())
-        icon = _icon_html("timer.svg", self.timer_label, "")  # sized to the polished font
-        self.timer_label.setText(f"{icon}{seconds // 60:02d}:{seconds % 60:02d}")
+        self.timer_label.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
         self.timer_label.setAccessibleName(
             tr("wizard.elapsed", minutes=seconds // 60, seconds=seconds % 60)
         )
