@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
     QGroupBox,
     QHBoxLayout,
@@ -68,13 +69,14 @@ class Counter(QWidget):
         what = f"{group} {caption}" if group else caption  # "受講者 70〜74 歳", not "70〜74 歳"
         self.spin.setAccessibleName(what)
         font = QFont(self.spin.font())
-        font.setPointSize(BIG)
+        # Counts stay larger than the text at every text size (BIG at 1.0).
+        font.setPointSizeF(max(BIG, QApplication.font().pointSizeF() * 1.35))
         font.setBold(True)
         self.spin.setFont(font)
-        self.spin.setFixedWidth(64)
+        self.spin.setFixedWidth(max(64, QFontMetrics(font).horizontalAdvance("000") + 16))
         for button in (self.minus, self.plus):
             button.setFont(font)
-            button.setFixedSize(48, 44)
+            button.setMinimumSize(48, 44)  # grows with the text size instead of clipping
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab walks the counts, not buttons
             button.setAutoRepeat(True)
         self.minus.setAccessibleName(tr("a11y.decrease", what=what))
@@ -124,7 +126,8 @@ class QuickEntry(QWidget):
         body = QWidget(objectName="classEntryBody")
         root = QVBoxLayout(body)
 
-        when = QHBoxLayout()
+        when_box = QWidget(objectName="classWhen")
+        when = FlowLayout(when_box, spacing=10)  # wraps at a large text size
         self.date = QDateEdit(objectName="classDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -138,11 +141,15 @@ class QuickEntry(QWidget):
             (tr("classes.entry.start"), self.start),
             (tr("classes.entry.venue"), self.venue),
         ):
-            when.addWidget(QLabel(label))
-            when.addWidget(widget)
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(QLabel(label))
+            pair_layout.addWidget(widget)
+            when.addWidget(pair)
             widget.setAccessibleName(label)
-        when.addWidget(self.duration, 1)
-        root.addLayout(when)
+        when.addWidget(self.duration)
+        root.addWidget(when_box)
 
         topics = QGroupBox(tr("classes.entry.menu"), objectName="classMenuBox")
         grid = QVBoxLayout(topics)
