@@ -72,8 +72,12 @@ def test_every_window_fits_a_1366x768_screen(qtbot, qapp, data_dir: Path, monkey
     assert problems == []
 
 
-def test_main_window_starts_maximised_on_a_small_screen(qtbot, data_dir: Path, monkeypatch):
+def test_main_window_starts_maximised_on_a_small_screen(qtbot, data_dir: Path, monkeypatch,
+                                                        tmp_path):  # fmt: skip
     from PySide6.QtCore import QSettings
+
+    # This test's own QSettings folder: other dxdesk processes of this user write the real one.
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
 
     from dxdesk.core.settings import SiteSettings, save_settings
     from dxdesk.gui.app import build_main_window
