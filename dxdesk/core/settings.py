@@ -159,11 +159,10 @@ def _checked_urls(value: Any) -> dict[str, str]:
 def _migrate(raw: dict, path: Path) -> dict:
     version = raw.get("schema_version", 0)
     if not isinstance(version, int):
-        raise SettingsError(f"{path}: 'schema_version' must be a whole number")
+        raise SettingsError(tr("settings.file.version_not_number", path=path))
     if version > SCHEMA_VERSION:
         raise SettingsError(
-            f"{path}: written by a newer dxdesk (settings version {version}, this one reads "
-            f"up to {SCHEMA_VERSION}); update dxdesk on this PC"
+            tr("settings.file.newer", path=path, version=version, known=SCHEMA_VERSION)
         )
     if version == 0:  # pre-release files kept city URLs at the top level
         urls = {k: raw.pop(k) for k in list(raw) if k in CITY_URL_SETTINGS}
@@ -184,20 +183,21 @@ def load_settings(data_dir: Path) -> SiteSettings:
     except FileNotFoundError:
         return SiteSettings()
     except OSError as exc:
-        raise SettingsError(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise SettingsError(tr("settings.file.unreadable", path=path, error=exc.strerror)) from exc
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SettingsError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); fix the file or delete it "
-            "to run the first-run setup again"
+            tr("settings.file.bad_json", path=path, line=exc.lineno, error=exc.msg)
         ) from exc
     if not isinstance(raw, dict):
-        raise SettingsError(f"{path}:1: expected a JSON object")
+        raise SettingsError(tr("settings.file.not_object", path=path))
     try:
         return SiteSettings.from_dict(_migrate(raw, path))
     except SettingsValueError as exc:
-        raise SettingsError(f"{path}: field '{exc.field}': {exc.message}") from exc
+        raise SettingsError(
+            tr("settings.file.bad_field", path=path, field=exc.field, error=exc.message)
+        ) from exc
 
 
 def write_atomically(path: Path, data: bytes) -> None:
