@@ -68,6 +68,7 @@ class SiteSettingsDialog(QDialog):
         urls = QGroupBox(tr("settings.group_urls"))
         url_form = QFormLayout(urls)
         url_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        url_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # long labels at 2.0
         self.url_edits: dict[str, QLineEdit] = {}
         for key, labels in CITY_URL_SETTINGS.items():
             edit = self._line(f"url_{key}", settings.urls.get(key, ""), "https://")
