@@ -117,3 +117,18 @@ def test_the_checklist_warning_goes_when_all_three_are_ticked(window) -> None:
     screen.finish()
     assert window.session_screen is None
     assert window.tabs.currentIndex() == 0  # the guides, not ガイドの問題
+
+
+def test_every_top_level_action_has_a_shortcut_shown_in_a_menu(window, qtbot) -> None:
+    actions = [window.start_action, window.display_action, window.dashboard_action,
+               window.classes_action, window.settings_action, window.language_action,
+               window.find_action]  # fmt: skip
+    in_menus = {a for menu in (window.session_menu, window.view_menu) for a in menu.actions()}
+    for action in actions:
+        assert not action.shortcut().isEmpty(), action.objectName()
+        assert action in in_menus, action.objectName()
+    assert len({a.shortcut().toString() for a in actions}) == len(actions)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    window.start_action.trigger()  # Ctrl+N lands in the first field
+    assert QApplication.focusWidget() is window.session_screen.age_combo
