@@ -131,6 +131,7 @@ class Answered(AttemptEvent):
 class WentBack(AttemptEvent):
     step_id: str  # the step the walk returns to
     KIND: ClassVar[str] = "back"
+    BLOCKERS: ClassVar[bool] = True  # a blocker set by the undone answer goes with it
 
     def _columns(self) -> dict[str, object]:
         return {"step_id": self.step_id}

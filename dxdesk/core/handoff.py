@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from dxdesk.core.i18n import tr
+
 # 31 symbols: digits 2-9 and the letters without I, L, O.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PAYLOAD_LENGTH = 8
@@ -70,30 +72,18 @@ def normalise_handoff_code(typed: str) -> str:
         chars.append(_LOOK_ALIKES.get(ch, ch))
     raw = "".join(chars)
     if not raw:
-        raise HandoffCodeError("the hand-off code is empty; type the code printed on the slip")
+        raise HandoffCodeError(tr("handoff.error.empty"))
     ambiguous = sorted({ch for ch in raw if ch in _AMBIGUOUS})
     if ambiguous:
-        raise HandoffCodeError(
-            f"hand-off codes never contain {', '.join(ambiguous)} (0/O/1/I/L are not used); "
-            "read the slip again"
-        )
+        raise HandoffCodeError(tr("handoff.error.ambiguous", chars=", ".join(ambiguous)))
     foreign = sorted({ch for ch in raw if ch not in _VALUE})
     if foreign:
-        raise HandoffCodeError(
-            f"'{''.join(foreign)}' cannot appear in a hand-off code; use letters and digits "
-            "as printed on the slip"
-        )
+        raise HandoffCodeError(tr("handoff.error.foreign", chars="".join(foreign)))
     if len(raw) != CODE_LENGTH:
-        raise HandoffCodeError(
-            f"a hand-off code has {CODE_LENGTH} characters (like K7QM-3XPA-R); "
-            f"{len(raw)} were typed"
-        )
+        raise HandoffCodeError(tr("handoff.error.length", length=CODE_LENGTH, typed=len(raw)))
     payload, check = raw[:PAYLOAD_LENGTH], raw[PAYLOAD_LENGTH:]
     if _check_character(payload) != check:
-        raise HandoffCodeError(
-            "the hand-off code does not add up (its last character is a check): "
-            "one character was probably mistyped; compare it with the slip"
-        )
+        raise HandoffCodeError(tr("handoff.error.check"))
     return _grouped(raw)
 
 

@@ -81,6 +81,7 @@ class BlockerMark:
     at: dt.datetime
     step_id: str | None = None
     note: str | None = None
+    by_answer: bool = False  # marked by a branch answer: it goes when that answer is undone
 
 
 @dataclass
@@ -529,6 +530,11 @@ class SupportSession:
                     attempt.walk_ended = False
                 else:
                     attempt.path.pop()
+                # The answer given at the step we return to is undone, and so is what it marked.
+                undone = attempt.current_step_id
+                for blocker_id, mark in list(attempt.blockers.items()):
+                    if mark.by_answer and mark.step_id == undone:
+                        del attempt.blockers[blocker_id]
                 attempt.proposed_outcome = None
                 attempt.suggested_guide = None
             case BlockerMarked(blocker_id=blocker_id, step_id=step_id, note=note):
@@ -574,7 +580,7 @@ class SupportSession:
         answer = step.branch.answers[index]
         if answer.blocker and _has_blocker(self.catalog.taxonomy, answer.blocker):
             attempt.blockers.setdefault(
-                answer.blocker, BlockerMark(answer.blocker, event.at, step.id)
+                answer.blocker, BlockerMark(answer.blocker, event.at, step.id, by_answer=True)
             )
         attempt.suggested_guide = answer.guide
         next_step = None

@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dxdesk.core.i18n import tr
+
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
 
@@ -60,7 +62,6 @@ class SettingsValueError(ValueError):
 
 def _msg(message_id: str, /, **params: Any) -> str:
     """A validation message in the UI language (i18n imported late, at the first bad value)."""
-    from dxdesk.core.i18n import tr
 
     return tr(message_id, **params)
 
@@ -167,7 +168,6 @@ def _checked_urls(value: Any) -> dict[str, str]:
 
 
 def _migrate(raw: dict, path: Path) -> dict:
-    from dxdesk.core.i18n import tr
 
     version = raw.get("schema_version", 0)
     if not isinstance(version, int) or isinstance(version, bool):
@@ -262,7 +262,6 @@ def _line_of(text: str, key: str) -> int:
 def read_settings(data_dir: Path) -> SettingsRead:
     """Read the site settings, keeping every value that is sound and naming every problem
     (file and line, or field) in the UI language; never raises for a bad file."""
-    from dxdesk.core.i18n import tr
 
     path = settings_path(data_dir)
     try:

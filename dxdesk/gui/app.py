@@ -12,11 +12,12 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from dxdesk.core.active_catalog import load_active_catalog
-from dxdesk.core.i18n import set_ui_language, tr
+from dxdesk.core.i18n import tr
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import forms_dir, resolve_data_dir
 from dxdesk.core.settings import SiteSettings, read_settings
 from dxdesk.core.store import STORE_FILE, Store, StoreError
+from dxdesk.gui.language import set_gui_language
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
 from dxdesk.gui.tasks import run_task, wait_for_tasks
@@ -237,7 +238,7 @@ def build_main_window(
     warnings: list[str] = []
     read = read_settings(data_dir)  # never replaced by defaults silently: problems are shown
     settings = read.settings
-    set_ui_language(lang or settings.ui_language)
+    set_gui_language(lang or settings.ui_language)  # Qt's stock buttons and dialogs too
     if read.problems:  # read again in the chosen language for the clerk
         read = read_settings(data_dir)
         warnings.extend(read.problems)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
+    QApplication,
     QDateEdit,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -40,6 +40,7 @@ from dxdesk.core.classes import (
     staffing_warnings,
 )
 from dxdesk.core.i18n import tr, ui_language
+from dxdesk.gui.fit import FlowLayout, scrolling_dialog_layout
 
 BIG = 16
 
@@ -47,7 +48,8 @@ BIG = 16
 class Counter(QWidget):
     """A count: caption, a big − button, a spin box, a big + button."""
 
-    def __init__(self, name: str, caption: str, step: int = 1, maximum: int = MAX_COUNT) -> None:
+    def __init__(self, name: str, caption: str, step: int = 1, maximum: int = MAX_COUNT,
+                 group: str = "") -> None:  # fmt: skip
         super().__init__()
         self.setObjectName(f"{name}Counter")
         layout = QHBoxLayout(self)
@@ -64,17 +66,23 @@ class Counter(QWidget):
         self.spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.spin.setProperty("role", "count")  # the theme gives the buttons' room to the digits
         self.spin.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.spin.setAccessibleName(caption)
+        what = f"{group} {caption}" if group else caption  # "受講者 70〜74 歳", not "70〜74 歳"
+        self.spin.setAccessibleName(what)
         font = QFont(self.spin.font())
-        font.setPointSize(BIG)
+        # Counts stay larger than the text at every text size (BIG at 1.0).
+        font.setPointSizeF(max(BIG, QApplication.font().pointSizeF() * 1.35))
         font.setBold(True)
         self.spin.setFont(font)
-        self.spin.setFixedWidth(64)
+        self.spin.setFixedWidth(max(64, QFontMetrics(font).horizontalAdvance("000") + 16))
         for button in (self.minus, self.plus):
             button.setFont(font)
-            button.setFixedSize(48, 44)
+            button.setMinimumSize(48, 44)  # grows with the text size instead of clipping
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab walks the counts, not buttons
             button.setAutoRepeat(True)
+        self.minus.setAccessibleName(tr("a11y.decrease", what=what))
+        self.plus.setAccessibleName(tr("a11y.increase", what=what))
+        self.minus.setToolTip(self.minus.accessibleName())
+        self.plus.setToolTip(self.plus.accessibleName())
         self.minus.clicked.connect(self.spin.stepDown)
         self.plus.clicked.connect(self.spin.stepUp)
         layout.addWidget(self.caption, 1)
@@ -114,9 +122,12 @@ class QuickEntry(QWidget):
         self.tally = None
         self._syncing = False
         lang = ui_language()
-        root = QVBoxLayout(self)
+        # The form scrolls above a fixed footer (print, tally, save); groups wrap, not widen.
+        body = QWidget(objectName="classEntryBody")
+        root = QVBoxLayout(body)
 
-        when = QHBoxLayout()
+        when_box = QWidget(objectName="classWhen")
+        when = FlowLayout(when_box, spacing=10)  # wraps at a large text size
         self.date = QDateEdit(objectName="classDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -130,18 +141,26 @@ class QuickEntry(QWidget):
             (tr("classes.entry.start"), self.start),
             (tr("classes.entry.venue"), self.venue),
         ):
-            when.addWidget(QLabel(label))
-            when.addWidget(widget)
-        when.addWidget(self.duration, 1)
-        root.addLayout(when)
+            pair = QWidget()
+            pair_layout = QHBoxLayout(pair)
+            pair_layout.setContentsMargins(0, 0, 0, 0)
+            pair_layout.addWidget(QLabel(label))
+            pair_layout.addWidget(widget)
+            when.addWidget(pair)
+            widget.setAccessibleName(label)
+        when.addWidget(self.duration)
+        root.addWidget(when_box)
 
         topics = QGroupBox(tr("classes.entry.menu"), objectName="classMenuBox")
-        grid = QGridLayout(topics)
+        grid = QVBoxLayout(topics)
         self.topic_buttons: dict[str, QPushButton] = {}
-        for kind_row, kind in enumerate(("basic", "applied")):
-            grid.addWidget(QLabel(tr(f"classes.kind.{kind}")), kind_row * 2, 0)
+        for kind in ("basic", "applied"):
+            grid.addWidget(QLabel(tr(f"classes.kind.{kind}")))
+            row = QWidget(objectName=f"classMenu_{kind}")
+            flow = FlowLayout(row)
+            grid.addWidget(row)
             items = [t for t in self.menu.topics if t.kind == kind]
-            for i, topic in enumerate(items):
+            for topic in items:
                 button = QPushButton(topic.title(lang), objectName=f"topic_{topic.id}")
                 button.setCheckable(True)
                 button.setMinimumHeight(40)
@@ -150,16 +169,17 @@ class QuickEntry(QWidget):
                     "QPushButton:checked { background: #2F6DA3; color: white; font-weight: bold; }"
                 )
                 self.topic_buttons[topic.id] = button
-                grid.addWidget(button, kind_row * 2 + i // 4, 1 + i % 4)
+                flow.addWidget(button)
         root.addWidget(topics)
 
-        counts = QHBoxLayout()
+        counts_box = QWidget(objectName="classCounts")
+        counts = FlowLayout(counts_box, spacing=8)
         staff = QGroupBox(tr("classes.entry.staff"))
         staff_layout = QVBoxLayout(staff)
         self.counters: dict[str, Counter] = {}
 
-        def counter(box_layout, column: str, caption: str) -> Counter:
-            c = Counter(f"count_{column}", caption)
+        def counter(box_layout, column: str, caption: str, group: str = "") -> Counter:
+            c = Counter(f"count_{column}", caption, group=group)
             self.counters[column] = c
             box_layout.addWidget(c)
             c.spin.valueChanged.connect(lambda _v, col=column: self._changed(col))
@@ -174,21 +194,24 @@ class QuickEntry(QWidget):
         ages = QGroupBox(tr("classes.entry.by_age"))
         ages_layout = QVBoxLayout(ages)
         for band in CLASS_AGE_BANDS:
-            counter(ages_layout, AGE_COLUMN[band], tr(f"classes.age.{band}"))
+            counter(ages_layout, AGE_COLUMN[band], tr(f"classes.age.{band}"),
+                    tr("classes.entry.learners"))  # fmt: skip
         counts.addWidget(ages)
         results = QGroupBox(tr("classes.entry.by_result"))
         results_layout = QVBoxLayout(results)
         for result in RESULTS:
-            counter(results_layout, RESULT_COLUMN[result], tr(f"classes.result.{result}"))
+            counter(results_layout, RESULT_COLUMN[result], tr(f"classes.result.{result}"),
+                    tr("classes.entry.by_result"))  # fmt: skip
         results_layout.addWidget(QLabel(tr("classes.entry.satisfaction")))
         for level in SATISFACTION_LEVELS:
             counter(results_layout, f"satisfaction_{level}",
                     tr("classes.entry.satisfaction_level", level=level))  # fmt: skip
         counts.addWidget(results)
-        root.addLayout(counts)
+        root.addWidget(counts_box)
 
         self.note = QLineEdit(objectName="classNote")
         self.note.setPlaceholderText(tr("classes.entry.note_placeholder"))
+        self.note.setAccessibleName(tr("classes.entry.note_placeholder"))
         self.note.setMaxLength(200)
         root.addWidget(self.note)
         self.staffing = QLabel(objectName="staffingWarning")
@@ -201,6 +224,7 @@ class QuickEntry(QWidget):
         self.status.setWordWrap(True)
         root.addWidget(self.staffing)
         root.addWidget(self.problems)
+        root.addStretch(1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         self.print_button = QPushButton(tr("classes.entry.print"), objectName="printHandout")
@@ -213,7 +237,7 @@ class QuickEntry(QWidget):
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.tally_button)
         buttons.addWidget(self.save_button)
-        root.addLayout(buttons)
+        scrolling_dialog_layout(self, body, buttons)
 
         self.save_button.clicked.connect(self.save)
         self.tally_button.clicked.connect(self.open_tally)

@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +41,7 @@ from dxdesk.core.export.kpis import DashboardFigures, current_month, dashboard_f
 from dxdesk.core.export.labels import outcome_label
 from dxdesk.core.export.summary import previous_month
 from dxdesk.core.i18n import tr
+from dxdesk.gui.fit import FlowLayout, fit_to_screen, scrolling, scrolling_dialog_layout
 from dxdesk.gui.tasks import run_task
 
 
@@ -99,9 +99,10 @@ class DashboardWidget(QWidget):
             key: KpiTile(key)
             for key in ("sessions", "completion_rate", "handoff_rate", "share_70_plus", "classes")
         }
-        tiles = QGridLayout()
-        for i, tile in enumerate(self.tiles.values()):
-            tiles.addWidget(tile, 0, i)
+        tiles_box = QWidget(objectName="dashboard_tiles")
+        tiles = FlowLayout(tiles_box, spacing=8)  # the tiles wrap at a large text size
+        for tile in self.tiles.values():
+            tiles.addWidget(tile)
         self.trend_view = QChartView()
         self.trend_view.setObjectName("dashboard_trend")
         self.trend_view.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -111,6 +112,10 @@ class DashboardWidget(QWidget):
         charts = QHBoxLayout()
         charts.addWidget(self.trend_view, 1)
         charts.addWidget(self.outcome_view, 1)
+        for view in (self.trend_view, self.outcome_view):
+            view.setMinimumSize(320, 260)
+        self.trend_view.setAccessibleName(tr("a11y.trend_chart"))
+        self.outcome_view.setAccessibleName(tr("a11y.outcome_chart"))
         self.refresh_button = QPushButton(objectName="dashboard_refresh")
         self.export_button = QPushButton(objectName="dashboard_export")
         self.import_button = QPushButton(objectName="dashboard_import")
@@ -126,10 +131,15 @@ class DashboardWidget(QWidget):
         top.addWidget(self.title)
         top.addStretch(1)
         top.addWidget(self.demo_label)
+        body = QWidget(objectName="dashboard_body")
+        body_layout = QVBoxLayout(body)
+        body_layout.addLayout(top)
+        body_layout.addWidget(tiles_box)
+        body_layout.addLayout(charts, 1)
+        area = scrolling(body, "dashboard_scroll")
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(tiles)
-        layout.addLayout(charts, 1)
+        layout.addWidget(area, 1)
         layout.addLayout(buttons)
         self.retranslate()
 
@@ -161,8 +171,11 @@ class DashboardWidget(QWidget):
             tr("dashboard.sessions"), f"{cur.sessions:,}", f"{prev.sessions:,}"
         )
         for key in ("completion_rate", "handoff_rate", "share_70_plus"):
+            caption = (
+                "dashboard.share_70_plus_known" if key == "share_70_plus" else f"dashboard.{key}"
+            )
             self.tiles[key].show_figure(
-                tr(f"dashboard.{key}"), _pct(getattr(cur, key)), _pct(getattr(prev, key))
+                tr(caption), _pct(getattr(cur, key)), _pct(getattr(prev, key))
             )
         classes, before = figures.classes, figures.previous_classes
         self.tiles["classes"].show_figure(
@@ -187,8 +200,7 @@ class DashboardWidget(QWidget):
         axis_x = QBarCategoryAxis()  # short labels that fit under a bar; the period is in the title
         axis_x.append([_short_month(p.month) for p in trend])
         axis_y = QValueAxis()
-        axis_y.setRange(0, max([p.sessions for p in figures.trend] + [1]) * 1.15)
-        axis_y.setLabelFormat("%d")
+        _whole_numbers(axis_y, max([p.sessions for p in figures.trend] + [1]))
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(axis_x)
@@ -211,8 +223,7 @@ class DashboardWidget(QWidget):
         axis_y = QBarCategoryAxis()
         axis_y.append([outcome_label(o, _lang()) for o in order])
         axis_x = QValueAxis()
-        axis_x.setRange(0, max(counts + [1]) * 1.2)
-        axis_x.setLabelFormat("%d")
+        _whole_numbers(axis_x, max(counts + [1]))
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(axis_x)
@@ -233,6 +244,26 @@ class DashboardWidget(QWidget):
         dialog.finished_with.connect(lambda _r: self.refresh())
         dialog.show()
         return dialog
+
+
+def _whole_numbers(axis: QValueAxis, largest: int) -> None:
+    """Counts are whole: ticks at 0, step, 2·step … (1, 2, 5 × 10ⁿ), never 0, 0, 1, 1, 2."""
+    step = 1
+    while largest / step > 5:
+        step = _next_step(step)
+    top = (largest // step + 1) * step  # room above the highest bar for its label
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    axis.setRange(0, max(top, step))
+    axis.setLabelFormat("%d")
+    axis.setMinorTickCount(0)
+
+
+def _next_step(step: int) -> int:
+    digits = str(step)
+    lead, zeros = int(digits[0]), len(digits) - 1
+    return (2 if lead == 1 else 5 if lead == 2 else 10) * 10**zeros
 
 
 def _lang() -> str:
@@ -304,12 +335,17 @@ class ExportDialog(_WorkDialog):
         form.addRow(tr("dashboard.export.folder"), folder_row)
         form.addRow(self.publish)
         form.addRow(self.all_sites)
+        self.folder_edit.setAccessibleName(tr("dashboard.export.folder"))
+        self.month_edit.setAccessibleName(tr("dashboard.export.month"))
         self.start_button = QPushButton(tr("dashboard.export.start"), objectName="export_start")
         self.start_button.clicked.connect(self.start)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addLayout(form)
         self._add_progress(layout)
-        layout.addWidget(self.start_button)
+        layout.addStretch(1)
+        scrolling_dialog_layout(self, body, self.start_button)
+        fit_to_screen(self, QSize(680, 420))
 
     def _choose(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr("dashboard.export.folder"))
@@ -367,6 +403,7 @@ class ImportDialog(_WorkDialog):
         self.setWindowTitle(tr("dashboard.import.title"))
         self.data_dir = Path(data_dir)
         self.files = QListWidget(objectName="import_files")
+        self.files.setAccessibleName(tr("a11y.import_files"))
         add = QPushButton(tr("dashboard.export.choose"), objectName="import_add")
         add.clicked.connect(self._choose)
         self.allow_unsigned = QCheckBox(
@@ -374,12 +411,14 @@ class ImportDialog(_WorkDialog):
         )
         self.start_button = QPushButton(tr("dashboard.import.start"), objectName="import_start")
         self.start_button.clicked.connect(self.start)
-        layout = QVBoxLayout(self)
+        body = QWidget()
+        layout = QVBoxLayout(body)
         layout.addWidget(self.files)
         layout.addWidget(add)
         layout.addWidget(self.allow_unsigned)
         self._add_progress(layout)
-        layout.addWidget(self.start_button)
+        scrolling_dialog_layout(self, body, self.start_button)
+        fit_to_screen(self, QSize(680, 520))
 
     def add_bundles(self, paths: list[Path]) -> None:
         for p in paths:

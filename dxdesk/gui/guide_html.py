@@ -64,11 +64,15 @@ def guide_html(
         say = ruby_html(pick(step.say, "ja-easy") or "")
         parts.append(
             f"<li><b>{_t(step.title, lang)}</b><br>{_t(step.staff, lang)}"
-            f"<br><span style='background:#fffbe6'>🗣 {say}</span>"
+            f"<br><span class='say'>{_icon('speak.svg')}{say}</span>"
         )
         if step.branch:
             answers = " / ".join(_t(a.label, lang) for a in step.branch.answers)
-            parts.append(f"<br>❓ {_t(step.branch.question, lang)}（{answers}）")
+            open_, close = ("（", "）") if lang == "ja" else (" (", ")")
+            parts.append(
+                f"<br>{_icon('question.svg')}{_t(step.branch.question, lang)}"
+                f"{open_}{answers}{close}"
+            )
         for pitfall in step.pitfalls:
             parts.append(f"<br>⚠ {_t(pitfall.problem, lang)} → {_t(pitfall.fix, lang)}")
         parts.append("</li>")
@@ -102,3 +106,17 @@ def guide_html(
             parts.append(f"<li>v{change.version} ({change.date.isoformat()}): {escape(text)}</li>")
         parts.append("</ul>")
     return "\n".join(parts)
+
+
+def _icon(name: str) -> str:
+    """A shipped SVG icon inline (an emoji shows as a box on a PC without an emoji font)."""
+    from pathlib import Path
+
+    from dxdesk.gui.resources import icon_path
+
+    return f'<img src="{Path(icon_path(name)).as_uri()}" width="18" height="18"> '
+
+
+# The guide page's own colours per theme: the sentence to say, and links that stay visible.
+GUIDE_CSS = ".say { background: #fffbe6; } a { color: #1d5fa8; }"
+GUIDE_CSS_HIGH_CONTRAST = ".say { color: #ffff00; } a { color: #00ffff; }"

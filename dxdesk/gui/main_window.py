@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -25,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from dxdesk.core.catalog import Catalog, ProcedureGuide
-from dxdesk.core.i18n import pick, set_ui_language, tr, ui_language
+from dxdesk.core.i18n import pick, tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
 from dxdesk.core.store import Store
 from dxdesk.gui.guide_html import guide_html
+from dxdesk.gui.language import set_gui_language
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -61,14 +63,34 @@ class CatalogBrowser(QWidget):
         self.tree = QTreeWidget(objectName="procedureList")
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
+        self.empty = QLabel(objectName="searchEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setProperty("role", "warning")
+        self.empty.hide()
         layout.addWidget(self.search)
+        layout.addWidget(self.empty)
         layout.addWidget(self.tree)
         self.search.textChanged.connect(self.refresh)
         self.tree.currentItemChanged.connect(self._current_changed)
         self.search.returnPressed.connect(self._select_first)
+        self.search.installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        from PySide6.QtCore import QEvent
+
+        # ↓ from the search box goes into the results, on the first guide.
+        down = event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Down
+        if obj is self.search and down:
+            if self.selected_guide() is None:
+                self._select_first()
+            self.tree.setFocus()
+            return True
+        return super().eventFilter(obj, event)
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(tr("main.search_placeholder"))
+        self.search.setAccessibleName(tr("a11y.procedure_search"))
+        self.tree.setAccessibleName(tr("a11y.procedure_list"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -109,10 +131,13 @@ class CatalogBrowser(QWidget):
                 head.addChild(item)
         self.tree.expandAll()
         self.tree.blockSignals(False)
+        query = self.search.text().strip()
+        self.empty.setText(tr("main.search_empty", query=query) if query and not guides else "")
+        self.empty.setVisible(bool(query and not guides))
         if selected and selected.id in {g.id for g in guides}:
             self.select(selected.id)
-        elif not guides:
-            self.guide_selected.emit(None)
+        elif selected is not None or not guides:
+            self.guide_selected.emit(None)  # a guide the search hides is not shown either
 
     def _items(self):
         for i in range(self.tree.topLevelItemCount()):
@@ -194,6 +219,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.language_action = QAction(self, objectName="languageAction")
+        self.language_action.setShortcut(QKeySequence("Ctrl+L"))
         self.language_action.triggered.connect(self.toggle_language)
         self.start_action = QAction(self, objectName="startSessionAction")
         self.start_action.setShortcut(QKeySequence("Ctrl+N"))
@@ -202,9 +228,11 @@ class MainWindow(QMainWindow):
         self.display_action.setShortcut(QKeySequence("F2"))
         self.display_action.triggered.connect(self.toggle_resident_display)
         self.dashboard_action = QAction(self, objectName="dashboardAction")
+        self.dashboard_action.setShortcut(QKeySequence("Ctrl+D"))
         self.dashboard_action.triggered.connect(self.show_dashboard)
         self.dashboard = None
         self.classes_action = QAction(self, objectName="classesAction")
+        self.classes_action.setShortcut(QKeySequence("Ctrl+K"))
         self.classes_action.triggered.connect(self.open_classes)
         self.class_entry = None
         self.toolbar.addAction(self.start_action)
@@ -214,8 +242,22 @@ class MainWindow(QMainWindow):
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.settings_action)
         self.toolbar.addAction(self.language_action)
+        self.find_action = QAction(self, objectName="findAction")
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.focus_search)
+        # Every action in a menu too, where its shortcut is shown (the toolbar takes no Tab).
+        self.session_menu = self.menuBar().addMenu("")
+        self.session_menu.setObjectName("sessionMenu")
+        self.session_menu.addActions([self.start_action, self.display_action, self.find_action])
+        self.view_menu = self.menuBar().addMenu("")
+        self.view_menu.setObjectName("viewMenu")
+        self.view_menu.addActions([self.dashboard_action, self.classes_action])
+        self.view_menu.addSeparator()
+        self.view_menu.addActions([self.settings_action, self.language_action])
         self.session_screen = None
         self.resident_display = None
+        self.resident_dock = None
+        self.display_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.site_label = QLabel(objectName="siteLabel")
         self.statusBar().addPermanentWidget(self.site_label)
         self._build_catalog_menu()
@@ -234,6 +276,8 @@ class MainWindow(QMainWindow):
         if self.context.store is None:  # read-only folder, full disk, unusable store
             title += " — " + tr("app.title_not_recording")
         self.setWindowTitle(title)
+        self.detail.setAccessibleName(tr("a11y.guide_detail"))
+        self.problems.setAccessibleName(tr("a11y.problems_list"))
         self.tabs.setTabText(0, tr("main.tab_guides"))
         catalog = self.context.catalog
         count = len(catalog.problems)
@@ -252,6 +296,13 @@ class MainWindow(QMainWindow):
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
         self.language_action.setText(tr("main.action_language"))
+        self.find_action.setText(tr("main.action_find"))
+        self.session_menu.setTitle(tr("main.menu_session"))
+        self.view_menu.setTitle(tr("main.menu_view"))
+        for action in (self.start_action, self.display_action, self.dashboard_action,
+                       self.classes_action, self.settings_action, self.language_action):  # fmt: skip
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{action.text()} ({keys})" if keys else action.text())
         intro = "main.problems_intro" if count else "main.problems_notes_only"
         self.problems_intro.setText(tr(intro if count or notes else "main.problems_none"))
         self.catalog_layers.setText(self._catalog_layers_text())
@@ -359,6 +410,10 @@ class MainWindow(QMainWindow):
         return "\n".join(lines)
 
     def show_guide(self, guide: ProcedureGuide | None) -> None:
+        from dxdesk.gui.guide_html import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
+
+        css = GUIDE_CSS_HIGH_CONTRAST if self.context.settings.high_contrast else GUIDE_CSS
+        self.detail.document().setDefaultStyleSheet(css)
         if guide is None:
             self.detail.setHtml(f"<p>{tr('main.no_guide')}</p>")
             return
@@ -366,9 +421,45 @@ class MainWindow(QMainWindow):
             guide_html(guide, self.context.catalog.taxonomy, self.context.settings, ui_language())
         )
 
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box of the guide list, or of the session's start page."""
+        screen = self.session_screen
+        if screen is not None and self.tabs.currentWidget() is screen and screen.on_start_page:
+            screen.start_browser.search.setFocus()
+            return
+        self.tabs.setCurrentIndex(0)
+        self.browser.search.setFocus()
+        self.browser.search.selectAll()
+
     def toggle_language(self) -> None:
-        set_ui_language("en" if ui_language() == "ja" else "ja")
+        set_gui_language("en" if ui_language() == "ja" else "ja")
         self.retranslate()
+        self.retranslate_open_screens()
+
+    def retranslate_open_screens(self) -> None:
+        """After a language switch: the open visit is drawn again in the new language (its
+        state is in the session; what the start page holds is carried over), the dashboard
+        retranslated, and the class window rebuilt when it is next opened."""
+        screen = self.session_screen
+        if screen is not None:
+            index = self.tabs.indexOf(screen)
+            carried = screen.carry_over()
+            current = self.tabs.currentWidget() is screen
+            fresh = self._new_session_screen(screen.session)
+            fresh.restore(carried)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, fresh, tr("main.tab_session"))
+            screen.clock.stop()
+            screen.deleteLater()
+            if current:
+                self.tabs.setCurrentWidget(fresh)
+                fresh.focus_first()
+        if self.dashboard is not None:
+            self.dashboard.retranslate()
+            self.tabs.setTabText(self.tabs.indexOf(self.dashboard), tr("main.tab_dashboard"))
+        if self.class_entry is not None and not self.class_entry.isVisible():
+            self.class_entry.deleteLater()
+            self.class_entry = None
 
     # ----------------------------------------------------------------- sessions
 
@@ -396,7 +487,11 @@ class MainWindow(QMainWindow):
         ]
         shown = [(k, v) for k, v in summary.by_outcome.items() if v]
         if shown:
-            lines.append("、".join(f"{tr('wizard.outcome.' + k)} {v}" for k, v in shown))
+            lines.append(
+                tr("common.list_separator").join(
+                    f"{tr('wizard.outcome.' + k)} {v}" for k, v in shown
+                )
+            )
         self.today_text.setText("\n".join(lines))
 
     def start_session(self) -> None:
@@ -425,6 +520,13 @@ class MainWindow(QMainWindow):
         self.show_session(session)
 
     def show_session(self, session) -> None:
+        screen = self._new_session_screen(session)
+        index = self.tabs.addTab(screen, tr("main.tab_session"))
+        self.tabs.setCurrentIndex(index)
+        screen.focus_first()
+        self.start_action.setEnabled(False)
+
+    def _new_session_screen(self, session):
         from dxdesk.gui.session_screen import SessionScreen
 
         screen = SessionScreen(session, self.context.catalog)
@@ -432,10 +534,7 @@ class MainWindow(QMainWindow):
         screen.step_changed.connect(self._update_resident_display)
         screen.print_requested.connect(self.print_for_attempt)
         self.session_screen = screen
-        index = self.tabs.addTab(screen, tr("main.tab_session"))
-        self.tabs.setCurrentIndex(index)
-        screen.setFocus()
-        self.start_action.setEnabled(False)
+        return screen
 
     def _session_ended(self, how: str) -> None:
         screen = self.session_screen
@@ -445,10 +544,10 @@ class MainWindow(QMainWindow):
         screen.deleteLater()
         self.session_screen = None
         self.start_action.setEnabled(True)
-        if self.resident_display is not None:
-            self.resident_display.close()
-            self.resident_display = None
+        self._close_resident_display()
         self.statusBar().showMessage(tr("main.session_" + how), 8000)
+        self.tabs.setCurrentIndex(0)  # back to the guides, ready for the next resident
+        self.browser.search.setFocus()
         self.refresh_today()
         self.offer_interrupted_sessions()  # any still waiting after a resumed visit
 
@@ -470,24 +569,70 @@ class MainWindow(QMainWindow):
             self.class_entry = QuickEntry(self.context.store, self.context.settings.site_id,
                                           catalog=self.context.catalog,
                                           settings=self.context.settings)  # fmt: skip
+            self.class_entry.saved.connect(self._class_saved)
         self.class_entry.settings = self.context.settings  # as edited since it was opened
+        if not self.class_entry.isVisible():
+            from PySide6.QtCore import QSize
+
+            from dxdesk.gui.fit import fit_to_screen
+
+            fit_to_screen(self.class_entry, QSize(1180, 900))
         self.class_entry.show()
         self.class_entry.raise_()
         self.class_entry.activateWindow()
 
+    def _class_saved(self, _row) -> None:
+        """A class saved: the figures that count classes follow at once."""
+        self.refresh_today()
+        if self.dashboard is not None:
+            self.dashboard.refresh()
+
     def toggle_resident_display(self) -> None:
+        """F2: the resident's sentence on the second screen; with one screen, docked at the
+        side of this window so it never covers the clerk's panel. It never takes focus."""
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QDockWidget
+
         from dxdesk.gui.resident_display import ResidentDisplay
 
-        if self.resident_display is not None and self.resident_display.isVisible():
-            self.resident_display.hide()
+        shown = self.resident_dock if self.resident_dock is not None else self.resident_display
+        if shown is not None and shown.isVisible():
+            shown.hide()
             return
         if self.session_screen is None:
             self.statusBar().showMessage(tr("main.display_needs_session"), 5000)
             return
-        if self.resident_display is None:
-            self.resident_display = ResidentDisplay(self.session_screen.session)
-        self.resident_display.update_sentence()
-        self.resident_display.show_on_second_screen()
+        focus = QApplication.focusWidget()
+        if len(QGuiApplication.screens()) > 1:
+            if self.resident_display is None:
+                self.resident_display = ResidentDisplay(self.session_screen.session)
+            self.resident_display.update_sentence()
+            self.resident_display.show_on_second_screen()
+        else:
+            if self.resident_dock is None:
+                self.resident_display = ResidentDisplay(self.session_screen.session, self)
+                self.resident_display.use_docked_size()
+                dock = QDockWidget(tr("main.action_resident_display"), self)
+                dock.setObjectName("residentDock")
+                dock.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+                dock.setWidget(self.resident_display)
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+                self.resizeDocks([dock], [max(320, self.width() // 3)], Qt.Orientation.Horizontal)
+                self.resident_dock = dock
+            self.resident_display.update_sentence()
+            self.resident_dock.show()
+        if focus is not None:
+            focus.setFocus()  # the clerk keeps the keyboard
+
+    def _close_resident_display(self) -> None:
+        if self.resident_dock is not None:
+            self.removeDockWidget(self.resident_dock)
+            self.resident_dock.deleteLater()
+            self.resident_dock = None
+        elif self.resident_display is not None:
+            self.resident_display.close()
+        self.resident_display = None
 
     def _update_resident_display(self) -> None:
         if self.resident_display is not None and self.resident_display.isVisible():
@@ -524,7 +669,8 @@ class MainWindow(QMainWindow):
                 tr(
                     "main.resume_text",
                     started=open_session.started_at.strftime("%Y-%m-%d %H:%M"),
-                    procedures="、".join(titles) or tr("wizard.no_procedure_yet"),
+                    procedures=tr("common.list_separator").join(titles)
+                    or tr("wizard.no_procedure_yet"),
                 )
             )
             resume = box.addButton(tr("main.resume"), QMessageBox.ButtonRole.AcceptRole)
@@ -561,26 +707,36 @@ class MainWindow(QMainWindow):
         previous, self.context.settings = self.context.settings, settings
         self.context.retention_trusted = True  # the clerk saw and saved the period
         self.context.settings_problems = ()
-        set_ui_language(settings.ui_language)
+        language_changed = settings.ui_language != ui_language()
+        set_gui_language(settings.ui_language)
         self.settings_changed.emit(settings)
         if previous.city_forms_dir != settings.city_forms_dir and self.session_screen is None:
             self.reload_catalog()  # the city folder changed: its guides now (else at restart)
         self.retranslate()
+        if language_changed:
+            self.retranslate_open_screens()
         return True
 
     # ----------------------------------------------------------------- geometry
 
     def _restore_geometry(self) -> None:
+        """The last geometry when it still fits the screen; else maximised on a small screen."""
+        from dxdesk.gui.fit import available_geometry
+
+        area = available_geometry(self)
         geometry = QSettings("dxdesk", "dxdesk").value("main/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        restored = geometry is not None and self.restoreGeometry(geometry)
+        if restored and (area.contains(self.frameGeometry()) or self.isMaximized()):
+            return
+        if area.width() < 1400 or area.height() < 900:  # a ward PC's 1366×768
+            self.resize(area.size())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         else:
             self.resize(1200, 800)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
-        if self.resident_display is not None:
-            self.resident_display.close()
+        self._close_resident_display()
         if self.class_entry is not None:
             self.class_entry.close()
         # An open visit stays in the store: it is offered for resumption at the next start.

@@ -10,7 +10,7 @@ import datetime as dt
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QMarginsF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QSize, QSizeF, Qt
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +32,8 @@ from dxdesk.core.catalog import ProcedureGuide
 from dxdesk.core.contract import SLIP_FORMAT_IDS
 from dxdesk.core.i18n import LANGUAGE_NAMES, RESIDENT_LANGUAGES, pick, tr, ui_language
 from dxdesk.core.session import SessionError, SupportSession
+from dxdesk.gui.a11y import name_form_fields
+from dxdesk.gui.fit import fit_to_screen, scrolling_dialog_layout
 from dxdesk.gui.tasks import run_task
 
 # PDFium is not thread-safe: two previews rendering at once (a quick change of language or
@@ -103,12 +104,13 @@ class PrintPreviewDialog(QDialog):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(900, 860)
         self.pdf: bytes | None = None
         self.page_count = 0
         self._generation = 0  # which render request the preview should show
         self.on_output: Callable[[], None] | None = None
-        layout = QVBoxLayout(self)
+        # Options, status and pages scroll together; the buttons stay in a fixed footer.
+        body = QWidget(objectName="printBody")
+        layout = QVBoxLayout(body)
         self.options = QFormLayout()
         layout.addLayout(self.options)
         self.status = QLabel(objectName="printStatus")
@@ -116,11 +118,7 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.status)
         self.pages = QWidget(objectName="previewPages")
         self.pages_layout = QVBoxLayout(self.pages)
-        scroll = QScrollArea(objectName="previewScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.pages)
-        scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.pages, 1)
         buttons = QHBoxLayout()
         self.print_button = QPushButton(tr("print.print"), objectName="printButton")
         self.print_button.setProperty("role", "primary")
@@ -130,11 +128,16 @@ class PrintPreviewDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         buttons.addWidget(self.print_button)
-        layout.addLayout(buttons)
+        scrolling_dialog_layout(self, body, buttons)
+        fit_to_screen(self, QSize(900, 860))
         self.print_button.clicked.connect(self.print_)
         self.save_button.clicked.connect(self.save)
         close.clicked.connect(self.reject)
         self._set_ready(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        name_form_fields(self.options)  # the options rows are added by each kind of dialog
+        super().showEvent(event)
 
     def _set_ready(self, ready: bool) -> None:
         self.print_button.setEnabled(ready)

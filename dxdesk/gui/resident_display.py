@@ -28,8 +28,13 @@ def resident_sentence(session: SupportSession) -> tuple[str, str]:
 
 
 class ResidentDisplay(QWidget):
-    def __init__(self, session: SupportSession) -> None:
-        super().__init__(None, Qt.WindowType.Window)
+    """Never takes the keyboard from the clerk: shown without activation, refuses focus."""
+
+    def __init__(self, session: SupportSession, parent: QWidget | None = None) -> None:
+        flags = Qt.WindowType.Widget if parent is not None else Qt.WindowType.Window
+        super().__init__(parent, flags | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setObjectName("residentDisplay")
         self.session = session
         self.setWindowTitle("dxdesk")
@@ -52,9 +57,14 @@ class ResidentDisplay(QWidget):
         self.sentence.setText(text)
 
     def show_on_second_screen(self) -> None:
+        """Full screen on the second screen (the caller docks it when there is only one)."""
         screens = QGuiApplication.screens()
         if len(screens) > 1:
             self.setGeometry(screens[1].availableGeometry())
             self.showFullScreen()
         else:
             self.show()
+
+    def use_docked_size(self) -> None:
+        """Docked beside the clerk's panel on a single screen: smaller type, same sentence."""
+        self.sentence.setStyleSheet("font-size: 30px; font-weight: bold; padding: 12px;")

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDir
 from PySide6.QtGui import QFont, QFontDatabase
 
-from dxdesk.core.paths import font_path, ui_path
+from dxdesk.core.paths import font_path, resource_path, ui_path
 
 UI_FONT_FILES = ("BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf")
 UI_FONT_FAMILY = "BIZ UDGothic"
+# नेपाली and other scripts BIZ UDゴシック lacks: shipped fonts Qt falls back to, in this order.
+FALLBACK_FONT_FILES = ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
 BASE_POINT_SIZE = 12.0
 
 _loaded_family: str | None = None
+_fallback_families: list[str] = []
+
+
+def icon_path(name: str) -> str:
+    """A shipped SVG icon (resources/icons); also reachable as ``icons:NAME`` in stylesheets."""
+    folder = resource_path("icons")
+    if str(folder) not in QDir.searchPaths("icons"):
+        QDir.addSearchPath("icons", str(folder))
+    return str(folder / name)
 
 
 def load_ui_fonts() -> str:
@@ -24,11 +36,18 @@ def load_ui_fonts() -> str:
                 families.extend(QFontDatabase.applicationFontFamilies(font_id))
         # A damaged or missing font file must not stop the app: Qt falls back to a system font.
         _loaded_family = families[0] if families else UI_FONT_FAMILY
+        for name in FALLBACK_FONT_FILES:
+            font_id = QFontDatabase.addApplicationFont(str(font_path(name)))
+            for family in QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []:
+                if family not in _fallback_families:
+                    _fallback_families.append(family)
+        icon_path("")  # the icons: search path, for the stylesheets
     return _loaded_family
 
 
 def ui_font(scale: float = 1.0) -> QFont:
     font = QFont(load_ui_fonts())
+    font.setFamilies([font.family(), *_fallback_families])
     font.setPointSizeF(BASE_POINT_SIZE * scale)
     return font
 

@@ -8,15 +8,15 @@ Keyboard: Enter = next, Backspace = back, 1-9 answer a branch, Esc asks before a
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -48,6 +48,8 @@ from dxdesk.core.session import (
     SupportSession,
 )
 from dxdesk.core.store import StoreError
+from dxdesk.gui.a11y import name_form_fields
+from dxdesk.gui.fit import FlowLayout, WrappingButton, fit_to_screen, scrolling
 from dxdesk.gui.main_window import CatalogBrowser
 
 PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
@@ -55,6 +57,18 @@ PAGE_START, PAGE_STEP, PAGE_OUTCOME = range(3)
 
 def _text(texts: dict[str, str] | None) -> str:
     return pick(texts, ui_language(), "ja") or ""
+
+
+def _icon_html(name: str, label: QLabel, alt: str) -> str:
+    """A shipped SVG icon inline in rich text, as tall as the label's text (emoji show as boxes
+    on a PC without an emoji font)."""
+    from pathlib import Path
+
+    from dxdesk.gui.resources import icon_path
+
+    size = label.fontMetrics().height()
+    url = Path(icon_path(name)).as_uri()
+    return f'<img src="{url}" width="{size}" height="{size}" alt="{escape(alt)}"> '
 
 
 class GuardedNoteEdit(QPlainTextEdit):
@@ -102,6 +116,45 @@ class GuardedNoteEdit(QPlainTextEdit):
         return ""
 
 
+def _with_footer(page: QWidget, footer: QHBoxLayout, name: str) -> QWidget:
+    """A page that scrolls above its navigation buttons, which stay on screen."""
+    holder = QWidget()
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    area = scrolling(page, name)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    layout.addWidget(area, 1)
+    layout.addLayout(footer)
+    return holder
+
+
+class ReflowPage(QScrollArea):
+    """Side by side when the width allows, one above the other when it does not."""
+
+    def __init__(self, page: QWidget, layout: QHBoxLayout, name: str) -> None:
+        super().__init__(objectName=name)
+        self.page, self.row = page, layout
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(page)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        side_by_side = sum(
+            self.row.itemAt(i).widget().minimumSizeHint().width()
+            for i in range(self.row.count())
+            if self.row.itemAt(i).widget()
+        )
+        wide_enough = event.size().width() >= side_by_side + 40
+        direction = (
+            QHBoxLayout.Direction.LeftToRight if wide_enough else QHBoxLayout.Direction.TopToBottom
+        )
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
+        super().resizeEvent(event)
+
+
 class SessionScreen(QWidget):
     """Renders one SupportSession; every click goes to the session, which commits it first."""
 
@@ -115,19 +168,24 @@ class SessionScreen(QWidget):
         self.session = session
         self.catalog = catalog
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(tr("a11y.session_screen"))
         outer = QVBoxLayout(self)
 
-        header = QHBoxLayout()
+        # The header wraps: timer and buttons flow, the procedures take their own full row.
+        header_box = QWidget(objectName="sessionHeader")
+        header = FlowLayout(header_box)
         self.timer_label = QLabel(objectName="sessionTimer")
+        self.timer_icon = QLabel(objectName="sessionTimerIcon")
         self.procedures_label = QLabel(objectName="sessionProcedures")
         self.procedures_label.setWordWrap(True)
         self.add_button = QPushButton(tr("wizard.add_procedure"), objectName="addProcedureButton")
         self.abandon_button = QPushButton(tr("wizard.abandon"), objectName="abandonButton")
+        header.addWidget(self.timer_icon)
         header.addWidget(self.timer_label)
-        header.addWidget(self.procedures_label, 1)
         header.addWidget(self.add_button)
         header.addWidget(self.abandon_button)
-        outer.addLayout(header)
+        outer.addWidget(header_box)
+        outer.addWidget(self.procedures_label)
 
         self.message = QLabel(objectName="sessionMessage")
         self.message.setProperty("role", "warning")
@@ -150,13 +208,25 @@ class SessionScreen(QWidget):
             self.pages.setCurrentIndex(PAGE_STEP)
         self.refresh()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        # The icon as tall as the timer's digits, once the theme has set their size.
+        from PySide6.QtGui import QIcon
+
+        from dxdesk.gui.resources import icon_path
+
+        size = self.timer_label.fontMetrics().height()
+        self.timer_icon.setPixmap(QIcon(icon_path("timer.svg")).pixmap(QSize(size, size)))
+        super().showEvent(event)
+
     # ================================================================== page builders
 
     def _build_start_page(self) -> QWidget:
         page = QWidget(objectName="startPage")
         layout = QHBoxLayout(page)
         context = QGroupBox(tr("wizard.context_title"))
+        self.start_layout = layout
         form = QFormLayout(context)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.age_combo = self._combo("ageBandCombo", AGE_BANDS, "age_band")
         self.device_combo = self._combo("deviceCombo", DEVICES, "device")
         self.language_combo = QComboBox(objectName="helpLanguageCombo")
@@ -170,6 +240,7 @@ class SessionScreen(QWidget):
         form.addRow(tr("wizard.device"), self.device_combo)
         form.addRow(tr("wizard.help_language"), self.language_combo)
         form.addRow(tr("wizard.return_code"), self.return_code)
+        name_form_fields(form)
         hint = QLabel(tr("wizard.context_hint"))
         hint.setWordWrap(True)
         form.addRow(hint)
@@ -183,11 +254,15 @@ class SessionScreen(QWidget):
         self.begin_button = QPushButton(tr("wizard.begin"), objectName="beginButton")
         self.begin_button.setProperty("role", "primary")
         choose_layout.addWidget(self.start_browser)
-        choose_layout.addWidget(self.begin_button)
         layout.addWidget(choose, 3)
         self.begin_button.clicked.connect(self.begin)
         self.start_browser.tree.itemActivated.connect(lambda *_: self.begin())
-        return page
+        holder = QWidget()
+        outer = QVBoxLayout(holder)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(ReflowPage(page, layout, "startScroll"), 1)
+        outer.addWidget(self.begin_button)  # a footer: never scrolled away
+        return holder
 
     def _combo(self, name: str, values: tuple[str, ...], prefix: str) -> QComboBox:
         combo = QComboBox(objectName=name)
@@ -200,6 +275,7 @@ class SessionScreen(QWidget):
         layout = QVBoxLayout(page)
         self.guide_title = QLabel(objectName="guideTitle")
         self.guide_title.setProperty("role", "heading")
+        self.guide_title.setWordWrap(True)
         self.step_title = QLabel(objectName="stepTitle")
         self.step_title.setWordWrap(True)
         self.staff_text = QLabel(objectName="staffInstruction")
@@ -227,13 +303,14 @@ class SessionScreen(QWidget):
         self.question = QLabel(objectName="branchQuestion")
         self.question.setProperty("role", "heading")
         self.question.setWordWrap(True)
+        self.question.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.question)
         self.answers_box = QWidget(objectName="branchAnswers")
         self.answers_layout = QVBoxLayout(self.answers_box)
         self.answers_layout.setContentsMargins(0, 0, 0, 0)
-        self.answer_buttons: list[QPushButton] = []
+        self.answer_buttons: list[WrappingButton] = []
         for i in range(9):  # digits 1-9 answer; a question has at most nine answers
-            button = QPushButton(objectName=f"answerButton{i}")
+            button = WrappingButton(objectName=f"answerButton{i}")
             button.setProperty("role", "answer")
             button.clicked.connect(lambda _=False, i=i: self.answer(i))
             button.hide()
@@ -249,7 +326,8 @@ class SessionScreen(QWidget):
         layout.addStretch(1)
 
         blockers = QGroupBox(tr("wizard.blockers"), objectName="blockerBox")
-        self.blockers_layout = QGridLayout(blockers)
+        self.blockers_layout = FlowLayout(blockers)
+        self.blockers_layout.setContentsMargins(8, 8, 8, 8)
         self.blocker_buttons: dict[str, QPushButton] = {}
         self._blockers_for: object = None  # the attempt whose blocker buttons are shown
         layout.addWidget(blockers)
@@ -265,7 +343,7 @@ class SessionScreen(QWidget):
         resolve_row.addWidget(self.resolve_button)
         layout.addLayout(resolve_row)
 
-        nav = QHBoxLayout()
+        nav = QHBoxLayout()  # the step's own footer: always on screen, never scrolled away
         self.back_button = QPushButton(tr("wizard.back"), objectName="backButton")
         self.next_button = QPushButton(tr("wizard.next"), objectName="nextButton")
         self.next_button.setProperty("role", "primary")
@@ -274,15 +352,10 @@ class SessionScreen(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.to_outcome_button)
         nav.addWidget(self.next_button)
-        layout.addLayout(nav)
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.to_outcome_button.clicked.connect(self.show_outcome_page)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setObjectName("stepScroll")
-        return scroll
+        return _with_footer(page, nav, "stepScroll")
 
     def _build_outcome_page(self) -> QWidget:
         page = QWidget(objectName="outcomePage")
@@ -299,6 +372,7 @@ class SessionScreen(QWidget):
         note_layout = QVBoxLayout(note_box)
         self.note_edit = GuardedNoteEdit("sessionNoteEdit")
         self.note_edit.setPlaceholderText(tr("wizard.note_placeholder"))
+        self.note_edit.setAccessibleName(tr("a11y.session_note"))
         self.note_problem = QLabel(objectName="sessionNoteProblem")
         self.note_problem.setProperty("role", "warning")
         self.note_problem.setWordWrap(True)
@@ -315,6 +389,7 @@ class SessionScreen(QWidget):
         self.hygiene_checks: dict[str, QCheckBox] = {}
         for item in ("logged_out", "browser_closed", "card_returned"):
             check = QCheckBox(tr(f"session.hygiene.{item}"), objectName=f"hygiene_{item}")
+            check.toggled.connect(self._hygiene_toggled)
             self.hygiene_checks[item] = check
             hygiene_layout.addWidget(check)
         layout.addWidget(self.hygiene_box)
@@ -323,18 +398,14 @@ class SessionScreen(QWidget):
         nav = QHBoxLayout()
         back = QPushButton(tr("wizard.back_to_steps"), objectName="backToStepsButton")
         back.clicked.connect(self.show_step_page)
+        self.back_to_steps = back
         self.finish_button = QPushButton(tr("wizard.finish"), objectName="finishButton")
         self.finish_button.setProperty("role", "primary")
         self.finish_button.clicked.connect(self.finish)
         nav.addWidget(back)
         nav.addStretch(1)
         nav.addWidget(self.finish_button)
-        layout.addLayout(nav)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(page)
-        scroll.setObjectName("outcomeScroll")
-        return scroll
+        return _with_footer(page, nav, "outcomeScroll")
 
     # ================================================================== actions
 
@@ -381,8 +452,17 @@ class SessionScreen(QWidget):
             self.show_step_page()
 
     def add_procedure_dialog(self) -> None:
-        titles = {(_text(g.title)): g.id for g in sorted(self.catalog.guides.values(),
-                                                         key=lambda g: g.kana)}  # fmt: skip
+        # As the catalog lists them (category, then reading), without those already in the visit.
+        taxonomy = self.catalog.taxonomy
+        order = [c.id for c in taxonomy.categories] if taxonomy else []
+        in_visit = {a.procedure_id for a in self.session.attempts}
+        guides = sorted(
+            (g for g in self.catalog.guides.values() if g.id not in in_visit),
+            key=lambda g: (order.index(g.category) if g.category in order else 99, g.kana),
+        )
+        titles = {_text(g.title): g.id for g in guides}
+        if not titles:
+            return
         title, ok = QInputDialog.getItem(
             self, tr("wizard.add_procedure"), tr("wizard.choose_procedure"), list(titles), 0, False
         )
@@ -463,11 +543,18 @@ class SessionScreen(QWidget):
                 tr("wizard.resolve_hint", blocker=_text(blocker.label), title=_text(guide.title))
             )
 
-    def _ask_other_note(self) -> str | None:
+    def other_note_dialog(self):
+        """The 'other' blocker's note dialog, sized to the screen."""
         from dxdesk.gui.note_dialog import OtherNoteDialog
 
         dialog = OtherNoteDialog(self)
-        return dialog.note if dialog.exec() == OtherNoteDialog.DialogCode.Accepted else None
+        dialog.edit.setAccessibleName(tr("a11y.other_note"))
+        fit_to_screen(dialog, dialog.sizeHint().expandedTo(QSize(640, 320)))
+        return dialog
+
+    def _ask_other_note(self) -> str | None:
+        dialog = self.other_note_dialog()
+        return dialog.note if dialog.exec() == dialog.DialogCode.Accepted else None
 
     def show_step_page(self) -> None:
         self.pages.setCurrentIndex(PAGE_STEP)
@@ -477,6 +564,34 @@ class SessionScreen(QWidget):
         self._rebuild_outcomes()
         self.pages.setCurrentIndex(PAGE_OUTCOME)
         self.refresh()
+        self._outcome_tab_order()
+        self._focus_missing_outcome()
+
+    def _outcome_tab_order(self) -> None:
+        """Tab follows the page: the outcomes first, then printing, the note, the checklist."""
+        chain: list[QWidget] = []
+        for attempt in self.session.attempts:
+            group = self.outcome_groups.get(attempt.attempt_no)
+            if group is not None:
+                chain += group.buttons()
+            for name in (f"printSlipButton{attempt.attempt_no}",
+                         f"printPaperButton{attempt.attempt_no}"):  # fmt: skip
+                found = self.outcomes_box.findChild(QPushButton, name)
+                if found is not None:
+                    chain.append(found)
+        chain += [self.note_edit, *self.hygiene_checks.values(), self.back_to_steps,
+                  self.finish_button]  # fmt: skip
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _focus_missing_outcome(self) -> bool:
+        """Focus the first procedure still without an outcome; False when none is missing."""
+        for attempt in self.session.missing_outcomes():
+            group = self.outcome_groups.get(attempt.attempt_no)
+            if group is not None and group.buttons():
+                group.buttons()[0].setFocus()
+                return True
+        return False
 
     def set_outcome(self, attempt_no: int, outcome: str) -> None:
         if not self._save_outcome(attempt_no, outcome):
@@ -506,10 +621,12 @@ class SessionScreen(QWidget):
         if group is None:
             return
         saved = self.session.attempts[attempt_no - 1].outcome
+        group.setExclusive(False)  # an exclusive group cannot uncheck its last choice
         for button in group.buttons():
             button.blockSignals(True)
             button.setChecked(button.objectName() == f"outcome_{attempt_no}_{saved}")
             button.blockSignals(False)
+        group.setExclusive(True)
 
     def finish(self) -> None:
         if not self.note_edit.is_clean:
@@ -533,16 +650,71 @@ class SessionScreen(QWidget):
             self.ended.emit("finished")
 
     def ask_abandon(self) -> None:
-        answer = QMessageBox.question(self, tr("wizard.abandon"), tr("wizard.abandon_confirm"))
-        if answer == QMessageBox.StandardButton.Yes and self._run(self.session.abandon):
+        box = QMessageBox(QMessageBox.Icon.Question, tr("wizard.abandon"),
+                          tr("wizard.abandon_confirm"), parent=self)  # fmt: skip
+        box.setObjectName("abandonDialog")
+        yes = box.addButton(tr("wizard.abandon_yes"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(tr("wizard.abandon_no"), QMessageBox.ButtonRole.RejectRole)
+        yes.setObjectName("abandonYes")
+        keep.setObjectName("abandonNo")
+        box.setDefaultButton(keep)  # Enter keeps the visit: abandoning takes a deliberate choice
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is yes and self._run(self.session.abandon):
             self.clock.stop()
             self.ended.emit("abandoned")
+
+    # ================================================================== language switch
+
+    def carry_over(self) -> dict:
+        """What lives only in the widgets (not yet in the session), for a redrawn screen."""
+        guide = self.start_browser.selected_guide()
+        return {
+            "page": self.pages.currentIndex(),
+            "age": self.age_combo.currentData(),
+            "device": self.device_combo.currentData(),
+            "help_language": self.language_combo.currentData(),
+            "return_code": self.return_code.text(),
+            "guide": guide.id if guide else None,
+            "note": self.note_edit.toPlainText(),
+            "hygiene": {k: c.isChecked() for k, c in self.hygiene_checks.items()},
+        }
+
+    def restore(self, carried: dict) -> None:
+        for combo, key in ((self.age_combo, "age"), (self.device_combo, "device"),
+                           (self.language_combo, "help_language")):  # fmt: skip
+            combo.setCurrentIndex(max(0, combo.findData(carried[key])))
+        self.return_code.setText(carried["return_code"])
+        if carried["guide"]:
+            self.start_browser.select(carried["guide"])
+        self.note_edit.setPlainText(carried["note"])
+        for key, on in carried["hygiene"].items():
+            self.hygiene_checks[key].setChecked(on)
+        if carried["page"] == PAGE_OUTCOME and self.session.attempts:
+            self.show_outcome_page()
+        elif carried["page"] == PAGE_STEP and self.session.attempts:
+            self.show_step_page()
+
+    @property
+    def on_start_page(self) -> bool:
+        return self.pages.currentIndex() == PAGE_START
+
+    def focus_first(self) -> None:
+        """Focus where the clerk starts on the current page (Ctrl+N: the first field)."""
+        page = self.pages.currentIndex()
+        if page == PAGE_START:
+            self.age_combo.setFocus()
+        elif page != PAGE_OUTCOME or not self._focus_missing_outcome():
+            self.setFocus()
 
     # ================================================================== rendering
 
     def _tick(self) -> None:
         seconds = int(self.session.elapsed().total_seconds())
-        self.timer_label.setText(f"⏱ {seconds // 60:02d}:{seconds % 60:02d}")
+        self.timer_label.setText(f"{seconds // 60:02d}:{seconds % 60:02d}")
+        self.timer_label.setAccessibleName(
+            tr("wizard.elapsed", minutes=seconds // 60, seconds=seconds % 60)
+        )
 
     def refresh(self) -> None:
         self._tick()
@@ -550,9 +722,15 @@ class SessionScreen(QWidget):
         names = []
         for attempt in session.attempts:
             mark = "▶ " if attempt is session.current else ""
-            done = f"（{tr('wizard.outcome.' + attempt.outcome)}）" if attempt.outcome else ""
+            done = (
+                tr("wizard.procedure_with_outcome", outcome=tr("wizard.outcome." + attempt.outcome))
+                if attempt.outcome
+                else ""
+            )
             names.append(f"{mark}{attempt.attempt_no}. {_text(attempt.guide.title)}{done}")
-        self.procedures_label.setText("　".join(names) or tr("wizard.no_procedure_yet"))
+        self.procedures_label.setText(
+            tr("wizard.procedure_separator").join(names) or tr("wizard.no_procedure_yet")
+        )
         self.add_button.setEnabled(bool(session.attempts))
         if not session.attempts:
             self.pages.setCurrentIndex(PAGE_START)
@@ -577,7 +755,10 @@ class SessionScreen(QWidget):
             )
         )
         self.staff_text.setText(_text(step.staff))
-        self.resident_text.setText("🗣 " + ruby_html(pick(step.say, "ja-easy") or ""))
+        self.resident_text.setText(
+            _icon_html("speak.svg", self.resident_text, tr("wizard.say_icon"))
+            + ruby_html(pick(step.say, "ja-easy") or "")
+        )
         self.screen_text.setText(
             tr("wizard.screen", text=_text(step.screen)) if step.screen else ""
         )
@@ -592,7 +773,10 @@ class SessionScreen(QWidget):
         self.question.setVisible(branch is not None)
         answers = branch.answers if branch is not None else []
         if branch is not None:
-            self.question.setText("❓ " + _text(branch.question))
+            self.question.setText(
+                _icon_html("question.svg", self.question, tr("wizard.question_icon"))
+                + escape(_text(branch.question))
+            )
         for i, button in enumerate(self.answer_buttons):  # a fixed pool: no widget churn per step
             if i < len(answers):
                 button.setText(f"{i + 1}. {_text(answers[i].label)}")
@@ -631,14 +815,14 @@ class SessionScreen(QWidget):
                 self.blockers_layout.removeWidget(button)
                 button.deleteLater()
             self.blocker_buttons = {}
-            for i, blocker in enumerate(self.session.available_blockers()):
+            for blocker in self.session.available_blockers():
                 button = QPushButton(_text(blocker.label), objectName=f"blockerButton_{blocker.id}")
                 button.setProperty("role", "blocker")
                 button.setCheckable(True)
                 button.setToolTip(_text(blocker.hint))
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
                 button.toggled.connect(lambda on, b=blocker.id: self.toggle_blocker(b, on))
-                self.blockers_layout.addWidget(button, i // 3, i % 3)
+                self.blockers_layout.addWidget(button)
                 self.blocker_buttons[blocker.id] = button
             self._blockers_for = attempt
         for blocker_id, button in self.blocker_buttons.items():
@@ -657,10 +841,13 @@ class SessionScreen(QWidget):
         for attempt in self.session.attempts:
             box = QGroupBox(f"{attempt.attempt_no}. {_text(attempt.guide.title)}",
                             objectName=f"outcomeBox{attempt.attempt_no}")  # fmt: skip
-            grid = QGridLayout(box)
+            rows = QVBoxLayout(box)
+            choices = QWidget(objectName=f"outcomeChoices{attempt.attempt_no}")
+            flow = FlowLayout(choices, spacing=12)
+            rows.addWidget(choices)
             group = QButtonGroup(box)
-            current = attempt.outcome or attempt.proposed_outcome
-            for i, outcome in enumerate(OUTCOMES):
+            current = attempt.outcome  # never preset: the clerk chooses every outcome
+            for outcome in OUTCOMES:
                 radio = QRadioButton(tr("wizard.outcome." + outcome),
                                      objectName=f"outcome_{attempt.attempt_no}_{outcome}")  # fmt: skip
                 radio.setChecked(outcome == current)
@@ -668,30 +855,30 @@ class SessionScreen(QWidget):
                 radio.toggled.connect(
                     lambda on, n=attempt.attempt_no, o=outcome: on and self.set_outcome(n, o)
                 )
-                grid.addWidget(radio, i // 3, i % 3)
-            proposed = attempt.proposed_outcome if attempt.outcome is None else None
-            # A refused save reaches the clerk, and no radio claims an unsaved outcome.
-            if proposed and not self._save_outcome(attempt.attempt_no, proposed):
-                group.setExclusive(False)
-                for radio in group.buttons():
-                    radio.blockSignals(True)
-                    radio.setChecked(False)
-                    radio.blockSignals(False)
-                group.setExclusive(True)
+                flow.addWidget(radio)
+            if attempt.outcome is None and attempt.proposed_outcome:
+                hint = QLabel(tr("wizard.outcome_suggested",
+                                 outcome=tr("wizard.outcome." + attempt.proposed_outcome)),
+                              objectName=f"outcomeSuggested{attempt.attempt_no}")  # fmt: skip
+                hint.setWordWrap(True)
+                rows.addWidget(hint)
             slip = QPushButton(
                 tr("wizard.print_slip"), objectName=f"printSlipButton{attempt.attempt_no}"
             )
             slip.clicked.connect(
                 lambda _=False, n=attempt.attempt_no: self.print_requested.emit("slip", n)
             )
-            grid.addWidget(slip, 2, 0)
+            printing = QHBoxLayout()
+            printing.addWidget(slip)
             if attempt.guide.paper:
                 paper = QPushButton(tr("wizard.print_paper"),
                                     objectName=f"printPaperButton{attempt.attempt_no}")  # fmt: skip
                 paper.clicked.connect(
                     lambda _=False, n=attempt.attempt_no: self.print_requested.emit("paper", n)
                 )
-                grid.addWidget(paper, 2, 1)
+                printing.addWidget(paper)
+            printing.addStretch(1)
+            rows.addLayout(printing)
             self.outcome_groups[attempt.attempt_no] = group
             self.outcomes_layout.addWidget(box)
 
@@ -699,6 +886,11 @@ class SessionScreen(QWidget):
         self.hygiene_box.setVisible(self.session.device == "counter_terminal")
         missing = self.session.missing_outcomes()
         self.finish_button.setEnabled(not missing and self.note_edit.is_clean)
+
+    def _hygiene_toggled(self, _on: bool) -> None:
+        # The warning about the checklist goes once all three are ticked.
+        if all(c.isChecked() for c in self.hygiene_checks.values()):
+            self.message.hide()
 
     def _note_changed(self, _findings: list) -> None:
         self.note_problem.setText(self.note_edit.problem_text())
@@ -732,7 +924,11 @@ class SessionScreen(QWidget):
             elif page == PAGE_OUTCOME and not isinstance(
                 QApplication.focusWidget(), QPlainTextEdit
             ):
-                self.finish()
+                # Enter never finishes a visit whose outcomes are not all chosen.
+                if self._focus_missing_outcome():
+                    self.show_message(tr("wizard.choose_outcome_first"))
+                else:
+                    self.finish()
             return
         if key == Qt.Key.Key_Backspace and page != PAGE_START:
             self.go_back()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from dxdesk.core.i18n import pick, tr, ui_language
 from dxdesk.core.settings import CITY_URL_SETTINGS, SettingsValueError, SiteSettings
+from dxdesk.gui.a11y import name_form_fields
+from dxdesk.gui.fit import fit_to_screen, scrolling_dialog_layout
 
 
 class SiteSettingsDialog(QDialog):
@@ -30,8 +33,10 @@ class SiteSettingsDialog(QDialog):
         self.result_settings: SiteSettings | None = None
         self._original = settings
         self.setWindowTitle(tr("settings.title_first_run" if first_run else "settings.title"))
-        self.setMinimumWidth(720)  # room for a whole URL beside its label
-        layout = QVBoxLayout(self)
+        # Content scrolls above a fixed footer, so Save stays reachable at text size 2.0.
+        body = QWidget(objectName="settingsBody")
+        body.setMinimumWidth(560)  # room for a whole URL beside its label
+        layout = QVBoxLayout(body)
         if first_run:
             intro = QLabel(tr("settings.first_run_intro"))
             intro.setWordWrap(True)
@@ -63,6 +68,7 @@ class SiteSettingsDialog(QDialog):
         urls = QGroupBox(tr("settings.group_urls"))
         url_form = QFormLayout(urls)
         url_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        url_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # long labels at 2.0
         self.url_edits: dict[str, QLineEdit] = {}
         for key, labels in CITY_URL_SETTINGS.items():
             edit = self._line(f"url_{key}", settings.urls.get(key, ""), "https://")
@@ -96,12 +102,14 @@ class SiteSettingsDialog(QDialog):
         display_form.addRow("", self.high_contrast)
         display_form.addRow(tr("settings.retention"), self.retention)
         layout.addWidget(display)
+        for each in (form, url_form, display_form):
+            name_form_fields(each)
 
         self.error = QLabel(objectName="settingsError")
         self.error.setProperty("role", "warning")
         self.error.setWordWrap(True)
         self.error.hide()
-        layout.addWidget(self.error)
+        layout.addStretch(1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -112,7 +120,11 @@ class SiteSettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        footer = QVBoxLayout()
+        footer.addWidget(self.error)
+        footer.addWidget(buttons)
+        scrolling_dialog_layout(self, body, footer)
+        fit_to_screen(self, QSize(860, 900))
 
     @staticmethod
     def _line(name: str, value: str, placeholder: str) -> QLineEdit:

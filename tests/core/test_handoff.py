@@ -16,8 +16,18 @@ from dxdesk.core.handoff import (
     new_handoff_code,
     normalise_handoff_code,
 )
+from dxdesk.core.i18n import set_ui_language, ui_language
 
 CODE_SHAPE = r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]$"
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The messages below are read in English; they follow the interface language."""
+    before = ui_language()
+    set_ui_language("en")
+    yield
+    set_ui_language(before)
 
 
 def test_alphabet_has_no_look_alikes() -> None:
@@ -102,3 +112,9 @@ def test_each_position_change_moves_the_check_character(position: int) -> None:
     base = "ABCD2345"
     checks = {_check_character(base[:position] + c + base[position + 1 :]) for c in ALPHABET}
     assert len(checks) == len(ALPHABET)
+
+
+def test_messages_follow_the_interface_language() -> None:
+    set_ui_language("ja")
+    with pytest.raises(HandoffCodeError, match="引き継ぎコードは 9 文字です"):
+        normalise_handoff_code("K7QM-3XPA")

@@ -290,3 +290,41 @@ def test_resume_rebuilds_the_session_at_its_last_committed_step(catalog, clock, 
         (row,) = store.queries.procedure_attempt_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
         assert row["outcome"] == "handed_off" and row["hygiene_confirmed"] == "1"
         assert row["duration_min"] == 3 and row["steps_reached"] == 3
+
+
+def test_a_blocker_set_by_an_answer_follows_the_answer(catalog, clock, data_dir):
+    """Back and a different answer: the blocker the first answer marked is gone, in memory,
+    on disk and after a resume; a blocker the clerk marked by hand stays."""
+    with Store.open(data_dir) as store:
+        s = SupportSession.start(catalog, "kita-ward-1", clock=clock, recorder=store)
+        s.add_procedure(GUIDE)
+        s.answer(0)  # old enough: on to check-pin
+        s.mark_blocker("outside-hours")  # by hand
+        s.answer(1)  # forgot the PIN: marks pin-forgotten and ends the walk
+        assert s.current.blocker_ids() == ["outside-hours", "pin-forgotten"]
+        s.back()  # the walk is open again at check-pin: that answer is undone
+        assert s.current.blocker_ids() == ["outside-hours"]
+        s.answer(0)  # remembers it after all
+        assert s.current_step.id == "explain-kiosk"
+        assert s.current.blocker_ids() == ["outside-hours"]
+        s.back()  # back over a step reached by an answer: its answer is undone too
+        assert s.current_step.id == "check-pin"
+        s.back()
+        s.answer(1)  # under 15 after all: under-15 marked ...
+        assert s.current.blocker_ids() == ["outside-hours", "under-15"]
+        s.back()  # ... and unmarked with its answer
+        assert s.current.blocker_ids() == ["outside-hours"]
+        s.answer(0)
+        s.answer(1)
+        session_id = s.session_id
+    with Store.open(data_dir) as store:
+        resumed = store.sessions.load_session(session_id, catalog, clock=clock)
+        assert resumed.current.blocker_ids() == ["outside-hours", "pin-forgotten"]
+        resumed.back()
+        assert resumed.current.blocker_ids() == ["outside-hours"]
+        resumed.answer(0)
+        resumed.advance()
+        resumed.set_outcome("handed_off")
+        resumed.finish()
+        (row,) = store.queries.procedure_attempt_rows(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
+        assert row["blockers"] == "outside-hours"

@@ -5,9 +5,18 @@ from pathlib import Path
 
 import pytest
 
-from dxdesk.core.i18n import set_ui_language
+from dxdesk.core.i18n import set_ui_language, ui_language
 from dxdesk.core.paths import resolve_data_dir
 from dxdesk.core.settings import SettingsError, SiteSettings, load_settings, save_settings
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """The messages below are read in English; they follow the interface language."""
+    before = ui_language()
+    set_ui_language("en")
+    yield
+    set_ui_language(before)
 
 
 def test_missing_file_gives_unconfigured_defaults(data_dir: Path) -> None:
@@ -73,3 +82,11 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert resolve_data_dir(None) == tmp_path / "env"
     monkeypatch.delenv("DXDESK_DATA_DIR")
     assert "dxdesk" in str(resolve_data_dir(None))
+
+
+def test_a_bad_value_is_named_in_japanese_in_the_japanese_interface() -> None:
+    from dxdesk.core.settings import SettingsValueError
+
+    set_ui_language("ja")
+    with pytest.raises(SettingsValueError, match="0.8 〜 2.0 の範囲"):
+        SiteSettings(text_scale=3.0)

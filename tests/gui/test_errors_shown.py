@@ -88,8 +88,11 @@ def test_an_outcome_the_store_refuses_is_named_and_not_shown_as_chosen(
         seen.append(box.text())
         box.button(QMessageBox.StandardButton.Ok).click()
 
+    screen.findChild(QPushButton, "nextButton").click()  # to the outcome page: nothing preset
+    assert not seen
+    proposed = screen.session.current.proposed_outcome
     QTimer.singleShot(20, answer)
-    screen.findChild(QPushButton, "nextButton").click()  # to the outcome page
+    screen.findChild(QRadioButton, f"outcome_1_{proposed}").click()  # the clerk chooses it
     assert seen, "the refused outcome was not reported"
     assert "could not be saved; it is not recorded" in seen[0]
     title = window.context.catalog.guides["convenience-store-certificates"].title["en"]

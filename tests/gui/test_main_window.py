@@ -52,7 +52,7 @@ def test_opens_in_japanese_with_the_catalog(window) -> None:
 
 def test_search_by_kana_filters_and_enter_selects(window, qtbot) -> None:
     search = window.findChild(QLineEdit, "procedureSearch")
-    search.insert("じゅうみんひょう")  # Japanese arrives from the IME as committed text
+    search.insert("こんびにこうふ")  # Japanese arrives from the IME as committed text
     assert visible_titles(window) == ["コンビニ交付（住民票の写しなどをコンビニで取る）"]
     qtbot.keyClick(search, Qt.Key.Key_Return)
     assert "マルチコピー機" in window.findChild(QTextBrowser, "guideDetail").toPlainText()

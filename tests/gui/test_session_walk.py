@@ -88,7 +88,17 @@ def test_two_procedures_branch_blocker_and_hygiene(window, qtbot, data_dir: Path
     qtbot.keyClick(screen, Qt.Key.Key_Return)  # the last step ends the walk
     assert screen.pages.currentIndex() == 2
 
+    # Nothing is preset: the suggestion is shown, Enter refuses to finish and focuses the choice.
+    assert screen.findChild(QLabel, "outcomeSuggested2") is not None
+    assert not any(r.isChecked() for r in screen.findChildren(QRadioButton))
+    assert not button(screen, "finishButton").isEnabled()
+    qtbot.keyClick(screen, Qt.Key.Key_Return)
+    assert screen.session.is_open and screen.pages.currentIndex() == 2
+    assert QApplication.focusWidget() is screen.findChild(
+        QRadioButton, "outcome_1_completed_online"
+    )
     screen.findChild(QRadioButton, "outcome_1_handed_off").click()
+    screen.findChild(QRadioButton, "outcome_2_referred").click()
     hygiene = screen.findChild(QCheckBox, "hygiene_logged_out").parentWidget()
     assert hygiene.isVisible()
 
@@ -129,7 +139,7 @@ def test_escape_asks_then_abandons(window, qtbot) -> None:
     def answer_yes() -> None:
         box = QApplication.activeModalWidget()
         assert isinstance(box, QMessageBox)
-        box.button(QMessageBox.StandardButton.Yes).click()
+        box.findChild(QPushButton, "abandonYes").click()
 
     QTimer.singleShot(50, answer_yes)
     qtbot.keyClick(screen, Qt.Key.Key_Escape)
@@ -199,7 +209,7 @@ def test_second_interrupted_visit_is_kept_until_the_resumed_one_ends(qtbot, data
             label = answers.pop(0) if answers else "中断として閉じる"
             next(b for b in box.buttons() if b.text() == label).click()
         elif isinstance(box, QMessageBox):  # the abandon question
-            box.button(QMessageBox.StandardButton.Yes).click()
+            box.findChild(QPushButton, "abandonYes").click()
         if polling[0]:
             QTimer.singleShot(20, click)
 
@@ -235,3 +245,40 @@ def test_a_marked_blocker_offers_the_guide_that_resolves_it(window, qtbot) -> No
     offer.click()
     assert screen.session.current.procedure_id == "certificate-renewal"
     assert offer.isHidden()  # the guide is open now: nothing left to offer
+
+
+def test_resident_display_docks_on_one_screen_and_never_takes_the_keyboard(window, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    window.start_session()
+    screen = window.session_screen
+    screen.start_browser.select("pin-reset")
+    button(screen, "beginButton").click()
+    screen.setFocus()
+    assert len(QApplication.screens()) == 1
+    window.display_action.trigger()  # F2
+    dock = window.findChild(QDockWidget, "residentDock")
+    assert dock is not None and dock.isVisible()
+    display = window.resident_display
+    assert display.window() is window  # beside the clerk's panel, not over it
+    assert not dock.geometry().intersects(window.centralWidget().geometry())
+    assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert QApplication.focusWidget() is screen  # 1 and Enter still reach the wizard
+    before = display.sentence.text()
+    button(screen, "answerButton0").click()
+    assert display.sentence.text() != before  # it follows the wizard
+    window.display_action.trigger()  # F2 again hides it
+    assert not dock.isVisible()
+
+
+def test_a_separate_resident_window_refuses_focus(qtbot, data_dir) -> None:
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.paths import forms_dir
+    from dxdesk.core.session import SupportSession
+    from dxdesk.gui.resident_display import ResidentDisplay
+
+    session = SupportSession.start(load_catalog(forms_dir()), "kita-1")
+    display = ResidentDisplay(session)
+    qtbot.addWidget(display)
+    assert display.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
