@@ -39,12 +39,7 @@ def problems_for(forms: Path, path: Path) -> list[str]:
 def test_shipped_example_guide_loads_with_its_steps() -> None:
     catalog = load_catalog(forms_dir())
     guide = catalog.guide("convenience-store-certificates")
-    assert [s.id for s in guide.steps] == [
-        "check-eligibility",
-        "check-pin",
-        "explain-kiosk",
-        "explain-phone",
-    ]
+    assert [s.id for s in guide.steps] == ["check-eligibility", "check-pin", "explain-kiosk"]
     assert guide.step("check-pin").branch.answers[1].blocker == "pin-forgotten"
     assert guide.next_step_id("explain-kiosk") is None
 
