@@ -1,7 +1,7 @@
 """Fonts for printed material, registered once per process, with per-character fallback.
 
 BIZ UDゴシック is the house face (UD typeface for older readers); Noto Sans covers Vietnamese
-marks and Latin it lacks; Noto Sans Devanagari covers Nepali, shaped by HarfBuzz. Hangul and
+marks and Latin it lacks; Noto Sans Devanagari covers Nepali, shaped by HarfBuzz (shaping.py). Hangul and
 simplified Chinese come from the shipped Nanum Gothic (OFL) and WenQuanYi Micro Hei (Apache-2.0)
 so that every machine prints the same; the operating system's faces are a fallback only.
 ReportLab embeds every TrueType font as a subset of the glyphs used.
@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import font_path
 from dxdesk.core.printing.errors import SlipError
+from dxdesk.core.printing.shaping import ShapedRun, needs_shaping, shape
 
 UD_GOTHIC = "BIZUDGothic"
 NOTO_SANS = "NotoSans"
@@ -70,13 +71,19 @@ _CHAINS: dict[str, tuple[str, ...]] = {
     "ko": (SYSTEM_HANGUL, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS),
 }
 _DEFAULT_CHAIN = (UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HANGUL)
-# Only the Devanagari face needs HarfBuzz (conjuncts, vowel signs); the others draw 1:1.
-SHAPED_FAMILIES = frozenset({NOTO_DEVANAGARI})
 # Zero-width marks that steer shaping; drawn in whatever font holds the neighbouring text.
 _INVISIBLE = {"\u200c", "\u200d"}
 _NEUTRAL = set(".,:;!?()-/'\"")
 
 _lock = threading.Lock()
+_files: dict[str, tuple[str, int]] = {}  # registered name -> (font file, subfont index)
+
+
+def font_file(name: str) -> tuple[str, int]:
+    """The file (and subfont index) a registered face was loaded from."""
+    family, weight = name.rsplit("-", 1)
+    _cmap(family, weight)
+    return _files[name]
 
 
 class MissingGlyphError(ValueError):
@@ -103,6 +110,7 @@ class Run:
 
     text: str
     font: str  # registered ReportLab font name, e.g. 'BIZUDGothic-Bold'
+    lang: str = ""  # the resident language, for HarfBuzz's language-specific forms
 
     @property
     def family(self) -> str:
@@ -110,12 +118,17 @@ class Run:
 
     @property
     def shaped(self) -> bool:
-        return self.family in SHAPED_FAMILIES
+        """Drawn glyph by glyph as HarfBuzz shaped it (Devanagari, leftover combining marks)."""
+        return needs_shaping(self.text)
+
+    def shaping(self) -> ShapedRun:
+        path, index = font_file(self.font)
+        return shape(self.text, path, index, self.lang)
 
 
 def _register(family: str, weight: str) -> str | None:
     name = f"{family}-{weight}"
-    if name in pdfmetrics.getRegisteredFontNames():
+    if name in pdfmetrics.getRegisteredFontNames() and name in _files:
         return name
     if family in _SHIPPED:
         path, index = font_path(_SHIPPED[family].format(weight=weight)), 0
@@ -129,6 +142,7 @@ def _register(family: str, weight: str) -> str | None:
     except Exception as exc:  # missing, truncated or not a font: name the file, say what to do
         raise SlipError(tr("printing.error.font_unusable", path=str(path), error=exc)) from exc
     pdfmetrics.registerFont(face)
+    _files[name] = (str(path), index)
     return name
 
 
@@ -192,20 +206,18 @@ def split_runs(text: str, lang: str, *, bold: bool = False) -> list[Run]:
                 missing.append(char)
             continue
         if font != current_font and buffer:
-            runs.append(Run("".join(buffer), current_font))  # type: ignore[arg-type]
+            runs.append(Run("".join(buffer), current_font, lang))  # type: ignore[arg-type]
             buffer = []
         current_font = font
         buffer.append(char)
     if missing:
         raise MissingGlyphError("".join(missing), lang)
     if buffer and current_font:
-        runs.append(Run("".join(buffer), current_font))
+        runs.append(Run("".join(buffer), current_font, lang))
     return runs
 
 
 def run_width(run: Run, size: float) -> float:
     if run.shaped:
-        from reportlab.pdfgen.textobject import bidiShapedText
-
-        return bidiShapedText(run.text, None, fontName=run.font, fontSize=size, shaping=True)[1]
+        return run.shaping().advance * size / 1000
     return pdfmetrics.stringWidth(run.text, run.font, size)

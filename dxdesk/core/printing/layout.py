@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dxdesk.core.catalog import ruby_segments
-from dxdesk.core.printing.fonts import Run, run_width, split_runs
+from dxdesk.core.printing.fonts import Run, font_file, run_width, split_runs
+from dxdesk.core.printing.shaping import draw_shaped
 
 MM = 72 / 25.4
 RUBY_SCALE = 0.5
@@ -276,7 +277,10 @@ def text_block(
                     ):
                         # one drawString per run of a line: fewer operators, clean text extraction
                         items[-1] = PlacedText(
-                            last.x, baseline, size, Run(last.run.text + run.text, run.font)
+                            last.x,
+                            baseline,
+                            size,
+                            Run(last.run.text + run.text, run.font, run.lang),
                         )
                     else:
                         items.append(PlacedText(bx, baseline, size, run))
@@ -358,8 +362,12 @@ def draw(document: Document) -> bytes:
         h = page.height
         for item in page.items:
             if isinstance(item, PlacedText):
-                canvas.setFont(item.run.font, item.size)
-                canvas.drawString(item.x, h - item.y, item.run.text, shaping=item.run.shaped)
+                if item.run.shaped:
+                    draw_shaped(canvas, item.run.font, font_file(item.run.font), item.size,
+                                item.x, h - item.y, item.run.shaping())  # fmt: skip
+                else:
+                    canvas.setFont(item.run.font, item.size)
+                    canvas.drawString(item.x, h - item.y, item.run.text)
             elif isinstance(item, PlacedRect):
                 canvas.setLineWidth(item.line_width)
                 canvas.rect(
