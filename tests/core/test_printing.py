@@ -186,9 +186,10 @@ def test_nepali_is_drawn_in_devanagari_and_shaped(guide, settings) -> None:
     runs = split_runs("आज गरिएका काम ABC 北区", "ne")
     assert [r.font for r in runs] == [
         "NotoSansDevanagari-Regular",
+        "NotoSans-Regular",  # Latin in a Nepali slip: proportional, not the Japanese face
         "BIZUDGothic-Regular",
     ]
-    assert runs[0].shaped and not runs[1].shaped
+    assert runs[0].shaped and not runs[1].shaped and not runs[2].shaped
     doc = layout_slip(guide, settings, "ne", "a5", new_handoff_code(), [], TODAY)
     assert any(t.run.font.startswith("NotoSansDevanagari") for t in doc.texts())
 
@@ -403,3 +404,32 @@ def test_a_long_done_list_still_makes_a_two_sided_card(settings) -> None:
         text = "".join(_page_text(p) for p in doc.pages).replace(" ", "")
         assert all(item.replace(" ", "") in text for item in done), lang
         render_slip(guide, settings, lang, "a6", new_handoff_code(), done, TODAY)  # draws
+
+
+@pytest.mark.parametrize("lang", ["en", "tl", "pt", "vi"])
+def test_latin_languages_print_in_a_proportional_face(lang: str) -> None:
+    runs = split_runs("Bring your card and one ID", lang)
+    assert {r.font for r in runs} == {"NotoSans-Regular"}
+    assert pdfmetrics.stringWidth("iiii", "NotoSans-Regular", 12) < pdfmetrics.stringWidth(
+        "MMMM", "NotoSans-Regular", 12
+    )
+
+
+def test_chinese_has_a_real_bold_face() -> None:
+    (regular,) = split_runs("接下来在家要做的事", "zh")
+    (bold,) = split_runs("接下来在家要做的事", "zh", bold=True)
+    assert regular.font == "NotoSansCJKsc-Regular" and bold.font == "NotoSansCJKsc-Bold"
+
+
+def test_kanji_in_a_korean_slip_come_from_one_face() -> None:
+    runs = split_runs("북구 北区役所 デジタル相談窓口", "ko")
+    kanji = [r for r in runs if any("\u4e00" <= c <= "\u9fff" for c in r.text)]
+    assert len({r.font for r in kanji}) == 1, runs
+
+
+def test_latin_quotes_print_as_opening_and_closing_marks() -> None:
+    from dxdesk.core.printing.layout import TextStyle, text_block
+
+    block = text_block('Tap "Start" and the card\'s PIN', TextStyle("en", 12), 400)
+    text = "".join(t.run.text for t in block.items if isinstance(t, PlacedText))
+    assert text == "Tap \u201cStart\u201d and the card\u2019s PIN"

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dxdesk.core.catalog import ruby_segments
-from dxdesk.core.printing.fonts import Run, font_file, run_width, split_runs
+from dxdesk.core.printing.fonts import (
+    LATIN_SCRIPT_LANGUAGES,
+    Run,
+    font_file,
+    run_width,
+    split_runs,
+)
 from dxdesk.core.printing.shaping import draw_shaped
 
 MM = 72 / 25.4
@@ -124,6 +130,22 @@ def stack(parts: list[tuple[Block, float]], x: float = 0.0) -> Block:
     return Block(y, items)
 
 
+_OPENING_CONTEXT = set(" \t\n([{\u00a0/-")
+
+
+def typographic_quotes(text: str) -> str:
+    """Straight quotes as the printed “ ” ‘ ’ (an apostrophe is ’) in Latin-script text."""
+    out: list[str] = []
+    for n, char in enumerate(text):
+        opening = n == 0 or text[n - 1] in _OPENING_CONTEXT
+        if char == '"':
+            char = "\u201c" if opening else "\u201d"
+        elif char == "'":
+            char = "\u2018" if opening else "\u2019"
+        out.append(char)
+    return "".join(out)
+
+
 def _is_cjk(char: str) -> bool:
     code = ord(char)
     return (
@@ -208,6 +230,8 @@ def text_block(
     align: str = "left",
 ) -> Block:
     """Wrap ``text`` into ``width``; ``prefix`` (like '1.') hangs in the indent."""
+    if style.lang in LATIN_SCRIPT_LANGUAGES and not break_anywhere:
+        text = typographic_quotes(text)
     units = _units(text, break_anywhere)
     has_ruby = any(r for u in units for _, r in u.pieces)
     for unit in units:
