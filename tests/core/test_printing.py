@@ -356,9 +356,12 @@ def _page_text(page) -> str:
 @pytest.mark.parametrize("fmt", ["a6", "a5"])
 def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: str) -> None:
     """At most two sheets (an A6 card printed on both sides), the hand-off band never split,
-    and on two sheets every page carries the hand-off code and says which page it is."""
+    and on two sheets every page carries the hand-off code and says which page it is.
+
+    Type never shrinks below 12 pt, so an A6 card with a done list may run to a third side on
+    the longest guides; A5, and A6 with nothing done, never do."""
     settings.urls = {"survey_url_template": SURVEY, **CITY_URLS}
-    done = ["マイナポータルの利用登録まで終わりました。"]
+    done = [] if fmt == "a6" else ["マイナポータルの利用登録まで終わりました。"]
     for guide in load_catalog(forms_dir()).guides.values():
         for lang in guide.slip:
             code = new_handoff_code()
@@ -433,3 +436,56 @@ def test_latin_quotes_print_as_opening_and_closing_marks() -> None:
     block = text_block('Tap "Start" and the card\'s PIN', TextStyle("en", 12), 400)
     text = "".join(t.run.text for t in block.items if isinstance(t, PlacedText))
     assert text == "Tap \u201cStart\u201d and the card\u2019s PIN"
+
+
+def _drawn_sizes(pdf: bytes) -> list[tuple[int, float, str, float]]:
+    """(page, font size in points, text, baseline height from the page's bottom) of every piece
+    of text drawn, read from the PDF."""
+    import io
+
+    drawn: list[tuple[int, float, str, float]] = []
+    for n, page in enumerate(pypdf.PdfReader(io.BytesIO(pdf)).pages):
+
+        def visit(text, cm, tm, font, size, n=n):
+            if text.strip():
+                y = tm[5] * cm[3] + cm[5]
+                drawn.append((n, round(size * tm[0] * cm[0], 2), text.strip(), y))
+
+        page.extract_text(visitor_text=visit)
+    return drawn
+
+
+FIVE_DONE = {
+    "ja": ["本人確認をした", "暗証番号の種類を確かめた", "カードを確かめた", "申請書を書いた", "予約をした"],
+    "en": ["Checked your ID", "Found out which PIN", "Checked the card", "Filled in the form",
+           "Booked a visit"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["a6", "a5"])
+@pytest.mark.parametrize("lang", RESIDENT_LANGUAGES)
+def test_type_is_never_below_12_pt_with_five_done_items(settings, lang: str, fmt: str) -> None:
+    """Body >= 12 pt, headings >= 14 pt; only furigana and the page footer are smaller."""
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    settings = dataclasses.replace(settings, urls={"survey_url_template": SURVEY})
+    code = new_handoff_code()
+    done = FIVE_DONE["ja" if lang.startswith("ja") else "en"]
+    pdf = render_slip(guide, settings, lang, fmt, code, done, TODAY)
+    drawn = _drawn_sizes(pdf)
+    assert drawn
+    footer_top = (SLIP_FORMATS[fmt].margin_mm + 7) * MM
+    small = [
+        (page, size, text)
+        for page, size, text, y in drawn
+        if size < 12
+        # the page footer (the code and n/N), inside the room kept for it at the bottom
+        and not (size == 10.5 and y < footer_top)
+        # furigana: kana at half the size of the text they read
+        and not (size <= 9 and all("\u3041" <= c <= "\u30ff" for c in text))
+    ]
+    assert not small, small
+    headings = {slip_tr(k, lang) for k in ("slip.done_today", "slip.remaining", "slip.prepare")}
+    sizes_of = {plain_text(h): [s for _, s, t, _ in drawn if t == plain_text(h)] for h in headings}
+    for heading, sizes in sizes_of.items():
+        if sizes:  # a heading with ruby is drawn in pieces; those are checked as body text
+            assert min(sizes) >= 14, (heading, sizes)

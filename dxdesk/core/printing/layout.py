@@ -24,7 +24,7 @@ from dxdesk.core.printing.shaping import draw_shaped
 
 MM = 72 / 25.4
 RUBY_SCALE = 0.5
-LINE_SPACING = 1.6  # within the 1.5-2.0x rule for older readers
+LINE_SPACING = 1.5  # the 1.5-2.0x rule for older readers (50-100 % of the size between lines)
 RUBY_LINE_SPACING = 2.0  # room for readings above the base text
 
 # Punctuation that must not start a line (kinsoku) and that must not end one.

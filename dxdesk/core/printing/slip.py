@@ -41,7 +41,7 @@ class SlipFormat:
 
 
 SLIP_FORMATS: dict[str, SlipFormat] = {
-    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12, 11, 10.5), 16, True),
+    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
     "receipt80": SlipFormat("receipt80", 80, None, 4, 38, 25, (12,), 16, False),
 }
@@ -67,6 +67,25 @@ def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
             setting=route.setting,
         )
     return url
+
+
+def counter_name(settings: SiteSettings, lang: str) -> str:
+    """The counter's name in the resident's language when the site has set one."""
+    return _per_language(settings, "site_name", lang)
+
+
+def counter_hours(settings: SiteSettings, lang: str) -> str:
+    """The opening hours in the resident's language when the site has set them."""
+    return _per_language(settings, "counter_hours", lang)
+
+
+def _per_language(settings: SiteSettings, name: str, lang: str) -> str:
+    translations = getattr(settings, f"{name}_by_language", None) or {}
+    for code in (lang, "ja") if lang == "ja-easy" else (lang,):
+        text = (translations.get(code) or "").strip()
+        if text:
+            return text
+    return getattr(settings, name)
 
 
 def _counter_details(settings: SiteSettings) -> None:
@@ -112,27 +131,45 @@ def layout_slip(
         survey_template.replace("{code}", handoff_code) if "{code}" in survey_template else None
     )
     spec = SLIP_FORMATS[fmt]
-    # One page at the largest type that fits; else a card: what to do on the front, the QR,
-    # code and contact on the back; else (a very long guide) the smallest type on as many
-    # pages as it takes, the hand-off band never split and every page numbered.
-    # A card whose front still overflows lists what was done today in one paragraph.
-    attempts = [(body, False, False) for body in spec.body_sizes]
+    # Type never shrinks below 12 pt: one page at the largest size that fits; else a card that
+    # moves what the resident needs least at home to the back — first the list of what was
+    # done today, then the QR band (the QR, code, contact and survey stay together), then both;
+    # the same with the done list as one paragraph; else (a very long guide) the text runs on
+    # over as many pages as it takes, the band never split, every page numbered.
+    plans = [_Plan()]
     if spec.height_mm is not None:
-        attempts += [(body, True, False) for body in spec.body_sizes]
+        plans += [_Plan(done_back=True)] if done_today else []
+        plans += [_Plan(band_back=True)]
+        plans += [_Plan(done_back=True, band_back=True)] if done_today else []
         if len(done_today) > 1:
-            attempts += [(body, True, True) for body in spec.body_sizes]
+            plans += [_Plan(p.done_back, p.band_back, compact_done=True) for p in plans]
     tb = _Blocks()
     try:
-        for body, band_overleaf, compact in attempts:
-            doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on, band_overleaf, tb, band_overleaf,
-                         compact)  # fmt: skip
-            if len(doc.pages) == (2 if band_overleaf else 1):
-                return doc
+        for plan in plans:
+            for body in spec.body_sizes:
+                doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
+                             done_today, printed_on, plan, tb)  # fmt: skip
+                if len(doc.pages) == plan.pages:
+                    return doc
+        paged = _Plan(paged=True, compact_done=len(done_today) > 1)
         return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, False, tb, True, True)  # fmt: skip
+                      handoff_code, done_today, printed_on, paged, tb)  # fmt: skip
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What goes on the back of a two-sided card (nothing: a one-page slip)."""
+
+    done_back: bool = False
+    band_back: bool = False  # the QR, the code, the contact and the survey, kept together
+    compact_done: bool = False  # done today as one paragraph: ✓ a  ✓ b  ✓ c
+    paged: bool = False  # as many pages as it takes
+
+    @property
+    def pages(self) -> int:
+        return 2 if (self.done_back or self.band_back) else 1
 
 
 class _Blocks:
@@ -182,12 +219,12 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
-    band_overleaf: bool, tb: _Blocks, paged: bool, compact_done: bool = False,
+    plan: _Plan, tb: _Blocks,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
     # A slip of several pages carries a footer on each; its room is kept inside the margins
     # (A6's 7 mm margin alone is about what a printer cannot reach).
-    reserve = FOOTER_ROOM if paged else 0.0
+    reserve = FOOTER_ROOM if plan.pages > 1 or plan.paged else 0.0
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
                 reserve)  # fmt: skip
     cw = flow.content_width
@@ -214,12 +251,21 @@ def _build(
             flow.add(block)
         flow.space(gap)
 
-    if done_today:
-        if compact_done:  # one paragraph: ✓ a  ✓ b  ✓ c, each ✓ kept with its item
+    def done_section() -> None:
+        if done_today and plan.compact_done:  # each ✓ kept with its item
             done = [tb("  ".join(f"✓\u00a0{item}" for item in done_today), normal, cw)]
-        else:
+            section(slip_tr("slip.done_today", lang), done)
+        elif done_today:
             done = [tb(item, normal, cw, prefix="✓", indent=body * 1.4) for item in done_today]
-        section(slip_tr("slip.done_today", lang), done)
+            section(slip_tr("slip.done_today", lang), done)
+
+    def back_page() -> None:
+        """The back names the procedure too, should it be printed on a second sheet."""
+        flow.page_break()
+        flow.add(tb(text.title, heading, cw), gap_after=gap)
+
+    if not plan.done_back:
+        done_section()
     steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6)
              for n, step in enumerate(text.steps, start=1)]  # fmt: skip
     section(slip_tr("slip.remaining", lang), steps)
@@ -231,13 +277,18 @@ def _build(
     if spec.height_mm is None:  # a receipt roll: everything in one column, any length
         _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
     else:  # a sheet: the route, code and contact as one band that is never split
-        if band_overleaf:  # the back names the procedure too, should it be a second sheet
-            flow.page_break()
-            flow.add(tb(text.title, heading, cw), gap_after=gap)
+        band = _handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on,
+                             cw, tb)  # fmt: skip
+        if plan.band_back:
+            back_page()
+            if plan.done_back:
+                done_section()
         else:
             flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-        flow.add(_handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on, cw,
-                                tb))  # fmt: skip
+        flow.add(band)
+        if plan.done_back and not plan.band_back:
+            back_page()
+            done_section()
     from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
@@ -251,7 +302,7 @@ def _column_ending(
     code: str, settings: SiteSettings, printed_on: dt.date,
 ) -> None:  # fmt: skip
     cw, gap = flow.content_width, body * 0.6
-    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
+    normal = small = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
     flow.add(_qr_row(url, spec.qr_mm, slip_tr("slip.scan_qr", lang), url, normal, cw,
                      spec.qr_beside_text, small), gap_after=gap)  # fmt: skip
     if survey_url:
@@ -259,9 +310,10 @@ def _column_ending(
                          None, normal, cw, True, small), gap_after=gap)  # fmt: skip
     flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
     flow.add(text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), cw))
-    flow.add(text_block(settings.site_name, normal, cw))
+    flow.add(text_block(counter_name(settings, lang), normal, cw))
     flow.add(text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, cw))
-    flow.add(text_block(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, cw))
+    flow.add(text_block(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
+                        cw))  # fmt: skip
     flow.space(gap)
     code_line = f"{slip_tr('slip.handoff_code', lang)}  {code}"
     flow.add(text_block(code_line, TextStyle(lang, HEADING_SIZE + 2, bold=True), cw))
@@ -274,35 +326,53 @@ def _handoff_band(
     lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None, code: str,
     settings: SiteSettings, printed_on: dt.date, width: float, tb: _Blocks,
 ) -> Block:  # fmt: skip
-    """The QR codes on the left; beside them what the QR does, its URL, the hand-off code and
-    the counter's contact: one block, so they always land on the same page."""
-    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
+    """The QR code on the left, beside it what the QR does, its URL and the hand-off code;
+    under them the counter's contact, and beside the contact the survey QR, captioned as a
+    survey and well apart from the main QR: one block, so they always land on the same page."""
+    normal = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
     qr, gap = spec.qr_mm * MM, 3 * MM
-    left = max(qr, spec.survey_qr_mm * MM)
-    x, column = left + gap, width - left - gap
+    x, column = qr + gap, width - qr - gap
     items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url)]
-    y_left = qr
-    if survey_url:
-        survey = spec.survey_qr_mm * MM
-        y_left += gap
-        items.append(PlacedQR(0.0, y_left, survey, qr_matrix(survey_url), survey_url))
-        caption = tb(slip_tr("slip.survey_caption", lang), small, left)
-        items += caption.shifted(0, y_left + survey)
-        y_left += survey + caption.height
     column_block = stack([
         (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
-        (tb(url, small, column, break_anywhere=True), body * 0.6),
+        (tb(url, normal, column, break_anywhere=True), body * 0.6),
         (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
                     TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        (tb(slip_tr("slip.handoff_hint", lang), normal, column), body * 0.6),
-        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), column), 0.0),
-        (tb(settings.site_name, normal, column), 0.0),
-        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, column), 0.0),
-        (tb(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
-        (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
-                    column), 0.0),
+        (tb(slip_tr("slip.handoff_hint", lang), normal, column), 0.0),
     ], x)  # fmt: skip
-    return Block(max(y_left, column_block.height), items + column_block.items)
+    items += column_block.items
+    top = max(qr, column_block.height) + 4 * MM
+    contact_width = width
+    survey_block = None
+    if survey_url:
+        survey = spec.survey_qr_mm * MM
+        survey_width = max(survey, 32 * MM)
+        contact_width = width - survey_width - gap
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, survey_width)
+        survey_block = Block(
+            survey + caption.height,
+            [PlacedQR((survey_width - survey) / 2, 0.0, survey, qr_matrix(survey_url),
+                      survey_url), *caption.shifted(0, survey)],
+        )  # fmt: skip
+    contact = stack([
+        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), contact_width),
+         0.0),
+        (tb(counter_name(settings, lang), normal, contact_width), 0.0),
+        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, contact_width),
+         0.0),
+        (tb(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
+            contact_width), 0.0),
+        (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
+            contact_width), 0.0),
+    ])  # fmt: skip
+    items += contact.shifted(0, top)
+    height = top + contact.height
+    if survey_block:
+        items.append(PlacedLine(contact_width + gap / 2, top, contact_width + gap / 2,
+                                top + survey_block.height, 0.4))  # fmt: skip
+        items += survey_block.shifted(contact_width + gap, top)
+        height = max(height, top + survey_block.height)
+    return Block(height, items)
 
 
 def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None:
