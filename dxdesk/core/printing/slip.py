@@ -143,17 +143,26 @@ def layout_slip(
         plans += [_Plan(done_back=True, band_back=True)] if done_today else []
         if len(done_today) > 1:
             plans += [_Plan(p.done_back, p.band_back, compact_done=True) for p in plans]
+        if survey_url:  # the band alone on the back, the survey QR at the foot of the front
+            plans += [_Plan(p.done_back, True, p.compact_done, survey_apart=True)
+                      for p in plans if p.band_back]  # fmt: skip
     tb = _Blocks()
     try:
         for plan in plans:
             for body in spec.body_sizes:
                 doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
                              done_today, printed_on, plan, tb)  # fmt: skip
-                if len(doc.pages) == plan.pages:
+                if len(doc.pages) == plan.pages and not doc.overflow:
                     return doc
-        paged = _Plan(paged=True, compact_done=len(done_today) > 1)
-        return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, paged, tb)  # fmt: skip
+        # the text runs on; if the band with the survey QR is taller than the room left,
+        # the survey QR goes apart, into the room left before the band
+        compact = len(done_today) > 1
+        tries = [_Plan(paged=True, compact_done=compact)]
+        tries += [_Plan(paged=True, compact_done=compact, survey_apart=True)] if survey_url else []
+        docs = [_build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
+                       handoff_code, done_today, printed_on, p, tb) for p in tries]  # fmt: skip
+        doc = min(docs, key=lambda d: (d.overflow, len(d.pages)))
+        return doc
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -166,6 +175,7 @@ class _Plan:
     band_back: bool = False  # the QR, the code, the contact and the survey, kept together
     compact_done: bool = False  # done today as one paragraph: ✓ a  ✓ b  ✓ c
     paged: bool = False  # as many pages as it takes
+    survey_apart: bool = False  # the survey QR after the band rather than in it
 
     @property
     def pages(self) -> int:
@@ -277,8 +287,18 @@ def _build(
     if spec.height_mm is None:  # a receipt roll: everything in one column, any length
         _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
     else:  # a sheet: the route, code and contact as one band that is never split
-        band = _handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on,
-                             cw, tb)  # fmt: skip
+        # on a card the print date goes into the page footer, beside the code and 1/2
+        dated = None if (plan.pages > 1 or plan.paged) else printed_on
+        in_band = None if plan.survey_apart else survey_url
+        band = _handoff_band(lang, spec, body, url, in_band, code, settings, dated, cw,
+                             tb)  # fmt: skip
+        if survey_url and plan.survey_apart:  # in the room left before the band
+            caption = tb(slip_tr("slip.survey_caption", lang), normal, cw - spec.survey_qr_mm * MM
+                         - 3 * MM)  # fmt: skip
+            size = spec.survey_qr_mm * MM
+            flow.add(Block(max(size, caption.height),
+                           [PlacedQR(0.0, 0.0, size, qr_matrix(survey_url), survey_url),
+                            *caption.shifted(size + 3 * MM, 0)]), gap_after=gap)  # fmt: skip
         if plan.band_back:
             back_page()
             if plan.done_back:
@@ -293,7 +313,7 @@ def _build(
 
     doc = flow.finish(plain_text(text.title))
     if len(doc.pages) > 1:
-        _number_pages(doc, lang, spec, code)
+        _number_pages(doc, lang, spec, code, printed_on)
     return doc
 
 
@@ -324,7 +344,7 @@ def _column_ending(
 
 def _handoff_band(
     lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None, code: str,
-    settings: SiteSettings, printed_on: dt.date, width: float, tb: _Blocks,
+    settings: SiteSettings, printed_on: dt.date | None, width: float, tb: _Blocks,
 ) -> Block:  # fmt: skip
     """The QR code on the left, beside it what the QR does, its URL and the hand-off code;
     under them the counter's contact, and beside the contact the survey QR, captioned as a
@@ -332,16 +352,30 @@ def _handoff_band(
     normal = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
     qr, gap = spec.qr_mm * MM, 3 * MM
     x, column = qr + gap, width - qr - gap
-    items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url)]
-    column_block = stack([
-        (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
-        (tb(url, normal, column, break_anywhere=True), body * 0.6),
-        (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
-                    TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        (tb(slip_tr("slip.handoff_hint", lang), normal, column), 0.0),
-    ], x)  # fmt: skip
-    items += column_block.items
-    top = max(qr, column_block.height) + 4 * MM
+    if column >= 70 * MM:  # wide enough: what the QR does, the URL, code and hint beside it
+        column_block = stack([
+            (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
+            (tb(url, normal, column, break_anywhere=True), body * 0.6),
+            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
+            (tb(slip_tr("slip.handoff_hint", lang), normal, column), 0.0),
+        ], x)  # fmt: skip
+        items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
+        top = max(qr, column_block.height) + 4 * MM
+    else:  # narrow (A6): what the QR does above it, the hint under it, at full width
+        scan = tb(slip_tr("slip.scan_qr", lang), normal, width)
+        qr_top = scan.height + 2
+        items = [*scan.items, PlacedQR(0.0, qr_top, qr, qr_matrix(url), url)]
+        column_block = stack([
+            (tb(url, normal, column, break_anywhere=True), body * 0.6),
+            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
+        ], x)  # fmt: skip
+        items += column_block.shifted(0, qr_top)
+        hint_top = qr_top + max(qr, column_block.height) + 2
+        hint = tb(slip_tr("slip.handoff_hint", lang), normal, width)
+        items += hint.shifted(0, hint_top)
+        top = hint_top + hint.height + 3 * MM
     contact_width = width
     survey_block = None
     if survey_url:
@@ -362,9 +396,8 @@ def _handoff_band(
          0.0),
         (tb(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
             contact_width), 0.0),
-        (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
-            contact_width), 0.0),
-    ])  # fmt: skip
+    ] + ([(tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
+              contact_width), 0.0)] if printed_on else []))  # fmt: skip
     items += contact.shifted(0, top)
     height = top + contact.height
     if survey_block:
@@ -375,13 +408,17 @@ def _handoff_band(
     return Block(height, items)
 
 
-def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None:
-    """A slip that needs two sheets (or both sides) says so, with the code on every page."""
+def _number_pages(
+    doc: Document, lang: str, spec: SlipFormat, code: str, printed_on: dt.date
+) -> None:
+    """A slip that needs two sheets (or both sides) says so, with the code and the print date
+    on every page."""
     margin = spec.margin_mm * MM
     style = TextStyle(lang, 10.5)
     total = len(doc.pages)
+    date = format_date(printed_on, lang)
     for n, page in enumerate(doc.pages, start=1):
-        text = f"{slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
+        text = f"{date}   {slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
         footer = text_block(text, style, page.width - 2 * margin, align="right")
         page.items.extend(footer.shifted(margin, page.height - margin - footer.height))
 
