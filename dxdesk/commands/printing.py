@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=tr("cli.printing.format", formats=", ".join(SLIP_FORMAT_NAMES)),
     )
     slip.add_argument(
-        "--done", action="append", default=[], metavar="TEXT", help=tr("cli.printing.done")
-    )
+        "--done", action="append", default=[], metavar="STEP_ID",
+        help=tr("cli.printing.done_help"),
+    )  # fmt: skip
     slip.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help=tr("cli.printing.out")
     )
@@ -95,10 +96,21 @@ def cmd_slip(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 1
+    from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
+    step_ids = [s.id for s in guide.steps]
+    for step in args.done:
+        if step not in step_ids:
+            print(tr("cli.printing.unknown_step", step=step, guide=guide.id,
+                     known=", ".join(step_ids)), file=sys.stderr)  # fmt: skip
+            return 2
     code = new_handoff_code()
     try:
+        for message in slip_warnings(guide, args.slip_lang, args.done):
+            print(tr("cli.printing.warning", message=message), file=sys.stderr)
+        done = done_today_texts(guide, args.slip_lang, args.done).texts
         pdf = render_slip(guide, settings, args.slip_lang, args.slip_format, code,
-                          args.done, dt.date.today())  # fmt: skip
+                          done, dt.date.today())  # fmt: skip
     except SlipError as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1

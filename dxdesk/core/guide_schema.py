@@ -185,6 +185,9 @@ class SlipText(_Model):
     title: str = Field(min_length=1)
     steps: list[str] = Field(min_length=1, description="what the resident does at home")
     prepare: list[str] = Field(default_factory=list)
+    done: dict[Identifier, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="step id -> what the resident reads was done today"
+    )
 
 
 class ProcedureGuide(_Model):

@@ -266,6 +266,11 @@ class SlipDialog(PrintPreviewDialog):
         self.options.addRow(tr("print.language"), self.language)
         self.options.addRow(tr("print.format"), self.format)
         self.options.addRow(tr("print.handoff_code"), self.code_label)
+        # said before anything prints: text that is not in the resident's language
+        self.warning = QLabel(objectName="slipFallbackWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setProperty("role", "warning")
+        self.options.addRow(self.warning)
         self.language.currentIndexChanged.connect(self.rerender)
         self.format.currentIndexChanged.connect(self.rerender)
         self.rerender()
@@ -279,10 +284,17 @@ class SlipDialog(PrintPreviewDialog):
         from dxdesk.core.printing import render_slip
 
         guide, settings, code = self.guide, self.settings, self.handoff_code
+        from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
         lang, fmt = self.language.currentData(), self.format.currentData()
-        # Step titles exist in Japanese and English; a resident reads the one nearer their language.
-        title_lang = "ja" if lang in ("ja", "ja-easy") else "en"
-        done = [pick(step.title, title_lang, "ja") or step.id for step in self.done_steps]
+        # the resident's own "done today" texts, never the clerk's step titles
+        step_ids = [step.id for step in self.done_steps]
+        warnings = slip_warnings(guide, lang, step_ids)
+        self.warning.setText(
+            "\n".join([tr("print.warn.heading") + ":", *warnings]) if warnings else ""
+        )
+        self.warning.setVisible(bool(warnings))
+        done = done_today_texts(guide, lang, step_ids).texts
         self.render(lambda: render_slip(guide, settings, lang, fmt, code, done, dt.date.today()))
 
 

@@ -233,17 +233,33 @@ def test_missing_language_falls_back_visibly_to_easy_japanese(paper_guide) -> No
     assert "住民票" in text
 
 
-def test_unset_city_setting_is_refused_by_name(paper_guide, settings) -> None:
-    with pytest.raises(SlipError, match="facility_reservation_url") as info:
-        render_slip(paper_guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+@pytest.mark.parametrize("ui", ["ja", "en"])
+def test_unset_city_setting_is_refused_by_name(paper_guide, settings, ui: str) -> None:
+    """A translated message naming the setting as the settings screen does, pointing there."""
+    from dxdesk.core.i18n import set_ui_language, tr
+    from dxdesk.core.settings import CITY_URL_SETTINGS
+
+    set_ui_language(ui)
+    try:
+        with pytest.raises(SlipError) as info:
+            render_slip(paper_guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+    finally:
+        set_ui_language("ja")
     assert info.value.setting == "facility_reservation_url"
+    message = str(info.value)
+    assert CITY_URL_SETTINGS["facility_reservation_url"][ui] in message
+    assert tr("settings.title", lang=ui) in message  # where to fix it
+    assert "dxdesk settings set" not in message
 
 
 @pytest.mark.parametrize("missing", ["site_name", "counter_phone", "counter_hours"])
 def test_no_placeholder_for_counter_details(guide, settings, missing: str) -> None:
+    from dxdesk.core.i18n import tr
+
     setattr(settings, missing, "")
-    with pytest.raises(SlipError, match=missing):
+    with pytest.raises(SlipError, match=tr(f"settings.{missing}")) as info:
         render_slip(guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+    assert info.value.setting == missing
 
 
 def test_bad_code_language_or_format_is_refused(guide, settings) -> None:
@@ -539,3 +555,47 @@ def test_japanese_never_breaks_a_number_from_its_counter_or_a_time_range(width_m
         assert any(whole in line for line in lines), (whole, lines)
     for line in lines[1:]:
         assert line[0] not in "、。～）", lines  # kinsoku: no line starts with these
+
+
+def test_done_today_prints_the_residents_text_never_the_clerks_title(settings) -> None:
+    from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
+    base = load_catalog(forms_dir()).guides["pin-reset"]
+    slip = dict(base.slip)
+    slip["en"] = dataclasses.replace(slip["en"], done={"which-pin": "We found out which PIN."})
+    slip["ja-easy"] = dataclasses.replace(
+        slip["ja-easy"], done={"which-pin": "どの {番号|ばんごう}か わかりました。"}
+    )
+    slip.pop("ko", None)
+    guide = dataclasses.replace(base, slip=slip)
+    steps = ["which-pin", "who-came"]
+
+    done = done_today_texts(guide, "en", steps)
+    assert done.texts == ["We found out which PIN."] and done.left_out == ["who-came"]
+    doc = layout_slip(guide, settings, "en", "a5", new_handoff_code(), done.texts, TODAY)
+    text = " ".join(_page_text(p) for p in doc.pages)
+    assert "We found out which PIN." in text
+    for step in guide.steps:  # the clerk's step titles never reach the resident
+        assert step.title["en"] not in text and step.title["ja"] not in text
+    warnings = slip_warnings(guide, "en", steps)
+    assert len(warnings) == 1 and "誰が来たか確かめる" in warnings[0]
+
+    # no Korean text: the slip falls back to やさしい日本語, done texts included, and says so
+    assert done_today_texts(guide, "ko", steps).texts == ["どの {番号|ばんごう}か わかりました。"]
+    warnings = slip_warnings(guide, "ko", steps)
+    assert any("韓国語" in w and "やさしい日本語" in w for w in warnings), warnings
+    assert slip_warnings(guide, "en", ["which-pin"]) == []
+
+
+def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
+    root = tmp_path / "forms"
+    (root / "guides").mkdir(parents=True)
+    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
+    raw = yaml.safe_load((forms_dir() / "guides" / "pin-reset.yaml").read_text("utf-8"))
+    raw["related"] = []
+    raw["steps"][0]["branch"]["answers"][1].pop("guide")
+    raw["slip"]["en"]["done"] = {"which-pin": "Found out which PIN", "no-such-step": "x"}
+    (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    catalog = load_catalog(root)
+    problems = [str(p) for p in catalog.problems]
+    assert any("slip.en.done.no-such-step" in p for p in problems), problems

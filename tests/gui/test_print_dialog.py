@@ -64,7 +64,8 @@ def test_slip_refused_for_unset_city_setting_says_which(qtbot, catalog) -> None:
     )
     qtbot.addWidget(dialog)
     assert dialog.pdf is None
-    assert "facility_reservation_url" in dialog.status.text()
+    assert "公共施設予約サイトのURL" in dialog.status.text()  # as the settings screen names it
+    assert "拠点の設定" in dialog.status.text()  # and where to set it
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
 
 
@@ -126,3 +127,16 @@ def test_quick_changes_render_one_at_a_time_and_show_the_last(qtbot, catalog) ->
         assert languages.currentData() == "pt" and "referência" in text
     finally:
         tasks.use_immediate_runner()
+
+
+def test_a_fallback_is_announced_before_printing(qtbot, catalog) -> None:
+    """A language the guide lacks, or a done step without resident text, shows a warning in
+    the dialog (the slip never silently mixes languages or prints the clerk's titles)."""
+    guide = next(g for g in catalog.guides.values() if "ko" not in g.slip)
+    dialog = SlipDialog(guide, SETTINGS, new_handoff_code(), [], "ja")
+    qtbot.addWidget(dialog)
+    warning = dialog.findChild(QLabel, "slipFallbackWarning")
+    assert warning.isHidden()
+    dialog.findChild(QComboBox, "slipLanguageCombo").setCurrentIndex(4)  # ko
+    assert not warning.isHidden() and "韓国語" in warning.text()
+    assert dialog.pdf and dialog.pdf.startswith(b"%PDF")  # still printable, after the warning

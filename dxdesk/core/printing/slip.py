@@ -61,10 +61,15 @@ def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
         return route.url
     url = settings.city_url(route.setting or "")
     if not url:
+        from dxdesk.core.catalog import plain_text
+        from dxdesk.core.i18n import tr, ui_language
+        from dxdesk.core.settings import CITY_URL_SETTINGS
+
+        setting = route.setting or ""
+        label = CITY_URL_SETTINGS.get(setting, {}).get(ui_language(), setting)
+        title = plain_text(guide.title.get(ui_language()) or guide.title["ja"])
         raise SlipError(
-            f"guide '{guide.id}' sends residents to the site setting '{route.setting}', which "
-            f"is not set; set it first (dxdesk settings set {route.setting}=https://...)",
-            setting=route.setting,
+            tr("printing.error.city_url_missing", guide=title, setting=label), setting=setting
         )
     return url
 
@@ -89,11 +94,12 @@ def _per_language(settings: SiteSettings, name: str, lang: str) -> str:
 
 
 def _counter_details(settings: SiteSettings) -> None:
+    from dxdesk.core.i18n import tr
+
     for name in ("site_name", "counter_phone", "counter_hours"):
         if not getattr(settings, name).strip():
             raise SlipError(
-                f"the site setting '{name}' is empty; a slip never prints a placeholder. "
-                f"Set it first (dxdesk settings set {name}=...)",
+                tr("printing.error.counter_missing", setting=tr(f"settings.{name}")),
                 setting=name,
             )
 
@@ -106,6 +112,48 @@ def slip_text_for(guide: ProcedureGuide, lang: str) -> tuple[SlipText, bool]:
         if fallback in guide.slip:
             return guide.slip[fallback], True
     raise SlipError(f"guide '{guide.id}' has no slip text in any language")
+
+
+@dataclass(frozen=True)
+class DoneToday:
+    """What the slip says was done today, in the resident's words (never the clerk's titles)."""
+
+    texts: list[str]
+    left_out: list[str]  # step ids with no resident text in the slip's language
+
+
+def done_today_texts(guide: ProcedureGuide, lang: str, step_ids: Sequence[str]) -> DoneToday:
+    """The guide's resident-facing "done today" text of each step, in the language the slip is
+    printed in (やさしい日本語 when the guide has no text in ``lang``); a step without one is left
+    out rather than printed in another language or as the clerk's step title."""
+    text, _ = slip_text_for(guide, lang)
+    texts, left_out = [], []
+    for step_id in dict.fromkeys(step_ids):
+        done = text.done.get(step_id, "").strip()
+        if done:
+            texts.append(done)
+        else:
+            left_out.append(step_id)
+    return DoneToday(texts, left_out)
+
+
+def slip_warnings(guide: ProcedureGuide, lang: str, step_ids: Sequence[str] = ()) -> list[str]:
+    """What the clerk must know before this slip prints (interface language): a fallback to
+    やさしい日本語, or done-today steps that have no text for the resident."""
+    from dxdesk.core.i18n import LANGUAGE_NAMES_EN, LANGUAGE_NAMES_JA, tr, ui_language
+
+    name = (LANGUAGE_NAMES_JA if ui_language() == "ja" else LANGUAGE_NAMES_EN).get(lang, lang)
+    warnings = []
+    _, fell_back = slip_text_for(guide, lang)
+    if fell_back:
+        warnings.append(tr("print.warn.slip_fallback", language=name))
+    left_out = done_today_texts(guide, lang, step_ids).left_out
+    if left_out:
+        titles = "、".join(
+            (guide.step(s).title.get(ui_language()) or guide.step(s).title["ja"]) for s in left_out
+        )
+        warnings.append(tr("print.warn.done_left_out", language=name, steps=titles))
+    return warnings
 
 
 def layout_slip(
