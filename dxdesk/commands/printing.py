@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     paper = sub.add_parser("paper", help=tr("cli.printing.paper.help"))
     paper.add_argument("procedure", metavar="PROCEDURE_ID", help=tr("cli.printing.procedure"))
     paper.add_argument(
+        "--lang", dest="paper_lang", default="ja", metavar="LANG",
+        help=tr("cli.printing.lang", langs=", ".join(RESIDENT_LANGUAGES)),
+    )  # fmt: skip
+    paper.add_argument(
         "--fill", action="append", default=[], metavar="KEY=VALUE", help=tr("cli.printing.fill")
     )
     paper.add_argument(
@@ -121,6 +125,10 @@ def cmd_slip(args: argparse.Namespace) -> int:
 def cmd_paper(args: argparse.Namespace) -> int:
     from dxdesk.core.printing import PaperError, render_paper
 
+    if args.paper_lang not in RESIDENT_LANGUAGES:
+        print(tr("cli.printing.unknown_lang", language=args.paper_lang,
+                 known=", ".join(RESIDENT_LANGUAGES)), file=sys.stderr)  # fmt: skip
+        return 2
     values: dict[str, str] = {}
     for pair in args.fill:
         key, sep, value = pair.partition("=")
@@ -132,7 +140,7 @@ def cmd_paper(args: argparse.Namespace) -> int:
     if guide is None:
         return 2
     try:
-        pdf = render_paper(guide, values or None, dt.date.today())
+        pdf = render_paper(guide, values or None, dt.date.today(), args.paper_lang)
     except PaperError as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1

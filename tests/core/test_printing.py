@@ -20,7 +20,7 @@ from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, render_paper, render_slip
 from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
-from dxdesk.core.printing.layout import MM, PlacedQR, PlacedText
+from dxdesk.core.printing.layout import MM, PlacedQR, PlacedRect, PlacedText
 from dxdesk.core.printing.paper import layout_paper
 from dxdesk.core.printing.slip import SLIP_FORMATS, layout_slip, route_url
 from dxdesk.core.settings import SiteSettings
@@ -599,3 +599,48 @@ def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
     catalog = load_catalog(root)
     problems = [str(p) for p in catalog.problems]
     assert any("slip.en.done.no-such-step" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", RESIDENT_LANGUAGES)
+def test_paper_prints_in_the_residents_language_beside_japanese(lang: str) -> None:
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    values = {"birth-date": "1948-04-03", "reset-user": "○", "applicant": "本人"}
+    doc = layout_paper(guide, values, TODAY, lang)
+    assert len(doc.pages) == 1
+    text = " ".join(_page_text(p) for p in doc.pages)
+    assert "昭和23年4月3日" in text and "令和8年11月23日" in text  # 和暦 for the office
+    assert slip_tr("paper.check_and_sign", "ja") in text
+    if lang != "ja":
+        assert plain_text(slip_tr("paper.check_and_sign", lang)).replace(" ", "") in text.replace(
+            " ", ""
+        )
+    assert guide.paper.note["ja"] not in text  # the staff note never prints
+    render_paper(guide, values, TODAY, lang)  # draws
+
+
+def test_paper_values_are_strict() -> None:
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    for mark in ("○", "レ", "on", "x", "X", "✓", "はい"):
+        doc = layout_paper(guide, {"reset-user": mark}, TODAY)
+        assert any(isinstance(i, PlacedRect) and i.fill for p in doc.pages for i in p.items)
+    for bad in ({"reset-user": "maybe"}, {"applicant": "友人"}, {"birth-date": "4月3日ごろ"}):
+        with pytest.raises(PaperError, match=next(iter(bad))):
+            layout_paper(guide, bad, TODAY)
+    assert layout_paper(guide, {"birth-date": "S23.4.3"}, TODAY)
+
+
+def test_no_paper_field_asks_for_a_pin_or_password(tmp_path) -> None:
+    from dxdesk.core.printing.paper import parse_date
+
+    assert parse_date("平成元年1月8日") == dt.date(1989, 1, 8)
+    root = tmp_path / "forms"
+    (root / "guides").mkdir(parents=True)
+    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
+    raw = yaml.safe_load((forms_dir() / "guides" / "pin-reset.yaml").read_text("utf-8"))
+    raw["related"] = []
+    raw["steps"][0]["branch"]["answers"][1].pop("guide")
+    raw["paper"]["fields"].append({"key": "new-pin", "label": {"ja": "新しい暗証番号", "en": "New PIN"},
+                                   "kind": "digits"})  # fmt: skip
+    (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    problems = [str(p) for p in load_catalog(root).problems]
+    assert any("never asks for a PIN" in p for p in problems), problems

@@ -140,3 +140,22 @@ def test_a_fallback_is_announced_before_printing(qtbot, catalog) -> None:
     dialog.findChild(QComboBox, "slipLanguageCombo").setCurrentIndex(4)  # ko
     assert not warning.isHidden() and "韓国語" in warning.text()
     assert dialog.pdf and dialog.pdf.startswith(b"%PDF")  # still printable, after the warning
+
+
+def test_paper_check_fields_are_tick_boxes_never_text(qtbot, catalog) -> None:
+    """pin-reset's "which PIN to reset" fields are tick boxes: nothing invites typing a PIN."""
+    from PySide6.QtWidgets import QCheckBox
+
+    guide = catalog.guide("pin-reset")
+    dialog = PaperDialog(guide)
+    qtbot.addWidget(dialog)
+    for f in guide.paper.fields:
+        if f.kind == "check":
+            assert dialog.findChild(QCheckBox, f"paperField_{f.key}") is not None, f.key
+            assert dialog.findChild(QLineEdit, f"paperField_{f.key}") is None, f.key
+        if f.kind == "choice":
+            assert dialog.findChild(QComboBox, f"paperField_{f.key}") is not None, f.key
+    dialog.findChild(QCheckBox, "paperField_reset-user").setChecked(True)
+    assert dialog.values()["reset-user"] == "○"
+    dialog.findChild(QComboBox, "paperLanguageCombo").setCurrentIndex(2)  # en
+    assert dialog.pdf and dialog.pdf.startswith(b"%PDF")

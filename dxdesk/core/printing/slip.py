@@ -50,7 +50,37 @@ FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several p
 SURVEY_KEY = "survey_url_template"
 
 
+_ERAS = (  # (first day, name): the Japanese era a date falls in
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+    (dt.date(1912, 7, 30), "大正"),
+    (dt.date(1868, 1, 25), "明治"),
+)
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "tl": ("Enero", "Pebrero", "Marso", "Abril", "Mayo", "Hunyo", "Hulyo", "Agosto",
+           "Setyembre", "Oktubre", "Nobyembre", "Disyembre"),
+}  # fmt: skip
+
+
+def japanese_era(day: dt.date) -> str:
+    """和暦: 令和8年11月23日 (the first year of an era is 元年)."""
+    for start, era in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def format_date(day: dt.date, lang: str) -> str:
+    """A date as the resident reads dates: 和暦 in Japanese, 23 November 2026 in English..."""
+    if lang == "ja":
+        return japanese_era(day)
+    if lang in _MONTHS:
+        return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day,
+                       month=_MONTHS[lang][day.month - 1])  # fmt: skip
     return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day)
 
 
