@@ -128,7 +128,7 @@ def test_slip_text_names_the_procedure_code_and_counter(guide, settings, fmt: st
     assert code in text
     assert "06-1234-5678" in text
     assert guide.online_route.url in text.replace(" ", "")
-    assert "2026-11-23" in text
+    assert "23 November 2026" in text  # the date as an English reader writes it
     assert "本人確認" not in text  # nothing was passed as done today
 
 

@@ -43,7 +43,7 @@ class SlipFormat:
 SLIP_FORMATS: dict[str, SlipFormat] = {
     "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
-    "receipt80": SlipFormat("receipt80", 80, None, 4, 38, 25, (12,), 16, False),
+    "receipt80": SlipFormat("receipt80", 80, None, 4, 28, 22, (12,), 14, True),
 }
 HEADING_SIZE = 14
 FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
@@ -362,62 +362,36 @@ def _build(
             tb(thing, guide_body, cw, prefix="・", indent=body * 1.4) for thing in text.prepare
         ]
         section(slip_tr("slip.prepare", lang), things)
-    if spec.height_mm is None:  # a receipt roll: everything in one column, any length
-        _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
-    else:  # a sheet: the route, code and contact as one band that is never split
-        # on a card the print date goes into the page footer, beside the code and 1/2
-        dated = None if (plan.pages > 1 or plan.paged) else printed_on
-        in_band = None if plan.survey_apart else survey_url
-        band = _handoff_band(lang, spec, body, url, in_band, code, settings, dated, cw,
-                             tb)  # fmt: skip
-        if survey_url and plan.survey_apart:  # in the room left before the band
-            caption = tb(slip_tr("slip.survey_caption", lang), normal, cw - spec.survey_qr_mm * MM
-                         - 3 * MM)  # fmt: skip
-            size = spec.survey_qr_mm * MM
-            flow.add(Block(max(size, caption.height),
-                           [PlacedQR(0.0, 0.0, size, qr_matrix(survey_url), survey_url),
-                            *caption.shifted(size + 3 * MM, 0)]), gap_after=gap)  # fmt: skip
-        if plan.band_back:
-            back_page()
-            if plan.done_back:
-                done_section()
-        else:
-            flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-        flow.add(band)
-        if plan.done_back and not plan.band_back:
-            back_page()
+    # a sheet or a receipt roll: the QR beside its URL and code, the code and contact as one
+    # band that is never split
+    # on a card the print date goes into the page footer, beside the code and 1/2
+    dated = None if (plan.pages > 1 or plan.paged) else printed_on
+    in_band = None if plan.survey_apart else survey_url
+    band = _handoff_band(lang, spec, body, url, in_band, code, settings, dated, cw,
+                         tb)  # fmt: skip
+    if survey_url and plan.survey_apart:  # in the room left before the band
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, cw - spec.survey_qr_mm * MM
+                     - 3 * MM)  # fmt: skip
+        size = spec.survey_qr_mm * MM
+        flow.add(Block(max(size, caption.height),
+                       [PlacedQR(0.0, 0.0, size, qr_matrix(survey_url), survey_url),
+                        *caption.shifted(size + 3 * MM, 0)]), gap_after=gap)  # fmt: skip
+    if plan.band_back:
+        back_page()
+        if plan.done_back:
             done_section()
+    else:
+        flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
+    flow.add(band)
+    if plan.done_back and not plan.band_back:
+        back_page()
+        done_section()
     from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
     if len(doc.pages) > 1:
         _number_pages(doc, lang, spec, code, printed_on)
     return doc
-
-
-def _column_ending(
-    flow: Flow, lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None,
-    code: str, settings: SiteSettings, printed_on: dt.date,
-) -> None:  # fmt: skip
-    cw, gap = flow.content_width, body * 0.6
-    normal = small = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
-    flow.add(_qr_row(url, spec.qr_mm, slip_tr("slip.scan_qr", lang), url, normal, cw,
-                     spec.qr_beside_text, small), gap_after=gap)  # fmt: skip
-    if survey_url:
-        flow.add(_qr_row(survey_url, spec.survey_qr_mm, slip_tr("slip.survey_caption", lang),
-                         None, normal, cw, True, small), gap_after=gap)  # fmt: skip
-    flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-    flow.add(text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), cw))
-    flow.add(text_block(counter_name(settings, lang), normal, cw))
-    flow.add(text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, cw))
-    flow.add(text_block(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
-                        cw))  # fmt: skip
-    flow.space(gap)
-    code_line = f"{slip_tr('slip.handoff_code', lang)}  {code}"
-    flow.add(text_block(code_line, TextStyle(lang, HEADING_SIZE + 2, bold=True), cw))
-    flow.add(text_block(slip_tr("slip.handoff_hint", lang), normal, cw))
-    date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
-    flow.add(text_block(date_text, small, cw))
 
 
 def _handoff_band(
@@ -454,12 +428,12 @@ def _handoff_band(
         hint = tb(slip_tr("slip.handoff_hint", lang), normal, width)
         items += hint.shifted(0, hint_top)
         top = hint_top + hint.height + 3 * MM
-    contact_width = width
     survey_block = None
-    if survey_url:
+    survey_width = max(spec.survey_qr_mm * MM, 32 * MM)
+    beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
+    contact_width = width - survey_width - gap if beside else width
+    if survey_url and beside:
         survey = spec.survey_qr_mm * MM
-        survey_width = max(survey, 32 * MM)
-        contact_width = width - survey_width - gap
         caption = tb(slip_tr("slip.survey_caption", lang), normal, survey_width)
         survey_block = Block(
             survey + caption.height,
@@ -483,6 +457,14 @@ def _handoff_band(
                                 top + survey_block.height, 0.4))  # fmt: skip
         items += survey_block.shifted(contact_width + gap, top)
         height = max(height, top + survey_block.height)
+    elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
+        survey = spec.survey_qr_mm * MM
+        row_top = height + 4 * MM
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
+        items.append(PlacedLine(0, row_top - 2 * MM, width, row_top - 2 * MM, 0.4))
+        items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
+        items += caption.shifted(survey + gap, row_top)
+        height = row_top + max(survey, caption.height)
     return Block(height, items)
 
 
