@@ -429,7 +429,7 @@ def _handoff_band(
         items += hint.shifted(0, hint_top)
         top = hint_top + hint.height + 3 * MM
     survey_block = None
-    survey_width = max(spec.survey_qr_mm * MM, 32 * MM)
+    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.36))
     beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
     contact_width = width - survey_width - gap if beside else width
     if survey_url and beside:
