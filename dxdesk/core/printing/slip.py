@@ -78,9 +78,9 @@ def format_date(day: dt.date, lang: str) -> str:
     """A date as the resident reads dates: 和暦 in Japanese, 23 November 2026 in English..."""
     if lang == "ja":
         return japanese_era(day)
-    if lang in _MONTHS:
-        return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day,
-                       month=_MONTHS[lang][day.month - 1])  # fmt: skip
+    if lang in _MONTHS:  # month names: 23 November 2026, Nobyembre 23, 2026
+        month = _MONTHS[lang][day.month - 1]
+        return f"{day.day} {month} {day.year}" if lang == "en" else f"{month} {day.day}, {day.year}"
     return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day)
 
 
