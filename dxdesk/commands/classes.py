@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from dxdesk.cli import data_dir_of
-from dxdesk.core.i18n import tr
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                          help=tr("cli.classes.handout.per_learner"))  # fmt: skip
     handout.add_argument("--format", dest="slip_format", default="a5", metavar="FORMAT",
                          help=tr("cli.classes.handout.format"))  # fmt: skip
+    handout.add_argument("--lang", dest="handout_lang", default="ja", metavar="LANG",
+                         help=tr("cli.printing.lang", langs=", ".join(RESIDENT_LANGUAGES)))  # fmt: skip
     handout.set_defaults(handler=cmd_handout)
 
 
@@ -99,9 +101,11 @@ def cmd_handout(args: argparse.Namespace) -> int:
                 print(tr("cli.classes.handout.one_topic"), file=sys.stderr)
                 return 2
             pdf = render_learner_slips(args.topics[0], args.per_learner, menu, catalog,
-                                       settings, dt.date.today(), fmt=args.slip_format)  # fmt: skip
+                                       settings, dt.date.today(), lang=args.handout_lang,
+                                       fmt=args.slip_format)  # fmt: skip
         else:
-            pdf = render_handout(args.topics, menu, catalog, settings, dt.date.today())
+            pdf = render_handout(args.topics, menu, catalog, settings, dt.date.today(),
+                                 args.handout_lang)  # fmt: skip
     except (SlipError, ValueError) as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1

@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=tr("cli.printing.format", formats=", ".join(SLIP_FORMAT_NAMES)),
     )
     slip.add_argument(
-        "--done", action="append", default=[], metavar="TEXT", help=tr("cli.printing.done")
-    )
+        "--done", action="append", default=[], metavar="STEP_ID",
+        help=tr("cli.printing.done_help"),
+    )  # fmt: skip
     slip.add_argument(
         "--out", type=Path, required=True, metavar="FILE.pdf", help=tr("cli.printing.out")
     )
@@ -40,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     paper = sub.add_parser("paper", help=tr("cli.printing.paper.help"))
     paper.add_argument("procedure", metavar="PROCEDURE_ID", help=tr("cli.printing.procedure"))
+    paper.add_argument(
+        "--lang", dest="paper_lang", default="ja", metavar="LANG",
+        help=tr("cli.printing.lang", langs=", ".join(RESIDENT_LANGUAGES)),
+    )  # fmt: skip
     paper.add_argument(
         "--fill", action="append", default=[], metavar="KEY=VALUE", help=tr("cli.printing.fill")
     )
@@ -94,10 +99,21 @@ def cmd_slip(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 1
+    from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
+    step_ids = [s.id for s in guide.steps]
+    for step in args.done:
+        if step not in step_ids:
+            print(tr("cli.printing.unknown_step", step=step, guide=guide.id,
+                     known=", ".join(step_ids)), file=sys.stderr)  # fmt: skip
+            return 2
     code = new_handoff_code()
     try:
+        for message in slip_warnings(guide, args.slip_lang, args.done):
+            print(tr("cli.printing.warning", message=message), file=sys.stderr)
+        done = done_today_texts(guide, args.slip_lang, args.done).texts
         pdf = render_slip(guide, settings, args.slip_lang, args.slip_format, code,
-                          args.done, dt.date.today())  # fmt: skip
+                          done, dt.date.today())  # fmt: skip
     except SlipError as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1
@@ -108,6 +124,10 @@ def cmd_slip(args: argparse.Namespace) -> int:
 def cmd_paper(args: argparse.Namespace) -> int:
     from dxdesk.core.printing import PaperError, render_paper
 
+    if args.paper_lang not in RESIDENT_LANGUAGES:
+        print(tr("cli.printing.unknown_lang", language=args.paper_lang,
+                 known=", ".join(RESIDENT_LANGUAGES)), file=sys.stderr)  # fmt: skip
+        return 2
     values: dict[str, str] = {}
     for pair in args.fill:
         key, sep, value = pair.partition("=")
@@ -119,7 +139,7 @@ def cmd_paper(args: argparse.Namespace) -> int:
     if guide is None:
         return 2
     try:
-        pdf = render_paper(guide, values or None, dt.date.today())
+        pdf = render_paper(guide, values or None, dt.date.today(), args.paper_lang)
     except PaperError as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1

@@ -70,8 +70,11 @@ def cmd_set(args: argparse.Namespace) -> int:
         if not sep:
             print(tr("cli.settings.bad_pair", pair=pair), file=sys.stderr)
             return 2
+        base, dot, lang = key.partition(".")
         if key in CITY_URL_SETTINGS:
             values["urls"][key] = value
+        elif dot and base in ("site_name", "counter_hours"):  # site_name.en=Kita Ward Office
+            values[f"{base}_by_language"][lang] = value
         elif key in _SCALAR_FIELDS:
             values[key] = value
         else:

@@ -132,6 +132,7 @@ class SlipText:
     title: str
     steps: list[str]  # what the resident does at home
     prepare: list[str] = field(default_factory=list)
+    done: dict[str, str] = field(default_factory=dict)  # step id -> "done today", for residents
 
 
 @dataclass(frozen=True)
@@ -644,6 +645,11 @@ def _check_references(
     for needed in ("ja", "ja-easy"):
         if needed not in guide.slip:
             add(("slip",), f"'slip': needs at least the '{needed}' text")
+    for lang, slip_text in guide.slip.items():
+        for step_id in slip_text.done:
+            if step_id not in step_ids:
+                add(("slip", lang, "done", step_id),
+                    f"'slip.{lang}.done.{step_id}': no step with id '{step_id}' in this guide")  # fmt: skip
     # Every step must be reachable from the first one, or it is dead text.
     reachable = _reachable_steps(guide)
     for i, step in enumerate(guide.steps):

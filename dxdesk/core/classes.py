@@ -29,6 +29,7 @@ from dxdesk.core.catalog import (
     _Model,
     _pydantic_problems,
     _read_yaml,
+    plain_text,
 )
 from dxdesk.core.contract import CLASS_AGE_BANDS, CLASS_CSV_COLUMNS
 from dxdesk.core.i18n import pick, tr
@@ -406,6 +407,7 @@ def render_handout(
     Built with the slip renderer's layout (UD font, ruby, kinsoku, vector QR); raises SlipError
     when a topic's route needs a city setting that is not set (never a placeholder).
     """
+    from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
     from dxdesk.core.printing.layout import (
         MM,
         Block,
@@ -415,26 +417,39 @@ def render_handout(
         draw,
         text_block,
     )
-    from dxdesk.core.printing.slip import _qr_row, slip_text_for
+    from dxdesk.core.printing.slip import (
+        _qr_row,
+        counter_hours,
+        counter_name,
+        format_date,
+        slip_text_for,
+    )
+    from dxdesk.core.settings import CITY_URL_SETTINGS
 
+    if lang not in RESIDENT_LANGUAGES:
+        raise ValueError(
+            f"unknown language '{lang}'; choose one of {', '.join(RESIDENT_LANGUAGES)}"
+        )
     topics = [menu.topic(t) for t in topic_ids]
     if not topics:
         raise ValueError("choose at least one topic for the handout")
     text_lang = "ja-easy" if lang == "ja" else lang
-    flow = Flow(210 * MM, 297 * MM, 15 * MM)
+    # the class menu is written in Japanese and English: other languages read its English
+    menu_lang = "ja" if lang in ("ja", "ja-easy") else "en"
+    body = TextStyle(lang, 12)
+    flow = Flow(210 * MM, 297 * MM, 15 * MM, reserve_bottom=8 * MM)
     cw = flow.content_width
-    flow.add(text_block(tr("classes.handout.title", lang=lang), TextStyle(lang, 20, bold=True),
-                        cw), gap_after=4)  # fmt: skip
-    sub = tr("classes.handout.subtitle", lang=lang, site=settings.site_name or "",
-             date=printed_on.isoformat())  # fmt: skip
-    flow.add(text_block(sub, TextStyle(lang, 12), cw), gap_after=10)
+    flow.add(text_block(slip_tr("handout.title", lang), TextStyle(lang, 20, bold=True), cw),
+             gap_after=4)  # fmt: skip
+    sub = f"{counter_name(settings, lang)}　{format_date(printed_on, lang)}"
+    flow.add(text_block(sub, body, cw), gap_after=10)
     for topic in topics:
         url = topic_route(topic, catalog, settings)
+        goal = topic.goal.get(menu_lang) or topic.goal["ja"]
         parts = [
-            text_block(topic.title(lang), TextStyle(lang, 16, bold=True), cw),
-            text_block(tr("classes.handout.goal", lang=lang,
-                          goal=topic.goal.get(lang) or topic.goal["ja"]),
-                       TextStyle(lang, 12), cw),
+            text_block(topic.label.get(menu_lang) or topic.title("ja"),
+                       TextStyle(lang, 16, bold=True), cw),
+            text_block(slip_tr("handout.goal", lang, goal=goal), body, cw),
         ]  # fmt: skip
         if topic.guide:
             guide = catalog.guide(topic.guide)
@@ -443,11 +458,10 @@ def render_handout(
             for n, step in enumerate(slip.steps, start=1):
                 parts.append(text_block(step, style, cw, prefix=f"{n}.", indent=12 * 1.6))
         if url:
-            parts.append(_qr_row(url, 28, tr("classes.handout.scan", lang=lang), url,
-                                 TextStyle(lang, 12), cw, True, TextStyle(lang, 10.5)))  # fmt: skip
+            parts.append(_qr_row(url, 28, slip_tr("handout.scan", lang), url, body, cw, True,
+                                 body))  # fmt: skip
         else:
-            parts.append(text_block(tr("classes.handout.no_route", lang=lang),
-                                    TextStyle(lang, 12), cw))  # fmt: skip
+            parts.append(text_block(slip_tr("handout.no_route", lang), body, cw))
         height = sum(p.height for p in parts) + 4 * len(parts) + 12
         items = []
         y = 0.0
@@ -456,7 +470,32 @@ def render_handout(
             y += p.height + 4
         items.append(PlacedLine(0, y + 6, cw, y + 6))
         flow.add(Block(height, items))  # one topic never splits across pages
-    return draw(flow.finish(tr("classes.handout.title", lang=lang)))
+    # who to ask, and every city page the site has set (never a placeholder)
+    links = [(key, u) for key in CITY_URL_SETTINGS if key != "survey_url_template"
+             and (u := settings.city_url(key))]  # fmt: skip
+    contact = [
+        text_block(slip_tr("slip.contact", lang), TextStyle(lang, 14, bold=True), cw),
+        text_block(counter_name(settings, lang), body, cw),
+        text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), body, cw),
+        text_block(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), body, cw),
+    ]
+    if links:
+        contact.append(text_block(slip_tr("handout.links", lang), TextStyle(lang, 14, bold=True),
+                                  cw))  # fmt: skip
+        for key, link in links:
+            contact.append(text_block(f"{slip_tr('handout.url.' + key, lang)}: {link}", body, cw))
+    y, items = 0.0, []
+    for part in contact:
+        items += part.shifted(0, y)
+        y += part.height
+    flow.add(Block(y, items))
+    doc = flow.finish(plain_text(slip_tr("handout.title", lang)))
+    total = len(doc.pages)
+    for n, page in enumerate(doc.pages, start=1):  # page numbers, inside the margins
+        footer = text_block(slip_tr("handout.page", lang, n=n, total=total), TextStyle(lang, 10.5),
+                            cw, align="right")  # fmt: skip
+        page.items.extend(footer.shifted(15 * MM, page.height - 15 * MM - footer.height))
+    return draw(doc)
 
 
 def render_learner_slips(

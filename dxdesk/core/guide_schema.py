@@ -80,6 +80,13 @@ StaffText = Annotated[
 Title = Annotated[
     dict[str, str], AfterValidator(_known_langs(UI_LANGUAGES)), AfterValidator(_needs("ja", "en"))
 ]
+# Printed on a paper form: Japanese for the city office, and any resident language beside it.
+FormText = Annotated[
+    dict[str, str],
+    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(_needs("ja")),
+    AfterValidator(_join_folded_japanese),
+]
 # What the resident hears or reads: やさしい日本語 required, any resident language optional.
 ResidentText = Annotated[
     dict[str, str],
@@ -172,26 +179,34 @@ class OnlineRoute(_Model):
         return self
 
 
+_SECRET_WORDS = re.compile(r"暗証番号|パスワード|\b(pin|password|passcode)s?\b", re.IGNORECASE)
+
+
 class PaperField(_Model):
     key: Identifier
-    label: StaffText
+    label: FormText
     kind: Literal["text", "date", "choice", "check", "digits"] = "text"
     choices: list[str] = Field(default_factory=list)
     lines: int = Field(default=1, ge=1, le=6)
-    help: StaffText | None = None
+    help: FormText | None = None
     signature: bool = Field(default=False, description="left blank for the resident to sign")
 
     @model_validator(mode="after")
     def _choices(self) -> PaperField:
         if self.kind == "choice" and len(self.choices) < 2:
             raise ValueError("a 'choice' field needs at least two 'choices'")
+        if self.kind != "check" and _SECRET_WORDS.search(" ".join(self.label.values())):
+            raise ValueError(
+                "a paper field never asks for a PIN or password (the resident types it on the "
+                "terminal): make it a 'check' box, e.g. 'I know my 4-digit PIN'"
+            )
         return self
 
 
 class PaperFallback(_Model):
-    title: StaffText
-    where: StaffText = Field(description="where the resident hands the paper in")
-    note: StaffText | None = None
+    title: FormText
+    where: FormText = Field(description="where the resident hands the paper in")
+    note: StaffText | None = Field(default=None, description="for staff only; never printed")
     fields: list[PaperField] = Field(min_length=1)
     sources: list[Identifier] = Field(default_factory=list)
 
@@ -200,6 +215,9 @@ class SlipText(_Model):
     title: str = Field(min_length=1)
     steps: list[str] = Field(min_length=1, description="what the resident does at home")
     prepare: list[str] = Field(default_factory=list)
+    done: dict[Identifier, Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=dict, description="step id -> what the resident reads was done today"
+    )
 
 
 class ProcedureGuide(_Model):

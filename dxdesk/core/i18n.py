@@ -27,6 +27,29 @@ LANGUAGE_NAMES: dict[str, str] = {
     "ne": "नेपाली",
     "pt": "Português",
 }
+# The resident languages named for staff (a supervisor's PC may lack Devanagari or Hangul fonts).
+LANGUAGE_NAMES_JA: dict[str, str] = {
+    "ja": "日本語",
+    "ja-easy": "やさしい日本語",
+    "en": "英語",
+    "zh": "中国語（簡体字）",
+    "ko": "韓国語",
+    "vi": "ベトナム語",
+    "tl": "フィリピノ語（タガログ語）",
+    "ne": "ネパール語",
+    "pt": "ポルトガル語",
+}
+LANGUAGE_NAMES_EN: dict[str, str] = {
+    "ja": "Japanese",
+    "ja-easy": "Easy Japanese",
+    "en": "English",
+    "zh": "Chinese (simplified)",
+    "ko": "Korean",
+    "vi": "Vietnamese",
+    "tl": "Filipino (Tagalog)",
+    "ne": "Nepali",
+    "pt": "Portuguese",
+}
 CATALOG_LANGUAGES: dict[str, tuple[str, ...]] = {"ui": UI_LANGUAGES, "slip": RESIDENT_LANGUAGES}
 
 _current_ui_language = "ja"

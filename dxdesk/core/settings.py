@@ -81,6 +81,9 @@ class SiteSettings:
     counter_phone: str = ""
     counter_hours: str = ""
     urls: dict[str, str] = field(default_factory=dict)
+    # the counter's name and hours as printed for residents of each language (else the above)
+    site_name_by_language: dict[str, str] = field(default_factory=dict)
+    counter_hours_by_language: dict[str, str] = field(default_factory=dict)
     ui_language: str = "ja"
     text_scale: float = 1.0
     high_contrast: bool = False
@@ -114,6 +117,8 @@ class SiteSettings:
         if not isinstance(self.high_contrast, bool):
             raise SettingsValueError("high_contrast", _msg("settings.value.bool"))
         self.urls = _checked_urls(self.urls)
+        for name in ("site_name_by_language", "counter_hours_by_language"):
+            setattr(self, name, _checked_translations(name, getattr(self, name)))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SiteSettings:
@@ -147,6 +152,21 @@ def _number(name: str, value: Any, kind: type, low: float, high: float) -> Any:
     if not low <= number <= high:
         raise SettingsValueError(name, _msg("settings.value.range", low=low, high=high))
     return number
+
+
+def _checked_translations(name: str, value: Any) -> dict[str, str]:
+    from dxdesk.core.i18n import RESIDENT_LANGUAGES
+
+    if not isinstance(value, dict):
+        raise SettingsValueError(name, "must be a mapping of language code to text")
+    for lang, text in value.items():
+        if lang not in RESIDENT_LANGUAGES:
+            raise SettingsValueError(
+                f"{name}.{lang}", f"unknown language; use {', '.join(RESIDENT_LANGUAGES)}"
+            )
+        if not isinstance(text, str):
+            raise SettingsValueError(f"{name}.{lang}", "must be text")
+    return dict(value)
 
 
 def _checked_urls(value: Any) -> dict[str, str]:

@@ -16,7 +16,7 @@ from dxdesk.gui.print_dialog import PrintPreviewDialog
 
 HANDOUT = "handout"
 LEARNER_SLIPS = "learner_slips"
-HANDOUT_LANGUAGES = ("ja", "en")  # the handout's headings come from the UI texts
+HANDOUT_LANGUAGES = RESIDENT_LANGUAGES  # the handout prints in every resident language
 LEARNER_SLIP_FORMATS = ("a5", "a6")
 MAX_LEARNERS = 60
 
@@ -75,7 +75,7 @@ class HandoutDialog(PrintPreviewDialog):
         return slips and self.page_count == 2 * self.learners.value()
 
     def _fill_languages(self) -> None:
-        """The handout in Japanese or English; a learner's slip in any resident language."""
+        """The handout and a learner's slip, in any resident language."""
         current = self.language.currentData() or "ja"
         codes = HANDOUT_LANGUAGES if self.kind.currentData() == HANDOUT else RESIDENT_LANGUAGES
         self.language.blockSignals(True)

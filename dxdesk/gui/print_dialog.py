@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
 
 from dxdesk.core.catalog import ProcedureGuide
 from dxdesk.core.contract import SLIP_FORMAT_IDS
-from dxdesk.core.i18n import LANGUAGE_NAMES, RESIDENT_LANGUAGES, pick, tr, ui_language
+from dxdesk.core.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGE_NAMES_JA,
+    RESIDENT_LANGUAGES,
+    pick,
+    tr,
+    ui_language,
+)
 from dxdesk.core.session import SessionError, SupportSession
 from dxdesk.gui.a11y import name_form_fields
 from dxdesk.gui.fit import fit_to_screen, scrolling_dialog_layout
@@ -267,6 +274,11 @@ class SlipDialog(PrintPreviewDialog):
         self.options.addRow(tr("print.language"), self.language)
         self.options.addRow(tr("print.format"), self.format)
         self.options.addRow(tr("print.handoff_code"), self.code_label)
+        # said before anything prints: text that is not in the resident's language
+        self.warning = QLabel(objectName="slipFallbackWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setProperty("role", "warning")
+        self.options.addRow(self.warning)
         self.language.currentIndexChanged.connect(self.rerender)
         self.format.currentIndexChanged.connect(self.rerender)
         self.rerender()
@@ -280,10 +292,17 @@ class SlipDialog(PrintPreviewDialog):
         from dxdesk.core.printing import render_slip
 
         guide, settings, code = self.guide, self.settings, self.handoff_code
+        from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
         lang, fmt = self.language.currentData(), self.format.currentData()
-        # Step titles exist in Japanese and English; a resident reads the one nearer their language.
-        title_lang = "ja" if lang in ("ja", "ja-easy") else "en"
-        done = [pick(step.title, title_lang, "ja") or step.id for step in self.done_steps]
+        # the resident's own "done today" texts, never the clerk's step titles
+        step_ids = [step.id for step in self.done_steps]
+        warnings = slip_warnings(guide, lang, step_ids)
+        self.warning.setText(
+            "\n".join([tr("print.warn.heading") + ":", *warnings]) if warnings else ""
+        )
+        self.warning.setVisible(bool(warnings))
+        done = done_today_texts(guide, lang, step_ids).texts
         self.render(lambda: render_slip(guide, settings, lang, fmt, code, done, dt.date.today()))
 
 
@@ -300,39 +319,73 @@ class PaperDialog(PrintPreviewDialog):
         self.options.addRow(note)
         self.blank = QCheckBox(tr("print.paper_blank"), objectName="paperBlankCheck")
         self.options.addRow(self.blank)
-        self.fields: dict[str, QLineEdit] = {}
+        self.language = QComboBox(objectName="paperLanguageCombo")
+        for code in RESIDENT_LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES_JA.get(code, code) if ui_language() == "ja"
+                                  else LANGUAGE_NAMES[code], code)  # fmt: skip
+        self.options.addRow(tr("print.language"), self.language)
+        self.fields: dict[str, QLineEdit | QCheckBox | QComboBox] = {}
         for paper_field in guide.paper.fields:
             if paper_field.signature:
                 continue
-            edit = QLineEdit(objectName=f"paperField_{paper_field.key}")
-            if paper_field.kind == "choice":
-                edit.setPlaceholderText(" / ".join(paper_field.choices))
-            self.fields[paper_field.key] = edit
-            self.options.addRow(
-                pick(paper_field.label, ui_language(), "ja") or paper_field.key, edit
-            )
+            label = pick(paper_field.label, ui_language(), "ja") or paper_field.key
+            name = f"paperField_{paper_field.key}"
+            if paper_field.kind == "check":  # a tick, never a text box (no PIN is ever typed)
+                widget: QLineEdit | QCheckBox | QComboBox = QCheckBox(label, objectName=name)
+                widget.toggled.connect(self.rerender)
+                self.options.addRow(widget)
+            elif paper_field.kind == "choice":
+                widget = QComboBox(objectName=name)
+                widget.addItem("", "")
+                for choice in paper_field.choices:
+                    widget.addItem(choice, choice)
+                widget.currentIndexChanged.connect(self.rerender)
+                self.options.addRow(label, widget)
+            else:
+                widget = QLineEdit(objectName=name)
+                if paper_field.kind == "date":
+                    widget.setPlaceholderText("1948-04-03 / 昭和23年4月3日")
+                self.options.addRow(label, widget)
+            self.fields[paper_field.key] = widget
         self.preview_button = QPushButton(
             tr("print.update_preview"), objectName="paperPreviewButton"
         )
         self.options.addRow(self.preview_button)
         self.preview_button.clicked.connect(self.rerender)
         self.blank.toggled.connect(self.rerender)
+        self.language.currentIndexChanged.connect(self.rerender)
         self.rerender()
 
     def values(self) -> dict[str, str] | None:
         if self.blank.isChecked():
             return None
-        return {k: e.text().strip() for k, e in self.fields.items() if e.text().strip()}
+        values = {}
+        for key, widget in self.fields.items():
+            if isinstance(widget, QCheckBox):
+                value = "○" if widget.isChecked() else ""
+            elif isinstance(widget, QComboBox):
+                value = widget.currentData() or ""
+            else:
+                value = widget.text().strip()
+            if value:
+                values[key] = value
+        return values
 
     def rerender(self) -> None:
         from dxdesk.core.printing import render_paper
 
         guide, values = self.guide, self.values()
-        self.render(lambda: render_paper(guide, values, dt.date.today()))
+        lang = self.language.currentData() if hasattr(self, "language") else "ja"
+        self.render(lambda: render_paper(guide, values, dt.date.today(), lang))
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt API
-        for edit in self.fields.values():
-            edit.clear()  # the typed values go with the dialog
+        for widget in self.fields.values():  # the typed values go with the dialog
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(False)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(0)
+            else:
+                widget.clear()
         self.pdf = None
         super().done(result)
 

@@ -96,9 +96,10 @@ def test_a4_handout_lists_topics_with_their_official_route_qr() -> None:
 def test_handout_for_a_city_route_needs_the_city_setting() -> None:
     from dxdesk.core.printing import SlipError
 
-    with pytest.raises(SlipError, match="city_line_url"):
+    with pytest.raises(SlipError) as info:
         render_handout(["disaster-app"], shipped_class_menu(), load_catalog(forms_dir()),
                        settings(), dt.date(2026, 10, 5))  # fmt: skip
+    assert info.value.setting == "city_line_url"
 
 
 def test_one_slip_per_learner_each_with_its_own_code() -> None:
@@ -145,3 +146,30 @@ def test_cli_topics_list_and_handout(tmp_path: Path, data_dir: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF")
     bad = run("classes", "handout", "cooking", "--out", str(out))
     assert bad.returncode == 2 and "cooking" in bad.stderr and "etax" in bad.stderr
+
+
+@pytest.mark.parametrize("lang", ["ja", "en", "ne", "zh"])
+def test_handout_in_each_language_has_contact_every_city_url_and_page_numbers(lang) -> None:
+    from dxdesk.core.i18n import slip_tr
+    from dxdesk.core.settings import SiteSettings
+
+    s = SiteSettings(site_id="kita-1", site_name="北区役所", counter_phone="06-1234-5678",
+                     counter_hours="平日 8:30～17:15",
+                     urls={"city_line_url": "https://line.example-city.jp/",
+                           "disaster_app_url": "https://bousai.example-city.jp/app"})  # fmt: skip
+    topics = ["internet", "mynaportal", "etax", "disaster-app", "smartphone-certificate"]
+    pdf = render_handout(topics, shipped_class_menu(), load_catalog(forms_dir()), s,
+                         dt.date(2026, 10, 5), lang)  # fmt: skip
+    tmp = io.BytesIO(pdf)
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()  # fmt: skip
+    flat = text.replace("\n", " ")
+    assert "06-1234-5678" in flat and "8:30" in flat
+    assert "https://bousai.example-city.jp/app" in flat.replace(" ", "")
+    pages = len(PdfReader(tmp).pages)
+    for n in range(1, pages + 1):
+        assert slip_tr("handout.page", lang, n=n, total=pages).replace(" ", "") in text.replace(
+            " ", ""
+        ), n

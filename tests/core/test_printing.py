@@ -20,7 +20,7 @@ from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.printing import SLIP_FORMAT_NAMES, PaperError, SlipError, render_paper, render_slip
 from dxdesk.core.printing.fonts import MissingGlyphError, split_runs
-from dxdesk.core.printing.layout import MM, PlacedQR, PlacedText
+from dxdesk.core.printing.layout import MM, PlacedQR, PlacedRect, PlacedText
 from dxdesk.core.printing.paper import layout_paper
 from dxdesk.core.printing.slip import SLIP_FORMATS, layout_slip, route_url
 from dxdesk.core.settings import SiteSettings
@@ -128,7 +128,7 @@ def test_slip_text_names_the_procedure_code_and_counter(guide, settings, fmt: st
     assert code in text
     assert "06-1234-5678" in text
     assert guide.online_route.url in text.replace(" ", "")
-    assert "2026-11-23" in text
+    assert "23 November 2026" in text  # the date as an English reader writes it
     assert "本人確認" not in text  # nothing was passed as done today
 
 
@@ -186,9 +186,10 @@ def test_nepali_is_drawn_in_devanagari_and_shaped(guide, settings) -> None:
     runs = split_runs("आज गरिएका काम ABC 北区", "ne")
     assert [r.font for r in runs] == [
         "NotoSansDevanagari-Regular",
+        "NotoSans-Regular",  # Latin in a Nepali slip: proportional, not the Japanese face
         "BIZUDGothic-Regular",
     ]
-    assert runs[0].shaped and not runs[1].shaped
+    assert runs[0].shaped and not runs[1].shaped and not runs[2].shaped
     doc = layout_slip(guide, settings, "ne", "a5", new_handoff_code(), [], TODAY)
     assert any(t.run.font.startswith("NotoSansDevanagari") for t in doc.texts())
 
@@ -232,17 +233,33 @@ def test_missing_language_falls_back_visibly_to_easy_japanese(paper_guide) -> No
     assert "住民票" in text
 
 
-def test_unset_city_setting_is_refused_by_name(paper_guide, settings) -> None:
-    with pytest.raises(SlipError, match="facility_reservation_url") as info:
-        render_slip(paper_guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+@pytest.mark.parametrize("ui", ["ja", "en"])
+def test_unset_city_setting_is_refused_by_name(paper_guide, settings, ui: str) -> None:
+    """A translated message naming the setting as the settings screen does, pointing there."""
+    from dxdesk.core.i18n import set_ui_language, tr
+    from dxdesk.core.settings import CITY_URL_SETTINGS
+
+    set_ui_language(ui)
+    try:
+        with pytest.raises(SlipError) as info:
+            render_slip(paper_guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+    finally:
+        set_ui_language("ja")
     assert info.value.setting == "facility_reservation_url"
+    message = str(info.value)
+    assert CITY_URL_SETTINGS["facility_reservation_url"][ui] in message
+    assert tr("settings.title", lang=ui) in message  # where to fix it
+    assert "dxdesk settings set" not in message
 
 
 @pytest.mark.parametrize("missing", ["site_name", "counter_phone", "counter_hours"])
 def test_no_placeholder_for_counter_details(guide, settings, missing: str) -> None:
+    from dxdesk.core.i18n import tr
+
     setattr(settings, missing, "")
-    with pytest.raises(SlipError, match=missing):
+    with pytest.raises(SlipError, match=tr(f"settings.{missing}")) as info:
         render_slip(guide, settings, "ja", "a6", new_handoff_code(), [], TODAY)
+    assert info.value.setting == missing
 
 
 def test_bad_code_language_or_format_is_refused(guide, settings) -> None:
@@ -348,6 +365,10 @@ def test_every_shipped_form_fits_one_a4_page_blank_and_filled(guide_id) -> None:
                 assert label.replace(" ", "") in text, (guide_id, label)
 
 
+def _qrs(page) -> list[PlacedQR]:
+    return [i for i in page.items if isinstance(i, PlacedQR)]
+
+
 def _page_text(page) -> str:
     return "".join(i.run.text for i in page.items if isinstance(i, PlacedText) and not i.ruby)
 
@@ -355,22 +376,29 @@ def _page_text(page) -> str:
 @pytest.mark.parametrize("fmt", ["a6", "a5"])
 def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: str) -> None:
     """At most two sheets (an A6 card printed on both sides), the hand-off band never split,
-    and on two sheets every page carries the hand-off code and says which page it is."""
+    and on two sheets every page carries the hand-off code and says which page it is.
+
+    Type never shrinks below 12 pt, so an A6 card may run to a third side on the longest
+    guides (sign-password-convenience-reset in やさしい日本語, Filipino, Nepali, Portuguese);
+    A5 never does."""
     settings.urls = {"survey_url_template": SURVEY, **CITY_URLS}
-    done = ["マイナポータルの利用登録まで終わりました。"]
+    done = [] if fmt == "a6" else ["マイナポータルの利用登録まで終わりました。"]
+    long_a6 = {"sign-password-convenience-reset"}
     for guide in load_catalog(forms_dir()).guides.values():
         for lang in guide.slip:
             code = new_handoff_code()
             doc = layout_slip(guide, settings, lang, fmt, code, done, TODAY)
             where = (guide.id, lang, fmt)
-            assert len(doc.pages) <= 2, where
-            band = [p for p in doc.pages if any(isinstance(i, PlacedQR) for i in p.items)]
+            assert len(doc.pages) <= (3 if fmt == "a6" and guide.id in long_a6 else 2), where
+            route = route_url(guide, settings)
+            band = [p for p in doc.pages if any(q.data == route for q in _qrs(p))]
             assert len(band) == 1, where
-            qrs = {i.data for i in band[0].items if isinstance(i, PlacedQR)}
-            assert qrs == {route_url(guide, settings), SURVEY.format(code=code)}, where
+            # the survey QR sits in the band, or (a band taller than the room) on its own
+            qrs = {q.data for p in doc.pages for q in _qrs(p)}
+            assert qrs == {route, SURVEY.format(code=code)}, where
             text = _page_text(band[0]).replace(" ", "")
             assert "06-1234-5678" in text, where
-            assert text.count(code) == len(doc.pages), where  # the band, and the page footer
+            assert text.count(code) == (2 if len(doc.pages) > 1 else 1), where  # band, footer
             texts = [_page_text(p).replace(" ", "") for p in doc.pages]
             slip = guide.slip[lang]
             for key, items in (("slip.remaining", slip.steps), ("slip.prepare", slip.prepare)):
@@ -378,10 +406,12 @@ def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: st
                     head = plain_text(slip_tr(key, lang)).replace(" ", "")
                     page = next(t for t in texts if head in t)
                     assert plain_text(items[0]).replace(" ", "")[:6] in page, (where, key)
-            if len(doc.pages) == 2:
+            if len(doc.pages) > 1:
                 margin = SLIP_FORMATS[fmt].margin_mm * MM  # a printer may not reach the edge
+                total = len(doc.pages)
                 for n, page in enumerate(doc.pages, start=1):
-                    assert f"{code}{n}/2" in _page_text(page).replace(" ", ""), (where, n)
+                    text = _page_text(page).replace(" ", "")
+                    assert f"{code}{n}/{total}" in text, (where, n)
                     lowest = max(i.y for i in page.items if isinstance(i, PlacedText))
                     assert lowest <= page.height - margin, (where, n, (page.height - lowest) / MM)
 
@@ -403,3 +433,214 @@ def test_a_long_done_list_still_makes_a_two_sided_card(settings) -> None:
         text = "".join(_page_text(p) for p in doc.pages).replace(" ", "")
         assert all(item.replace(" ", "") in text for item in done), lang
         render_slip(guide, settings, lang, "a6", new_handoff_code(), done, TODAY)  # draws
+
+
+@pytest.mark.parametrize("lang", ["en", "tl", "pt", "vi"])
+def test_latin_languages_print_in_a_proportional_face(lang: str) -> None:
+    runs = split_runs("Bring your card and one ID", lang)
+    assert {r.font for r in runs} == {"NotoSans-Regular"}
+    assert pdfmetrics.stringWidth("iiii", "NotoSans-Regular", 12) < pdfmetrics.stringWidth(
+        "MMMM", "NotoSans-Regular", 12
+    )
+
+
+def test_chinese_has_a_real_bold_face() -> None:
+    (regular,) = split_runs("接下来在家要做的事", "zh")
+    (bold,) = split_runs("接下来在家要做的事", "zh", bold=True)
+    assert regular.font == "NotoSansCJKsc-Regular" and bold.font == "NotoSansCJKsc-Bold"
+
+
+def test_kanji_in_a_korean_slip_come_from_one_face() -> None:
+    runs = split_runs("북구 北区役所 デジタル相談窓口", "ko")
+    kanji = [r for r in runs if any("\u4e00" <= c <= "\u9fff" for c in r.text)]
+    assert len({r.font for r in kanji}) == 1, runs
+
+
+def test_latin_quotes_print_as_opening_and_closing_marks() -> None:
+    from dxdesk.core.printing.layout import TextStyle, text_block
+
+    block = text_block('Tap "Start" and the card\'s PIN', TextStyle("en", 12), 400)
+    text = "".join(t.run.text for t in block.items if isinstance(t, PlacedText))
+    assert text == "Tap \u201cStart\u201d and the card\u2019s PIN"
+
+
+def _drawn_sizes(pdf: bytes) -> list[tuple[int, float, str, float]]:
+    """(page, font size in points, text, baseline height from the page's bottom) of every piece
+    of text drawn, read from the PDF."""
+    import io
+
+    drawn: list[tuple[int, float, str, float]] = []
+    for n, page in enumerate(pypdf.PdfReader(io.BytesIO(pdf)).pages):
+
+        def visit(text, cm, tm, font, size, n=n):
+            if text.strip():
+                y = tm[5] * cm[3] + cm[5]
+                drawn.append((n, round(size * tm[0] * cm[0], 2), text.strip(), y))
+
+        page.extract_text(visitor_text=visit)
+    return drawn
+
+
+FIVE_DONE = {
+    "ja": ["本人確認をした", "暗証番号の種類を確かめた", "カードを確かめた", "申請書を書いた", "予約をした"],
+    "en": ["Checked your ID", "Found out which PIN", "Checked the card", "Filled in the form",
+           "Booked a visit"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["a6", "a5"])
+@pytest.mark.parametrize("lang", RESIDENT_LANGUAGES)
+def test_type_is_never_below_12_pt_with_five_done_items(settings, lang: str, fmt: str) -> None:
+    """Body >= 12 pt, headings >= 14 pt; only furigana and the page footer are smaller."""
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    settings = dataclasses.replace(settings, urls={"survey_url_template": SURVEY})
+    code = new_handoff_code()
+    done = FIVE_DONE["ja" if lang.startswith("ja") else "en"]
+    pdf = render_slip(guide, settings, lang, fmt, code, done, TODAY)
+    drawn = _drawn_sizes(pdf)
+    assert drawn
+    footer_top = (SLIP_FORMATS[fmt].margin_mm + 7) * MM
+    small = [
+        (page, size, text)
+        for page, size, text, y in drawn
+        if size < 12
+        # the page footer (the code and n/N), inside the room kept for it at the bottom
+        and not (size == 10.5 and y < footer_top)
+        # furigana: kana at half the size of the text they read
+        and not (size <= 9 and all("\u3041" <= c <= "\u30ff" for c in text))
+    ]
+    assert not small, small
+    headings = {slip_tr(k, lang) for k in ("slip.done_today", "slip.remaining", "slip.prepare")}
+    sizes_of = {plain_text(h): [s for _, s, t, _ in drawn if t == plain_text(h)] for h in headings}
+    for heading, sizes in sizes_of.items():
+        if sizes:  # a heading with ruby is drawn in pieces; those are checked as body text
+            assert min(sizes) >= 14, (heading, sizes)
+
+
+def _lines(block) -> list[str]:
+    """The text of each printed line of a block (ruby left out), top to bottom."""
+    rows: dict[float, list] = {}
+    for item in block.items:
+        if isinstance(item, PlacedText) and not item.ruby:
+            rows.setdefault(round(item.y, 1), []).append(item)
+    return [
+        "".join(i.run.text for i in sorted(r, key=lambda i: i.x)) for _, r in sorted(rows.items())
+    ]
+
+
+@pytest.mark.parametrize("width_mm", [40, 48, 55, 62, 70, 80])
+def test_easy_japanese_breaks_only_between_phrases(width_mm: float) -> None:
+    from dxdesk.core.catalog import ruby_segments
+    from dxdesk.core.printing.layout import TextStyle, text_block
+
+    text = ("{暗証番号|あんしょうばんごう}は 4けたの {数字|すうじ}です。11がつ 23にちまでに "
+            "{窓口|まどぐち}に {来|き}て ください。{平日|へいじつ} 8:30～17:15")  # fmt: skip
+    phrases = ["".join(b for b, _ in ruby_segments(p)) for p in text.split(" ")]
+    lines = _lines(text_block(text, TextStyle("ja-easy", 12), width_mm * MM))
+    assert len(lines) > 1
+    for line in lines:  # every line is made of whole phrases
+        words = line.strip().split(" ")
+        assert all(w in phrases for w in words), (line, lines)
+
+
+@pytest.mark.parametrize("width_mm", range(20, 60, 3))
+def test_japanese_never_breaks_a_number_from_its_counter_or_a_time_range(width_mm) -> None:
+    from dxdesk.core.printing.layout import TextStyle, text_block
+
+    text = (
+        "受付は平日8:30～17:15です。暗証番号は4桁で、3回まちがえるとロックされます。11月23日まで。"
+    )
+    lines = _lines(text_block(text, TextStyle("ja", 12), width_mm * MM))
+    for whole in ("8:30～17:15", "4桁", "3回", "11月", "23日"):
+        assert any(whole in line for line in lines), (whole, lines)
+    for line in lines[1:]:
+        assert line[0] not in "、。～）", lines  # kinsoku: no line starts with these
+
+
+def test_done_today_prints_the_residents_text_never_the_clerks_title(settings) -> None:
+    from dxdesk.core.printing.slip import done_today_texts, slip_warnings
+
+    base = load_catalog(forms_dir()).guides["pin-reset"]
+    slip = dict(base.slip)
+    slip["en"] = dataclasses.replace(slip["en"], done={"which-pin": "We found out which PIN."})
+    slip["ja-easy"] = dataclasses.replace(
+        slip["ja-easy"], done={"which-pin": "どの {番号|ばんごう}か わかりました。"}
+    )
+    slip.pop("ko", None)
+    guide = dataclasses.replace(base, slip=slip)
+    steps = ["which-pin", "who-came"]
+
+    done = done_today_texts(guide, "en", steps)
+    assert done.texts == ["We found out which PIN."] and done.left_out == ["who-came"]
+    doc = layout_slip(guide, settings, "en", "a5", new_handoff_code(), done.texts, TODAY)
+    text = " ".join(_page_text(p) for p in doc.pages)
+    assert "We found out which PIN." in text
+    for step in guide.steps:  # the clerk's step titles never reach the resident
+        assert step.title["en"] not in text and step.title["ja"] not in text
+    warnings = slip_warnings(guide, "en", steps)
+    assert len(warnings) == 1 and "誰が来たか確かめる" in warnings[0]
+
+    # no Korean text: the slip falls back to やさしい日本語, done texts included, and says so
+    assert done_today_texts(guide, "ko", steps).texts == ["どの {番号|ばんごう}か わかりました。"]
+    warnings = slip_warnings(guide, "ko", steps)
+    assert any("韓国語" in w and "やさしい日本語" in w for w in warnings), warnings
+    assert slip_warnings(guide, "en", ["which-pin"]) == []
+
+
+def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
+    root = tmp_path / "forms"
+    (root / "guides").mkdir(parents=True)
+    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
+    raw = yaml.safe_load((forms_dir() / "guides" / "pin-reset.yaml").read_text("utf-8"))
+    raw["related"] = []
+    raw["steps"][0]["branch"]["answers"][1].pop("guide")
+    raw["slip"]["en"]["done"] = {"which-pin": "Found out which PIN", "no-such-step": "x"}
+    (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    catalog = load_catalog(root)
+    problems = [str(p) for p in catalog.problems]
+    assert any("slip.en.done.no-such-step" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("lang", RESIDENT_LANGUAGES)
+def test_paper_prints_in_the_residents_language_beside_japanese(lang: str) -> None:
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    values = {"birth-date": "1948-04-03", "reset-user": "○", "applicant": "本人"}
+    doc = layout_paper(guide, values, TODAY, lang)
+    assert len(doc.pages) == 1
+    text = " ".join(_page_text(p) for p in doc.pages)
+    assert "昭和23年4月3日" in text and "令和8年11月23日" in text  # 和暦 for the office
+    assert slip_tr("paper.check_and_sign", "ja") in text
+    if lang != "ja":
+        assert plain_text(slip_tr("paper.check_and_sign", lang)).replace(" ", "") in text.replace(
+            " ", ""
+        )
+    assert guide.paper.note["ja"] not in text  # the staff note never prints
+    render_paper(guide, values, TODAY, lang)  # draws
+
+
+def test_paper_values_are_strict() -> None:
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    for mark in ("○", "レ", "on", "x", "X", "✓", "はい"):
+        doc = layout_paper(guide, {"reset-user": mark}, TODAY)
+        assert any(isinstance(i, PlacedRect) and i.fill for p in doc.pages for i in p.items)
+    for bad in ({"reset-user": "maybe"}, {"applicant": "友人"}, {"birth-date": "4月3日ごろ"}):
+        with pytest.raises(PaperError, match=next(iter(bad))):
+            layout_paper(guide, bad, TODAY)
+    assert layout_paper(guide, {"birth-date": "S23.4.3"}, TODAY)
+
+
+def test_no_paper_field_asks_for_a_pin_or_password(tmp_path) -> None:
+    from dxdesk.core.printing.paper import parse_date
+
+    assert parse_date("平成元年1月8日") == dt.date(1989, 1, 8)
+    root = tmp_path / "forms"
+    (root / "guides").mkdir(parents=True)
+    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
+    raw = yaml.safe_load((forms_dir() / "guides" / "pin-reset.yaml").read_text("utf-8"))
+    raw["related"] = []
+    raw["steps"][0]["branch"]["answers"][1].pop("guide")
+    raw["paper"]["fields"].append({"key": "new-pin", "label": {"ja": "新しい暗証番号", "en": "New PIN"},
+                                   "kind": "digits"})  # fmt: skip
+    (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
+    problems = [str(p) for p in load_catalog(root).problems]
+    assert any("never asks for a PIN" in p for p in problems), problems

@@ -90,3 +90,29 @@ def test_a_bad_value_is_named_in_japanese_in_the_japanese_interface() -> None:
     set_ui_language("ja")
     with pytest.raises(SettingsValueError, match="0.8 〜 2.0 の範囲"):
         SiteSettings(text_scale=3.0)
+
+
+def test_counter_name_and_hours_per_language_reach_the_slip(data_dir) -> None:
+    import datetime as dt
+
+    from dxdesk.cli import build_parser
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.paths import forms_dir
+    from dxdesk.core.printing.slip import layout_slip
+
+    def run(argv: list[str]) -> int:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+
+    assert run(["settings", "set", "site_name=北区役所", "counter_phone=06-1234-5678",
+                "counter_hours=平日 8:30～17:15", "site_name.en=Kita Ward Office",
+                "counter_hours.en=Weekdays 8:30-17:15"]) == 0  # fmt: skip
+    assert run(["settings", "set", "site_name.xx=?"]) == 2
+    settings = load_settings(data_dir)
+    assert settings.site_name_by_language == {"en": "Kita Ward Office"}
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    for lang, name, hours in (("en", "Kita Ward Office", "Weekdays 8:30-17:15"),
+                              ("ko", "北区役所", "平日 8:30～17:15")):  # fmt: skip
+        doc = layout_slip(guide, settings, lang, "a5", "ABCD-2345-P", [], dt.date(2026, 11, 23))
+        text = "".join(t.run.text for t in doc.texts())
+        assert name in text and hours in text, lang

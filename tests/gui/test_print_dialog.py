@@ -64,7 +64,8 @@ def test_slip_refused_for_unset_city_setting_says_which(qtbot, catalog) -> None:
     )
     qtbot.addWidget(dialog)
     assert dialog.pdf is None
-    assert "facility_reservation_url" in dialog.status.text()
+    assert "公共施設予約サイトのURL" in dialog.status.text()  # as the settings screen names it
+    assert "拠点の設定" in dialog.status.text()  # and where to set it
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
 
 
@@ -126,3 +127,35 @@ def test_quick_changes_render_one_at_a_time_and_show_the_last(qtbot, catalog) ->
         assert languages.currentData() == "pt" and "referência" in text
     finally:
         tasks.use_immediate_runner()
+
+
+def test_a_fallback_is_announced_before_printing(qtbot, catalog) -> None:
+    """A language the guide lacks, or a done step without resident text, shows a warning in
+    the dialog (the slip never silently mixes languages or prints the clerk's titles)."""
+    guide = next(g for g in catalog.guides.values() if "ko" not in g.slip)
+    dialog = SlipDialog(guide, SETTINGS, new_handoff_code(), [], "ja")
+    qtbot.addWidget(dialog)
+    warning = dialog.findChild(QLabel, "slipFallbackWarning")
+    assert warning.isHidden()
+    dialog.findChild(QComboBox, "slipLanguageCombo").setCurrentIndex(4)  # ko
+    assert not warning.isHidden() and "韓国語" in warning.text()
+    assert dialog.pdf and dialog.pdf.startswith(b"%PDF")  # still printable, after the warning
+
+
+def test_paper_check_fields_are_tick_boxes_never_text(qtbot, catalog) -> None:
+    """pin-reset's "which PIN to reset" fields are tick boxes: nothing invites typing a PIN."""
+    from PySide6.QtWidgets import QCheckBox
+
+    guide = catalog.guide("pin-reset")
+    dialog = PaperDialog(guide)
+    qtbot.addWidget(dialog)
+    for f in guide.paper.fields:
+        if f.kind == "check":
+            assert dialog.findChild(QCheckBox, f"paperField_{f.key}") is not None, f.key
+            assert dialog.findChild(QLineEdit, f"paperField_{f.key}") is None, f.key
+        if f.kind == "choice":
+            assert dialog.findChild(QComboBox, f"paperField_{f.key}") is not None, f.key
+    dialog.findChild(QCheckBox, "paperField_reset-user").setChecked(True)
+    assert dialog.values()["reset-user"] == "○"
+    dialog.findChild(QComboBox, "paperLanguageCombo").setCurrentIndex(2)  # en
+    assert dialog.pdf and dialog.pdf.startswith(b"%PDF")

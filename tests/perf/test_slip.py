@@ -114,3 +114,61 @@ def test_slip_render_time_vs_minimal_reportlab(perf_record) -> None:
         "minimal ReportLab script",
     )
     perf_record("slip, warm", warm * 1000, warm_base * 1000, "ms", "minimal ReportLab script", 1.5)
+
+
+def _shaped_baseline(runs: list[tuple[str, str]], url: str) -> bytes:
+    """A minimal ReportLab script with shaping on: each text in its font, drawString with
+    shaping=True (ReportLab's own HarfBuzz shaping), the QR as rectangles."""
+    import qrcode
+    from reportlab.pdfgen.canvas import Canvas
+
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(420, 595))
+    y = 570
+    for text, font in runs:
+        c.setFont(font, 12)
+        c.drawString(20, y, text, shaping=True)
+        y -= 18
+    q = qrcode.QRCode(border=4)
+    q.add_data(url)
+    m = q.get_matrix()
+    size = 100 / len(m)
+    for r, row in enumerate(m):
+        for k, dark in enumerate(row):
+            if dark:
+                c.rect(20 + k * size, 20 + (len(m) - r) * size, size, size, stroke=0, fill=1)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_nepali_slip_render_time_vs_reportlab_shaping(perf_record) -> None:
+    """Shaped text (Nepali): the whole slip vs a minimal script drawing the same texts in the
+    same fonts with ReportLab's own shaping, and the QR."""
+    from dxdesk.core.catalog import load_catalog
+    from dxdesk.core.printing.slip import layout_slip, render_slip
+    from dxdesk.core.settings import SiteSettings
+
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    settings = SiteSettings(
+        site_name="北区役所", counter_phone="06-1234-5678", counter_hours="9-17"
+    )
+    today = dt.date(2026, 11, 23)
+    render_slip(guide, settings, "ne", "a5", "ABCD-2345-P", [], today)  # warm up
+    doc = layout_slip(guide, settings, "ne", "a5", "ABCD-2345-P", [], today)
+    runs = [(t.run.text, t.run.font) for t in doc.texts()]
+    url = guide.online_route.url
+    _shaped_baseline(runs, url)
+    n = 20
+    t = time.perf_counter()
+    for _ in range(n):
+        render_slip(guide, settings, "ne", "a5", "ABCD-2345-P", [], today)
+    warm = (time.perf_counter() - t) / n
+    t = time.perf_counter()
+    for _ in range(n):
+        _shaped_baseline(runs, url)
+    base = (time.perf_counter() - t) / n
+    print(f"\nwarm Nepali slip: {warm * 1000:.1f} ms vs ReportLab shaping {base * 1000:.1f} ms, "
+          f"ratio {warm / base:.2f}x (target <= 1.5x)")  # fmt: skip
+    perf_record("slip, warm, Nepali (shaped)", warm * 1000, base * 1000, "ms",
+                "minimal ReportLab script, shaping on", 1.5)  # fmt: skip

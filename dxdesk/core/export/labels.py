@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from dxdesk.core.catalog import Catalog, load_catalog_cached
-from dxdesk.core.i18n import LANGUAGE_NAMES, catalog, tr
+from dxdesk.core.i18n import LANGUAGE_NAMES_EN, LANGUAGE_NAMES_JA, catalog, tr
 from dxdesk.core.paths import forms_dir
 
 
@@ -45,7 +45,9 @@ def value_label(dimension: str, value: str, lang: str = "ja") -> str:
     if dimension == "channel":
         return _message(f"export.channel.{value}", lang) or value
     if dimension == "help_language":
-        return LANGUAGE_NAMES.get(value) or _message(f"export.lang.{value}", lang) or value
+        # named in the reader's language: a supervisor's PC may have no Devanagari or Hangul font
+        names = LANGUAGE_NAMES_JA if lang == "ja" else LANGUAGE_NAMES_EN
+        return names.get(value) or _message(f"export.lang.{value}", lang) or value
     return value
 
 

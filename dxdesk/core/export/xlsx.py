@@ -105,12 +105,34 @@ def write_summary_xlsx(
                 _put(ws, last + 1, 1 + j, table.shown_col_total(j), cell, hidden)
             if table.has_row_totals:
                 _put(ws, last + 1, 1 + len(col_labels), table.shown_grand_total(), cell, hidden)
-        ws.set_column(0, 0, 34)
+        # column A holds the whole procedure name (CJK characters count about double)
+        widest = max([_display_width(label) for label in [dim_label, *row_labels]] or [0])
+        ws.set_column(0, 0, min(70, max(24, widest + 2)), None)
         ws.set_column(1, len(col_labels) + 1, 13)
-        if row_labels:
-            _chart(book, ws, sheet_key, top, last, col_labels, len(col_labels) + 3)
+        _print_setup(ws, top, lang)
+        if row_labels:  # below its table, so a printed page never cuts it off beside it
+            _chart(book, ws, sheet_key, top, last, col_labels, last + 3)
     book.close()
     return buffer.getvalue()
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_setup(ws, header_row: int, lang: str) -> None:
+    """Every sheet prints on A4 landscape, one page wide, with its header row and labels
+    repeated on every page and page numbers in the footer."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+    ws.repeat_rows(header_row)
+    ws.repeat_columns(0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+    ws.center_horizontally()
 
 
 def _put(ws, row: int, col: int, value: int | str, cell, hidden) -> None:
@@ -120,7 +142,7 @@ def _put(ws, row: int, col: int, value: int | str, cell, hidden) -> None:
         ws.write_number(row, col, value, cell)
 
 
-def _chart(book, ws, sheet_key: str, top: int, last: int, col_labels, at_col: int) -> None:
+def _chart(book, ws, sheet_key: str, top: int, last: int, col_labels, at_row: int) -> None:
     """A stacked bar per row (by outcome); hidden cells are text and so are left out."""
     chart = book.add_chart({"type": "bar", "subtype": "stacked"})
     name = ws.get_name()
@@ -136,4 +158,4 @@ def _chart(book, ws, sheet_key: str, top: int, last: int, col_labels, at_col: in
     chart.set_legend({"position": "bottom", "font": {"name": "BIZ UDゴシック"}})
     chart.set_y_axis({"reverse": True, "num_font": {"name": "BIZ UDゴシック"}})
     chart.set_size({"width": 720, "height": max(300, 28 * (last - top) + 140)})
-    ws.insert_chart(xl_rowcol_to_cell(top, at_col), chart)
+    ws.insert_chart(xl_rowcol_to_cell(at_row, 0), chart)

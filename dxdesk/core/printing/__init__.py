@@ -40,8 +40,10 @@ def render_paper(
     guide: ProcedureGuide,
     values: Mapping[str, str] | None,
     printed_on: dt.date,
+    lang: str = "ja",
 ) -> bytes:
-    """The A4 paper fallback as PDF bytes, pre-filled with ``values`` (kept in memory only)."""
+    """The A4 paper fallback as PDF bytes, pre-filled with ``values`` (kept in memory only);
+    Japanese for the office, with the resident's ``lang`` beside it."""
     from dxdesk.core.printing.paper import render_paper as _render
 
-    return _render(guide, values, printed_on)
+    return _render(guide, values, printed_on, lang)

@@ -1,9 +1,12 @@
-"""Fonts for printed material, registered once per process, with per-character fallback.
+"""Fonts for printed material, registered once per process, chosen per script and language.
 
-BIZ UDゴシック is the house face (UD typeface for older readers); Noto Sans covers Vietnamese
-marks and Latin it lacks; Noto Sans Devanagari covers Nepali, shaped by HarfBuzz. Hangul and
-simplified Chinese come from the shipped Nanum Gothic (OFL) and WenQuanYi Micro Hei (Apache-2.0)
-so that every machine prints the same; the operating system's faces are a fallback only.
+BIZ UDゴシック is the house face for Japanese (UD typeface for older readers). Latin-script
+languages (English, Filipino, Portuguese, Vietnamese) print in the proportional Noto Sans, which
+has every Vietnamese letter and real typographic quotes; Nepali prints in Noto Sans Devanagari,
+shaped by HarfBuzz (shaping.py); simplified Chinese in a subset of Noto Sans CJK SC with a real
+bold (tools/build_cjk_sc_subset.py); Korean in Nanum Gothic. All are shipped with their licences
+(SIL OFL 1.1) so that every machine prints the same; for Hangul the operating system's faces are
+a fallback only. A run of ideographs is drawn in one face (北区役所 never mixes two fonts).
 ReportLab embeds every TrueType font as a subset of the glyphs used.
 """
 
@@ -21,17 +24,19 @@ from reportlab.pdfbase.ttfonts import TTFont
 from dxdesk.core.i18n import tr
 from dxdesk.core.paths import font_path
 from dxdesk.core.printing.errors import SlipError
+from dxdesk.core.printing.shaping import ShapedRun, needs_shaping, shape
 
 UD_GOTHIC = "BIZUDGothic"
 NOTO_SANS = "NotoSans"
 NOTO_DEVANAGARI = "NotoSansDevanagari"
+NOTO_CJK_SC = "NotoSansCJKsc"
 SYSTEM_HANGUL = "SystemHangul"
-SYSTEM_HANS = "SystemHans"
 
 _SHIPPED = {
     UD_GOTHIC: "BIZUDGothic-{weight}.ttf",
     NOTO_SANS: "NotoSans-{weight}.ttf",
     NOTO_DEVANAGARI: "NotoSansDevanagari-{weight}.ttf",
+    NOTO_CJK_SC: "NotoSansCJKsc-{weight}-subset.ttf",
 }
 # TrueType faces (ReportLab cannot embed CFF outlines): the shipped one, then ward PCs' own:
 # (path, subfont index) per weight; the first that exists wins.
@@ -48,35 +53,43 @@ _SYSTEM_CANDIDATES: dict[str, dict[str, list[tuple[str, int]]]] = {
             ("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf", 0),
         ],
     },
-    SYSTEM_HANS: {
-        "Regular": [
-            (str(font_path("wqy-microhei.ttc")), 0),
-            ("C:/Windows/Fonts/simhei.ttf", 0),
-            ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-        ],
-        "Bold": [
-            (str(font_path("wqy-microhei.ttc")), 0),
-            ("C:/Windows/Fonts/simhei.ttf", 0),
-            ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-        ],
-    },
 }
 
 # Which face to try first for each resident language; the rest follow as fallbacks.
+_LATIN_CHAIN = (NOTO_SANS, UD_GOTHIC, NOTO_DEVANAGARI, NOTO_CJK_SC, SYSTEM_HANGUL)
 _CHAINS: dict[str, tuple[str, ...]] = {
-    "vi": (NOTO_SANS, UD_GOTHIC, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HANGUL),
-    "ne": (NOTO_DEVANAGARI, UD_GOTHIC, NOTO_SANS, SYSTEM_HANS, SYSTEM_HANGUL),
-    "zh": (SYSTEM_HANS, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANGUL),
-    "ko": (SYSTEM_HANGUL, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS),
+    "en": _LATIN_CHAIN,
+    "tl": _LATIN_CHAIN,
+    "pt": _LATIN_CHAIN,
+    "vi": _LATIN_CHAIN,
+    "ne": (NOTO_DEVANAGARI, NOTO_SANS, UD_GOTHIC, NOTO_CJK_SC, SYSTEM_HANGUL),
+    "zh": (NOTO_CJK_SC, NOTO_SANS, UD_GOTHIC, NOTO_DEVANAGARI, SYSTEM_HANGUL),
+    "ko": (SYSTEM_HANGUL, UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, NOTO_CJK_SC),
 }
-_DEFAULT_CHAIN = (UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, SYSTEM_HANS, SYSTEM_HANGUL)
-# Only the Devanagari face needs HarfBuzz (conjuncts, vowel signs); the others draw 1:1.
-SHAPED_FAMILIES = frozenset({NOTO_DEVANAGARI})
+# Kanji in a Korean slip (the office's name, 北区役所) are Japanese names: all from the Japanese face,
+# never some from Nanum Gothic's hanja and the rest from another font.
+_IDEOGRAPH_CHAINS: dict[str, tuple[str, ...]] = {"ko": (UD_GOTHIC, NOTO_CJK_SC, SYSTEM_HANGUL)}
+_DEFAULT_CHAIN = (UD_GOTHIC, NOTO_SANS, NOTO_DEVANAGARI, NOTO_CJK_SC, SYSTEM_HANGUL)
+LATIN_SCRIPT_LANGUAGES = frozenset({"en", "tl", "pt", "vi"})
 # Zero-width marks that steer shaping; drawn in whatever font holds the neighbouring text.
 _INVISIBLE = {"\u200c", "\u200d"}
 _NEUTRAL = set(".,:;!?()-/'\"")
 
+
+def is_ideograph(char: str) -> bool:
+    code = ord(char)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or char in "々〆ヶ〇"
+
+
 _lock = threading.Lock()
+_files: dict[str, tuple[str, int]] = {}  # registered name -> (font file, subfont index)
+
+
+def font_file(name: str) -> tuple[str, int]:
+    """The file (and subfont index) a registered face was loaded from."""
+    family, weight = name.rsplit("-", 1)
+    _cmap(family, weight)
+    return _files[name]
 
 
 class MissingGlyphError(ValueError):
@@ -88,8 +101,8 @@ class MissingGlyphError(ValueError):
         hint = {
             "ko": " Install a Hangul TrueType font (Malgun Gothic on Windows; fonts-nanum on "
             "Debian) or ask for one to be shipped in resources/fonts.",
-            "zh": " Install a simplified-Chinese TrueType font (SimHei on Windows; "
-            "fonts-wqy-microhei on Debian) or ask for one to be shipped in resources/fonts.",
+            "zh": " The character is not in the shipped Noto Sans CJK SC subset: add it to "
+            "tools/build_cjk_sc_subset.py and rebuild the font.",
         }.get(lang, "")
         super().__init__(
             f"no available font has the character(s) {' '.join(characters)} "
@@ -103,6 +116,7 @@ class Run:
 
     text: str
     font: str  # registered ReportLab font name, e.g. 'BIZUDGothic-Bold'
+    lang: str = ""  # the resident language, for HarfBuzz's language-specific forms
 
     @property
     def family(self) -> str:
@@ -110,12 +124,17 @@ class Run:
 
     @property
     def shaped(self) -> bool:
-        return self.family in SHAPED_FAMILIES
+        """Drawn glyph by glyph as HarfBuzz shaped it (Devanagari, leftover combining marks)."""
+        return needs_shaping(self.text)
+
+    def shaping(self) -> ShapedRun:
+        path, index = font_file(self.font)
+        return shape(self.text, path, index, self.lang)
 
 
 def _register(family: str, weight: str) -> str | None:
     name = f"{family}-{weight}"
-    if name in pdfmetrics.getRegisteredFontNames():
+    if name in pdfmetrics.getRegisteredFontNames() and name in _files:
         return name
     if family in _SHIPPED:
         path, index = font_path(_SHIPPED[family].format(weight=weight)), 0
@@ -129,6 +148,7 @@ def _register(family: str, weight: str) -> str | None:
     except Exception as exc:  # missing, truncated or not a font: name the file, say what to do
         raise SlipError(tr("printing.error.font_unusable", path=str(path), error=exc)) from exc
     pdfmetrics.registerFont(face)
+    _files[name] = (str(path), index)
     return name
 
 
@@ -158,10 +178,15 @@ def font_has(font: str, char: str) -> bool:
 
 
 @cache
-def _font_for(char: str, lang: str, weight: str) -> str | None:
-    code = ord(char)
-    for family in _CHAINS.get(lang, _DEFAULT_CHAIN):
-        if code in _cmap(family, weight):
+def _font_for(chars: str, lang: str, weight: str) -> str | None:
+    """The first face of the language's chain that has every one of ``chars``."""
+    codes = [ord(c) for c in chars]
+    chain = _CHAINS.get(lang, _DEFAULT_CHAIN)
+    if all(is_ideograph(c) for c in chars):
+        chain = _IDEOGRAPH_CHAINS.get(lang, chain)
+    for family in chain:
+        cmap = _cmap(family, weight)
+        if all(code in cmap for code in codes):
             return f"{family}-{weight}"
     return None
 
@@ -177,7 +202,15 @@ def split_runs(text: str, lang: str, *, bold: bool = False) -> list[Run]:
     missing: list[str] = []
     current_font: str | None = None
     buffer: list[str] = []
-    for char in text:
+    word_font: str | None = None  # the face chosen for the whole run of ideographs
+    for n, char in enumerate(text):
+        if not is_ideograph(char):
+            word_font = None
+        elif word_font is None:
+            end = n
+            while end < len(text) and is_ideograph(text[end]):
+                end += 1
+            word_font = _font_for(text[n:end], lang, weight) if end - n > 1 else None
         # spaces, joiners and ASCII punctuation stay in the run they sit in
         if (
             (char in _INVISIBLE or char.isspace() or char in _NEUTRAL)
@@ -186,26 +219,24 @@ def split_runs(text: str, lang: str, *, bold: bool = False) -> list[Run]:
         ):
             buffer.append(char)
             continue
-        font = _font_for(char, lang, weight)
+        font = word_font or _font_for(char, lang, weight)
         if font is None:
             if char not in missing:
                 missing.append(char)
             continue
         if font != current_font and buffer:
-            runs.append(Run("".join(buffer), current_font))  # type: ignore[arg-type]
+            runs.append(Run("".join(buffer), current_font, lang))  # type: ignore[arg-type]
             buffer = []
         current_font = font
         buffer.append(char)
     if missing:
         raise MissingGlyphError("".join(missing), lang)
     if buffer and current_font:
-        runs.append(Run("".join(buffer), current_font))
+        runs.append(Run("".join(buffer), current_font, lang))
     return runs
 
 
 def run_width(run: Run, size: float) -> float:
     if run.shaped:
-        from reportlab.pdfgen.textobject import bidiShapedText
-
-        return bidiShapedText(run.text, None, fontName=run.font, fontSize=size, shaping=True)[1]
+        return run.shaping().advance * size / 1000
     return pdfmetrics.stringWidth(run.text, run.font, size)

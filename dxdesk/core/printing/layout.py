@@ -13,16 +13,25 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from dxdesk.core.catalog import ruby_segments
-from dxdesk.core.printing.fonts import Run, run_width, split_runs
+from dxdesk.core.printing.fonts import (
+    LATIN_SCRIPT_LANGUAGES,
+    Run,
+    font_file,
+    run_width,
+    split_runs,
+)
+from dxdesk.core.printing.shaping import draw_shaped
 
 MM = 72 / 25.4
 RUBY_SCALE = 0.5
-LINE_SPACING = 1.6  # within the 1.5-2.0x rule for older readers
+LINE_SPACING = 1.5  # the 1.5-2.0x rule for older readers (50-100 % of the size between lines)
 RUBY_LINE_SPACING = 2.0  # room for readings above the base text
 
 # Punctuation that must not start a line (kinsoku) and that must not end one.
-_NO_LINE_START = set("、。，．,.)）」』】〕！？!?：:；;ー・％%")
-_NO_LINE_END = set("（(「『【〔")
+_NO_LINE_START = set(
+    "、。，．,.)）」』】〕！？!?：:；;ー・％%～〜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮ"
+)
+_NO_LINE_END = set("（(「『【〔～〜")
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,7 @@ class Page:
 class Document:
     title: str
     pages: list[Page]
+    overflow: bool = False  # something runs past a page's bottom margin
 
     def texts(self) -> list[PlacedText]:
         return [i for p in self.pages for i in p.items if isinstance(i, PlacedText)]
@@ -90,6 +100,7 @@ class _Unit:
 
     pieces: list[tuple[str, str | None]]
     width: float = 0.0
+    parts: list[_Unit] | None = None  # a phrase: the units it may still break into
 
 
 @dataclass
@@ -123,6 +134,22 @@ def stack(parts: list[tuple[Block, float]], x: float = 0.0) -> Block:
     return Block(y, items)
 
 
+_OPENING_CONTEXT = set(" \t\n([{\u00a0/-")
+
+
+def typographic_quotes(text: str) -> str:
+    """Straight quotes as the printed “ ” ‘ ’ (an apostrophe is ’) in Latin-script text."""
+    out: list[str] = []
+    for n, char in enumerate(text):
+        opening = n == 0 or text[n - 1] in _OPENING_CONTEXT
+        if char == '"':
+            char = "\u201c" if opening else "\u201d"
+        elif char == "'":
+            char = "\u2018" if opening else "\u2019"
+        out.append(char)
+    return "".join(out)
+
+
 def _is_cjk(char: str) -> bool:
     code = ord(char)
     return (
@@ -131,6 +158,10 @@ def _is_cjk(char: str) -> bool:
         or 0xF900 <= code <= 0xFAFF
         or 0xFF00 <= code <= 0xFFEF  # full-width forms
     )
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9" or "\uff10" <= char <= "\uff19"
 
 
 def _units(text: str, break_anywhere: bool) -> list[_Unit]:
@@ -152,8 +183,15 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
                     word += char
                 else:
                     units[-1].pieces.append((char, None))
+                glue_next = char in _NO_LINE_END  # a range mark (～) holds both its ends
                 continue
             if break_anywhere or _is_cjk(char):
+                if word and _is_digit(word[-1]) and not break_anywhere:
+                    # a number keeps its counter: 4けた, 11月, 3回 never break apart
+                    units.append(_Unit([(word, None), (char, None)]))
+                    word = ""
+                    glue_next = char in _NO_LINE_END
+                    continue
                 if word:
                     units.append(_Unit([(word, None)]))
                     word = ""
@@ -167,6 +205,22 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
         if word:
             units.append(_Unit([(word, None)]))
     return units
+
+
+def _phrases(units: list[_Unit]) -> list[_Unit]:
+    """やさしい日本語 is written with a space between phrases: it breaks at those spaces only
+    (a phrase longer than the line still breaks inside, by character, with kinsoku)."""
+    phrases: list[_Unit] = []
+    current: list[_Unit] = []
+    for unit in units:
+        current.append(unit)
+        last = unit.pieces[-1][0]
+        if last.endswith((" ", "\u3000")):
+            phrases.append(_Unit([p for u in current for p in u.pieces], parts=current))
+            current = []
+    if current:
+        phrases.append(_Unit([p for u in current for p in u.pieces], parts=current))
+    return phrases
 
 
 class TextStyle:
@@ -207,14 +261,25 @@ def text_block(
     align: str = "left",
 ) -> Block:
     """Wrap ``text`` into ``width``; ``prefix`` (like '1.') hangs in the indent."""
+    if style.lang in LATIN_SCRIPT_LANGUAGES and not break_anywhere:
+        text = typographic_quotes(text)
     units = _units(text, break_anywhere)
+    if style.lang == "ja-easy" and not break_anywhere:
+        units = _phrases(units)
     has_ruby = any(r for u in units for _, r in u.pieces)
     for unit in units:
         unit.width = _measure(unit, style)
     avail = width - indent
     lines: list[list[_Unit]] = [[]]
     used = 0.0
-    for unit in units:
+    pending = list(units)
+    while pending:
+        unit = pending.pop(0)
+        if unit.parts and unit.width > avail:  # a phrase longer than a whole line
+            for part in unit.parts:
+                part.width = _measure(part, style)
+            pending[:0] = unit.parts
+            continue
         if lines[-1] and used + unit.width > avail:
             if unit.width > avail and len(unit.pieces) == 1 and unit.pieces[0][1] is None:
                 # A word longer than the line (a long URL): break it by character.
@@ -276,7 +341,10 @@ def text_block(
                     ):
                         # one drawString per run of a line: fewer operators, clean text extraction
                         items[-1] = PlacedText(
-                            last.x, baseline, size, Run(last.run.text + run.text, run.font)
+                            last.x,
+                            baseline,
+                            size,
+                            Run(last.run.text + run.text, run.font, run.lang),
                         )
                     else:
                         items.append(PlacedText(bx, baseline, size, run))
@@ -312,6 +380,7 @@ class Flow:
         """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer)."""
         self.width, self.page_height, self.margin = width, page_height, margin
         self.reserve_bottom = reserve_bottom
+        self.overflow = False
         self.content_width = width - 2 * margin
         self.pages: list[Page] = []
         self._new_page()
@@ -329,6 +398,10 @@ class Flow:
             self._new_page()
         self.pages[-1].items.extend(block.shifted(self.margin, self.cursor))
         self.cursor += block.height + gap_after
+        if self.page_height is not None and self.cursor - gap_after > self.page_height - (
+            self.margin + self.reserve_bottom + 0.01
+        ):
+            self.overflow = True  # taller than a whole page: it runs into the margin
 
     def page_break(self) -> None:
         """Go on at the top of a new page (on a page of fixed height)."""
@@ -341,7 +414,7 @@ class Flow:
     def finish(self, title: str) -> Document:
         if self.page_height is None:
             self.pages[-1].height = self.cursor + self.margin
-        return Document(title, self.pages)
+        return Document(title, self.pages, overflow=self.overflow)
 
 
 def draw(document: Document) -> bytes:
@@ -358,8 +431,12 @@ def draw(document: Document) -> bytes:
         h = page.height
         for item in page.items:
             if isinstance(item, PlacedText):
-                canvas.setFont(item.run.font, item.size)
-                canvas.drawString(item.x, h - item.y, item.run.text, shaping=item.run.shaped)
+                if item.run.shaped:
+                    draw_shaped(canvas, item.run.font, font_file(item.run.font), item.size,
+                                item.x, h - item.y, item.run.shaping())  # fmt: skip
+                else:
+                    canvas.setFont(item.run.font, item.size)
+                    canvas.drawString(item.x, h - item.y, item.run.text)
             elif isinstance(item, PlacedRect):
                 canvas.setLineWidth(item.line_width)
                 canvas.rect(

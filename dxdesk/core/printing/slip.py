@@ -41,16 +41,46 @@ class SlipFormat:
 
 
 SLIP_FORMATS: dict[str, SlipFormat] = {
-    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12, 11, 10.5), 16, True),
+    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
-    "receipt80": SlipFormat("receipt80", 80, None, 4, 38, 25, (12,), 16, False),
+    "receipt80": SlipFormat("receipt80", 80, None, 4, 28, 22, (12,), 14, True),
 }
 HEADING_SIZE = 14
 FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
 SURVEY_KEY = "survey_url_template"
 
 
+_ERAS = (  # (first day, name): the Japanese era a date falls in
+    (dt.date(2019, 5, 1), "令和"),
+    (dt.date(1989, 1, 8), "平成"),
+    (dt.date(1926, 12, 25), "昭和"),
+    (dt.date(1912, 7, 30), "大正"),
+    (dt.date(1868, 1, 25), "明治"),
+)
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "tl": ("Enero", "Pebrero", "Marso", "Abril", "Mayo", "Hunyo", "Hulyo", "Agosto",
+           "Setyembre", "Oktubre", "Nobyembre", "Disyembre"),
+}  # fmt: skip
+
+
+def japanese_era(day: dt.date) -> str:
+    """和暦: 令和8年11月23日 (the first year of an era is 元年)."""
+    for start, era in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            return f"{era}{'元' if year == 1 else year}年{day.month}月{day.day}日"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def format_date(day: dt.date, lang: str) -> str:
+    """A date as the resident reads dates: 和暦 in Japanese, 23 November 2026 in English..."""
+    if lang == "ja":
+        return japanese_era(day)
+    if lang in _MONTHS:  # month names: 23 November 2026, Nobyembre 23, 2026
+        month = _MONTHS[lang][day.month - 1]
+        return f"{day.day} {month} {day.year}" if lang == "en" else f"{month} {day.day}, {day.year}"
     return slip_tr("slip.date", lang, y=day.year, m=day.month, d=day.day)
 
 
@@ -61,20 +91,45 @@ def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
         return route.url
     url = settings.city_url(route.setting or "")
     if not url:
+        from dxdesk.core.catalog import plain_text
+        from dxdesk.core.i18n import tr, ui_language
+        from dxdesk.core.settings import CITY_URL_SETTINGS
+
+        setting = route.setting or ""
+        label = CITY_URL_SETTINGS.get(setting, {}).get(ui_language(), setting)
+        title = plain_text(guide.title.get(ui_language()) or guide.title["ja"])
         raise SlipError(
-            f"guide '{guide.id}' sends residents to the site setting '{route.setting}', which "
-            f"is not set; set it first (dxdesk settings set {route.setting}=https://...)",
-            setting=route.setting,
+            tr("printing.error.city_url_missing", guide=title, setting=label), setting=setting
         )
     return url
 
 
+def counter_name(settings: SiteSettings, lang: str) -> str:
+    """The counter's name in the resident's language when the site has set one."""
+    return _per_language(settings, "site_name", lang)
+
+
+def counter_hours(settings: SiteSettings, lang: str) -> str:
+    """The opening hours in the resident's language when the site has set them."""
+    return _per_language(settings, "counter_hours", lang)
+
+
+def _per_language(settings: SiteSettings, name: str, lang: str) -> str:
+    translations = getattr(settings, f"{name}_by_language", None) or {}
+    for code in (lang, "ja") if lang == "ja-easy" else (lang,):
+        text = (translations.get(code) or "").strip()
+        if text:
+            return text
+    return getattr(settings, name)
+
+
 def _counter_details(settings: SiteSettings) -> None:
+    from dxdesk.core.i18n import tr
+
     for name in ("site_name", "counter_phone", "counter_hours"):
         if not getattr(settings, name).strip():
             raise SlipError(
-                f"the site setting '{name}' is empty; a slip never prints a placeholder. "
-                f"Set it first (dxdesk settings set {name}=...)",
+                tr("printing.error.counter_missing", setting=tr(f"settings.{name}")),
                 setting=name,
             )
 
@@ -87,6 +142,48 @@ def slip_text_for(guide: ProcedureGuide, lang: str) -> tuple[SlipText, bool]:
         if fallback in guide.slip:
             return guide.slip[fallback], True
     raise SlipError(f"guide '{guide.id}' has no slip text in any language")
+
+
+@dataclass(frozen=True)
+class DoneToday:
+    """What the slip says was done today, in the resident's words (never the clerk's titles)."""
+
+    texts: list[str]
+    left_out: list[str]  # step ids with no resident text in the slip's language
+
+
+def done_today_texts(guide: ProcedureGuide, lang: str, step_ids: Sequence[str]) -> DoneToday:
+    """The guide's resident-facing "done today" text of each step, in the language the slip is
+    printed in (やさしい日本語 when the guide has no text in ``lang``); a step without one is left
+    out rather than printed in another language or as the clerk's step title."""
+    text, _ = slip_text_for(guide, lang)
+    texts, left_out = [], []
+    for step_id in dict.fromkeys(step_ids):
+        done = text.done.get(step_id, "").strip()
+        if done:
+            texts.append(done)
+        else:
+            left_out.append(step_id)
+    return DoneToday(texts, left_out)
+
+
+def slip_warnings(guide: ProcedureGuide, lang: str, step_ids: Sequence[str] = ()) -> list[str]:
+    """What the clerk must know before this slip prints (interface language): a fallback to
+    やさしい日本語, or done-today steps that have no text for the resident."""
+    from dxdesk.core.i18n import LANGUAGE_NAMES_EN, LANGUAGE_NAMES_JA, tr, ui_language
+
+    name = (LANGUAGE_NAMES_JA if ui_language() == "ja" else LANGUAGE_NAMES_EN).get(lang, lang)
+    warnings = []
+    _, fell_back = slip_text_for(guide, lang)
+    if fell_back:
+        warnings.append(tr("print.warn.slip_fallback", language=name))
+    left_out = done_today_texts(guide, lang, step_ids).left_out
+    if left_out:
+        titles = "、".join(
+            (guide.step(s).title.get(ui_language()) or guide.step(s).title["ja"]) for s in left_out
+        )
+        warnings.append(tr("print.warn.done_left_out", language=name, steps=titles))
+    return warnings
 
 
 def layout_slip(
@@ -112,27 +209,55 @@ def layout_slip(
         survey_template.replace("{code}", handoff_code) if "{code}" in survey_template else None
     )
     spec = SLIP_FORMATS[fmt]
-    # One page at the largest type that fits; else a card: what to do on the front, the QR,
-    # code and contact on the back; else (a very long guide) the smallest type on as many
-    # pages as it takes, the hand-off band never split and every page numbered.
-    # A card whose front still overflows lists what was done today in one paragraph.
-    attempts = [(body, False, False) for body in spec.body_sizes]
+    # Type never shrinks below 12 pt: one page at the largest size that fits; else a card that
+    # moves what the resident needs least at home to the back — first the list of what was
+    # done today, then the QR band (the QR, code, contact and survey stay together), then both;
+    # the same with the done list as one paragraph; else (a very long guide) the text runs on
+    # over as many pages as it takes, the band never split, every page numbered.
+    plans = [_Plan()]
     if spec.height_mm is not None:
-        attempts += [(body, True, False) for body in spec.body_sizes]
+        plans += [_Plan(done_back=True)] if done_today else []
+        plans += [_Plan(band_back=True)]
+        plans += [_Plan(done_back=True, band_back=True)] if done_today else []
         if len(done_today) > 1:
-            attempts += [(body, True, True) for body in spec.body_sizes]
+            plans += [_Plan(p.done_back, p.band_back, compact_done=True) for p in plans]
+        if survey_url:  # the band alone on the back, the survey QR at the foot of the front
+            plans += [_Plan(p.done_back, True, p.compact_done, survey_apart=True)
+                      for p in plans if p.band_back]  # fmt: skip
     tb = _Blocks()
     try:
-        for body, band_overleaf, compact in attempts:
-            doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
-                         done_today, printed_on, band_overleaf, tb, band_overleaf,
-                         compact)  # fmt: skip
-            if len(doc.pages) == (2 if band_overleaf else 1):
-                return doc
-        return _build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
-                      handoff_code, done_today, printed_on, False, tb, True, True)  # fmt: skip
+        for plan in plans:
+            for body in spec.body_sizes:
+                doc = _build(guide, settings, lang, spec, body, url, survey_url, handoff_code,
+                             done_today, printed_on, plan, tb)  # fmt: skip
+                if len(doc.pages) == plan.pages and not doc.overflow:
+                    return doc
+        # the text runs on; if the band with the survey QR is taller than the room left,
+        # the survey QR goes apart, into the room left before the band
+        compact = len(done_today) > 1
+        tries = [_Plan(paged=True, compact_done=compact)]
+        tries += [_Plan(paged=True, compact_done=compact, survey_apart=True)] if survey_url else []
+        docs = [_build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
+                       handoff_code, done_today, printed_on, p, tb) for p in tries]  # fmt: skip
+        doc = min(docs, key=lambda d: (d.overflow, len(d.pages)))
+        return doc
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What goes on the back of a two-sided card (nothing: a one-page slip)."""
+
+    done_back: bool = False
+    band_back: bool = False  # the QR, the code, the contact and the survey, kept together
+    compact_done: bool = False  # done today as one paragraph: ✓ a  ✓ b  ✓ c
+    paged: bool = False  # as many pages as it takes
+    survey_apart: bool = False  # the survey QR after the band rather than in it
+
+    @property
+    def pages(self) -> int:
+        return 2 if (self.done_back or self.band_back) else 1
 
 
 class _Blocks:
@@ -182,12 +307,12 @@ def _qr_row(
 def _build(
     guide: ProcedureGuide, settings: SiteSettings, lang: str, spec: SlipFormat, body: float,
     url: str, survey_url: str | None, code: str, done_today: Sequence[str], printed_on: dt.date,
-    band_overleaf: bool, tb: _Blocks, paged: bool, compact_done: bool = False,
+    plan: _Plan, tb: _Blocks,
 ) -> Document:  # fmt: skip
     width = spec.width_mm * MM
     # A slip of several pages carries a footer on each; its room is kept inside the margins
     # (A6's 7 mm margin alone is about what a printer cannot reach).
-    reserve = FOOTER_ROOM if paged else 0.0
+    reserve = FOOTER_ROOM if plan.pages > 1 or plan.paged else 0.0
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
                 reserve)  # fmt: skip
     cw = flow.content_width
@@ -214,12 +339,21 @@ def _build(
             flow.add(block)
         flow.space(gap)
 
-    if done_today:
-        if compact_done:  # one paragraph: ✓ a  ✓ b  ✓ c, each ✓ kept with its item
+    def done_section() -> None:
+        if done_today and plan.compact_done:  # each ✓ kept with its item
             done = [tb("  ".join(f"✓\u00a0{item}" for item in done_today), normal, cw)]
-        else:
+            section(slip_tr("slip.done_today", lang), done)
+        elif done_today:
             done = [tb(item, normal, cw, prefix="✓", indent=body * 1.4) for item in done_today]
-        section(slip_tr("slip.done_today", lang), done)
+            section(slip_tr("slip.done_today", lang), done)
+
+    def back_page() -> None:
+        """The back names the procedure too, should it be printed on a second sheet."""
+        flow.page_break()
+        flow.add(tb(text.title, heading, cw), gap_after=gap)
+
+    if not plan.done_back:
+        done_section()
     steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6)
              for n, step in enumerate(text.steps, start=1)]  # fmt: skip
     section(slip_tr("slip.remaining", lang), steps)
@@ -228,90 +362,123 @@ def _build(
             tb(thing, guide_body, cw, prefix="・", indent=body * 1.4) for thing in text.prepare
         ]
         section(slip_tr("slip.prepare", lang), things)
-    if spec.height_mm is None:  # a receipt roll: everything in one column, any length
-        _column_ending(flow, lang, spec, body, url, survey_url, code, settings, printed_on)
-    else:  # a sheet: the route, code and contact as one band that is never split
-        if band_overleaf:  # the back names the procedure too, should it be a second sheet
-            flow.page_break()
-            flow.add(tb(text.title, heading, cw), gap_after=gap)
-        else:
-            flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-        flow.add(_handoff_band(lang, spec, body, url, survey_url, code, settings, printed_on, cw,
-                                tb))  # fmt: skip
+    # a sheet or a receipt roll: the QR beside its URL and code, the code and contact as one
+    # band that is never split
+    # on a card the print date goes into the page footer, beside the code and 1/2
+    dated = None if (plan.pages > 1 or plan.paged) else printed_on
+    in_band = None if plan.survey_apart else survey_url
+    band = _handoff_band(lang, spec, body, url, in_band, code, settings, dated, cw,
+                         tb)  # fmt: skip
+    if survey_url and plan.survey_apart:  # in the room left before the band
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, cw - spec.survey_qr_mm * MM
+                     - 3 * MM)  # fmt: skip
+        size = spec.survey_qr_mm * MM
+        flow.add(Block(max(size, caption.height),
+                       [PlacedQR(0.0, 0.0, size, qr_matrix(survey_url), survey_url),
+                        *caption.shifted(size + 3 * MM, 0)]), gap_after=gap)  # fmt: skip
+    if plan.band_back:
+        back_page()
+        if plan.done_back:
+            done_section()
+    else:
+        flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
+    flow.add(band)
+    if plan.done_back and not plan.band_back:
+        back_page()
+        done_section()
     from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
     if len(doc.pages) > 1:
-        _number_pages(doc, lang, spec, code)
+        _number_pages(doc, lang, spec, code, printed_on)
     return doc
-
-
-def _column_ending(
-    flow: Flow, lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None,
-    code: str, settings: SiteSettings, printed_on: dt.date,
-) -> None:  # fmt: skip
-    cw, gap = flow.content_width, body * 0.6
-    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
-    flow.add(_qr_row(url, spec.qr_mm, slip_tr("slip.scan_qr", lang), url, normal, cw,
-                     spec.qr_beside_text, small), gap_after=gap)  # fmt: skip
-    if survey_url:
-        flow.add(_qr_row(survey_url, spec.survey_qr_mm, slip_tr("slip.survey_caption", lang),
-                         None, normal, cw, True, small), gap_after=gap)  # fmt: skip
-    flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
-    flow.add(text_block(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), cw))
-    flow.add(text_block(settings.site_name, normal, cw))
-    flow.add(text_block(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, cw))
-    flow.add(text_block(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, cw))
-    flow.space(gap)
-    code_line = f"{slip_tr('slip.handoff_code', lang)}  {code}"
-    flow.add(text_block(code_line, TextStyle(lang, HEADING_SIZE + 2, bold=True), cw))
-    flow.add(text_block(slip_tr("slip.handoff_hint", lang), normal, cw))
-    date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
-    flow.add(text_block(date_text, small, cw))
 
 
 def _handoff_band(
     lang: str, spec: SlipFormat, body: float, url: str, survey_url: str | None, code: str,
-    settings: SiteSettings, printed_on: dt.date, width: float, tb: _Blocks,
+    settings: SiteSettings, printed_on: dt.date | None, width: float, tb: _Blocks,
 ) -> Block:  # fmt: skip
-    """The QR codes on the left; beside them what the QR does, its URL, the hand-off code and
-    the counter's contact: one block, so they always land on the same page."""
-    normal, small = TextStyle(lang, body), TextStyle(lang, max(10.5, body - 1))
+    """The QR code on the left, beside it what the QR does, its URL and the hand-off code;
+    under them the counter's contact, and beside the contact the survey QR, captioned as a
+    survey and well apart from the main QR: one block, so they always land on the same page."""
+    normal = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
     qr, gap = spec.qr_mm * MM, 3 * MM
-    left = max(qr, spec.survey_qr_mm * MM)
-    x, column = left + gap, width - left - gap
-    items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url)]
-    y_left = qr
-    if survey_url:
+    x, column = qr + gap, width - qr - gap
+    if column >= 70 * MM:  # wide enough: what the QR does, the URL, code and hint beside it
+        column_block = stack([
+            (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
+            (tb(url, normal, column, break_anywhere=True), body * 0.6),
+            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
+            (tb(slip_tr("slip.handoff_hint", lang), normal, column), 0.0),
+        ], x)  # fmt: skip
+        items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
+        top = max(qr, column_block.height) + 4 * MM
+    else:  # narrow (A6): what the QR does above it, the hint under it, at full width
+        scan = tb(slip_tr("slip.scan_qr", lang), normal, width)
+        qr_top = scan.height + 2
+        items = [*scan.items, PlacedQR(0.0, qr_top, qr, qr_matrix(url), url)]
+        column_block = stack([
+            (tb(url, normal, column, break_anywhere=True), body * 0.6),
+            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
+        ], x)  # fmt: skip
+        items += column_block.shifted(0, qr_top)
+        hint_top = qr_top + max(qr, column_block.height) + 2
+        hint = tb(slip_tr("slip.handoff_hint", lang), normal, width)
+        items += hint.shifted(0, hint_top)
+        top = hint_top + hint.height + 3 * MM
+    survey_block = None
+    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.36))
+    beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
+    contact_width = width - survey_width - gap if beside else width
+    if survey_url and beside:
         survey = spec.survey_qr_mm * MM
-        y_left += gap
-        items.append(PlacedQR(0.0, y_left, survey, qr_matrix(survey_url), survey_url))
-        caption = tb(slip_tr("slip.survey_caption", lang), small, left)
-        items += caption.shifted(0, y_left + survey)
-        y_left += survey + caption.height
-    column_block = stack([
-        (tb(slip_tr("slip.scan_qr", lang), normal, column), 0.0),
-        (tb(url, small, column, break_anywhere=True), body * 0.6),
-        (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
-                    TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        (tb(slip_tr("slip.handoff_hint", lang), normal, column), body * 0.6),
-        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), column), 0.0),
-        (tb(settings.site_name, normal, column), 0.0),
-        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, column), 0.0),
-        (tb(slip_tr("slip.hours", lang, hours=settings.counter_hours), normal, column), 0.0),
-        (tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), small,
-                    column), 0.0),
-    ], x)  # fmt: skip
-    return Block(max(y_left, column_block.height), items + column_block.items)
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, survey_width)
+        survey_block = Block(
+            survey + caption.height,
+            [PlacedQR((survey_width - survey) / 2, 0.0, survey, qr_matrix(survey_url),
+                      survey_url), *caption.shifted(0, survey)],
+        )  # fmt: skip
+    contact = stack([
+        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), contact_width),
+         0.0),
+        (tb(counter_name(settings, lang), normal, contact_width), 0.0),
+        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, contact_width),
+         0.0),
+        (tb(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
+            contact_width), 0.0),
+    ] + ([(tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
+              contact_width), 0.0)] if printed_on else []))  # fmt: skip
+    items += contact.shifted(0, top)
+    height = top + contact.height
+    if survey_block:
+        items.append(PlacedLine(contact_width + gap / 2, top, contact_width + gap / 2,
+                                top + survey_block.height, 0.4))  # fmt: skip
+        items += survey_block.shifted(contact_width + gap, top)
+        height = max(height, top + survey_block.height)
+    elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
+        survey = spec.survey_qr_mm * MM
+        row_top = height + 4 * MM
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
+        items.append(PlacedLine(0, row_top - 2 * MM, width, row_top - 2 * MM, 0.4))
+        items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
+        items += caption.shifted(survey + gap, row_top)
+        height = row_top + max(survey, caption.height)
+    return Block(height, items)
 
 
-def _number_pages(doc: Document, lang: str, spec: SlipFormat, code: str) -> None:
-    """A slip that needs two sheets (or both sides) says so, with the code on every page."""
+def _number_pages(
+    doc: Document, lang: str, spec: SlipFormat, code: str, printed_on: dt.date
+) -> None:
+    """A slip that needs two sheets (or both sides) says so, with the code and the print date
+    on every page."""
     margin = spec.margin_mm * MM
     style = TextStyle(lang, 10.5)
     total = len(doc.pages)
+    date = format_date(printed_on, lang)
     for n, page in enumerate(doc.pages, start=1):
-        text = f"{slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
+        text = f"{date}   {slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
         footer = text_block(text, style, page.width - 2 * margin, align="right")
         page.items.extend(footer.shifted(margin, page.height - margin - footer.height))
 
