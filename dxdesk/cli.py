@@ -11,7 +11,6 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from dxdesk import __version__
 
@@ -114,12 +113,6 @@ def use_city_forms(folder: str | None) -> None:
     from dxdesk.core.active_catalog import set_city_forms_dir
 
     set_city_forms_dir(folder)  # None clears it: each run says what it uses
-
-
-def data_dir_of(args: argparse.Namespace) -> Path:
-    from dxdesk.core.paths import resolve_data_dir
-
-    return resolve_data_dir(args.data_dir)
 
 
 if __name__ == "__main__":

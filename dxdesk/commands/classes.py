@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
 
 
@@ -79,7 +79,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from dxdesk.commands.printing import _write
+    from dxdesk.commands import write_output as _write
     from dxdesk.core.classes import ClassMenuError, render_handout, render_learner_slips
     from dxdesk.core.printing import SlipError
     from dxdesk.core.settings import SettingsError, load_settings

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.i18n import tr
 
 

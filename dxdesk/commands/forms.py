@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.active_catalog import load_active_catalog
 from dxdesk.core.catalog import CONTENT
 from dxdesk.core.i18n import tr

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of, write_output
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
 from dxdesk.core.printing import SLIP_FORMAT_NAMES
 
@@ -65,19 +65,6 @@ def _guide(procedure: str, data_dir: Path):
     return guide
 
 
-def _write(path: Path, pdf: bytes) -> int:
-    from dxdesk.core.settings import write_atomically
-
-    try:
-        write_atomically(path, pdf)
-    except OSError as exc:
-        print(tr("cli.printing.cannot_write", path=path, error=exc.strerror or exc),
-              file=sys.stderr)  # fmt: skip
-        return 1
-    print(tr("cli.printing.written", path=path), file=sys.stderr)
-    return 0
-
-
 def cmd_slip(args: argparse.Namespace) -> int:
     from dxdesk.core.handoff import new_handoff_code
     from dxdesk.core.printing import SlipError, render_slip
@@ -118,7 +105,7 @@ def cmd_slip(args: argparse.Namespace) -> int:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1
     print(tr("cli.printing.handoff_code", code=code), file=sys.stderr)
-    return _write(args.out, pdf)
+    return write_output(args.out, pdf)
 
 
 def cmd_paper(args: argparse.Namespace) -> int:
@@ -143,4 +130,4 @@ def cmd_paper(args: argparse.Namespace) -> int:
     except PaperError as exc:
         print(tr("cli.printing.refused", reason=exc), file=sys.stderr)
         return 1
-    return _write(args.out, pdf)
+    return write_output(args.out, pdf)

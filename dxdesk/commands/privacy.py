@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _allow_counter_phone(args: argparse.Namespace) -> None:
     """The counter's own phone (site settings) is public, as in the app; no settings, none."""
-    from dxdesk.cli import data_dir_of
+    from dxdesk.commands import data_dir_of
     from dxdesk.core.privacy.allow import allow_site_numbers
     from dxdesk.core.settings import SettingsError, load_settings
 

@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.i18n import tr
 from dxdesk.core.retention import purge_expired
 from dxdesk.core.settings import SettingsError, load_settings

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.i18n import tr
 from dxdesk.core.settings import (
     CITY_URL_SETTINGS,

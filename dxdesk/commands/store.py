@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dxdesk.cli import data_dir_of
+from dxdesk.commands import data_dir_of
 from dxdesk.core.backup import BackupError, list_backups, restore_backup, take_backup
 from dxdesk.core.i18n import tr
 from dxdesk.core.store import STORE_FILE, Store, StoreError

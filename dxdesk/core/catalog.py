@@ -15,224 +15,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dxdesk.core.guide import (  # noqa: F401  (the runtime types, re-exported for the app)
+    CONTENT,
+    ERROR,
+    ID_PATTERN,
+    PUBLISHER_KINDS,
+    REVIEW,
+    REVIEW_MAX_AGE_DAYS,
+    REVIEW_WINDOW_DAYS,
+    BlockerKind,
+    Branch,
+    BranchAnswer,
+    Category,
+    Change,
+    OnlineRoute,
+    PaperFallback,
+    PaperField,
+    Pitfall,
+    Problem,
+    ProcedureGuide,
+    SlipText,
+    Source,
+    Step,
+    Taxonomy,
+    Texts,
+    YamlLines,
+)
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 
 if TYPE_CHECKING:
-    import yaml
+    pass
 
-from dxdesk.core.contract import OUTCOMES  # noqa: F401  (re-exported for the guide schema)
 
 GUIDES_SUBDIR = "guides"
 TAXONOMY_FILE = "taxonomy.yaml"
 SEARCH_WORDS_FILE = "search-words.yaml"  # everyday words -> catalog words, for search only
-REVIEW_MAX_AGE_DAYS = 365
-
-
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
-
-# Who published a source page: a national agency, a city (or prefecture), or a company.
-PUBLISHER_KINDS: tuple[str, ...] = ("agency", "city", "commercial")
-# reviewed_on means "every source was re-read": all within this many days before it.
-REVIEW_WINDOW_DAYS = 31
-
-
-# --------------------------------------------------------------------------- runtime types
-# Plain frozen dataclasses: what the app runs on. dxdesk.core.guide_schema validates YAML into
-# pydantic models with the same fields and converts them to these (see the module docstring).
-
-Texts = dict[str, str]  # language code -> text
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    url: str
-    checked_on: dt.date
-    about: str
-    title: str = ""  # the page's own title
-    publisher: str | None = None  # one of PUBLISHER_KINDS
-    no_official: str | None = None  # commercial only: why no agency or city page says this
-
-
-@dataclass(frozen=True)
-class Change:
-    version: int
-    date: dt.date
-    ja: str
-    en: str
-
-
-@dataclass(frozen=True)
-class Pitfall:
-    problem: Texts
-    fix: Texts
-    sources: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class BranchAnswer:
-    label: Texts
-    goto: str | None = None
-    outcome: str | None = None
-    blocker: str | None = None
-    guide: str | None = None  # suggest switching to this guide
-    sources: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Branch:
-    question: Texts
-    answers: list[BranchAnswer]
-    say: Texts | None = None
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    title: Texts
-    staff: Texts  # instruction to the clerk, plain Japanese
-    say: Texts  # the sentence to say to the resident (ja-easy required)
-    screen: Texts | None = None  # what the screen should show
-    pitfalls: list[Pitfall] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    branch: Branch | None = None
-    next: str | None = None  # a step id, or 'end'
-    outcome: str | None = None  # the outcome this step ends with, if it is an end step
-
-
-@dataclass(frozen=True)
-class OnlineRoute:
-    label: Texts
-    url: str | None = None  # national
-    setting: str | None = None  # name of a city URL in site settings
-
-
-@dataclass(frozen=True)
-class PaperField:
-    key: str
-    label: Texts
-    kind: str = "text"  # text, date, choice, check, digits
-    choices: list[str] = field(default_factory=list)
-    lines: int = 1
-    help: Texts | None = None
-    signature: bool = False  # left blank for the resident to sign
-
-
-@dataclass(frozen=True)
-class PaperFallback:
-    title: Texts
-    where: Texts  # where the resident hands the paper in
-    fields: list[PaperField]
-    note: Texts | None = None
-    sources: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SlipText:
-    title: str
-    steps: list[str]  # what the resident does at home
-    prepare: list[str] = field(default_factory=list)
-    done: dict[str, str] = field(default_factory=dict)  # step id -> "done today", for residents
-
-
-@dataclass(frozen=True)
-class ProcedureGuide:
-    id: str
-    version: int
-    reviewed_on: dt.date
-    title: Texts
-    kana: str
-    category: str
-    summary: Texts
-    online_route: OnlineRoute
-    steps: list[Step]
-    slip: dict[str, SlipText]
-    sources: list[Source]
-    keywords: list[str] = field(default_factory=list)
-    bring: list[Texts] = field(default_factory=list)
-    blockers: list[str] = field(default_factory=list)
-    paper: PaperFallback | None = None
-    related: list[str] = field(default_factory=list)
-    summary_sources: list[str] = field(default_factory=list)
-    changes: list[Change] = field(default_factory=list)
-
-    def step(self, step_id: str) -> Step:
-        for s in self.steps:
-            if s.id == step_id:
-                return s
-        raise KeyError(step_id)
-
-    def next_step_id(self, step_id: str) -> str | None:
-        """The step after ``step_id`` when no branch decides: 'next', else the list order."""
-        current = self.step(step_id)
-        if current.next:
-            return None if current.next == "end" else current.next
-        if current.outcome:
-            return None
-        ids = [s.id for s in self.steps]
-        index = ids.index(step_id)
-        return ids[index + 1] if index + 1 < len(ids) else None
-
-    def review_overdue(self, today: dt.date | None = None) -> bool:
-        today = today or dt.date.today()
-        return (today - self.reviewed_on).days > REVIEW_MAX_AGE_DAYS
-
-    def source(self, source_id: str) -> Source:
-        for s in self.sources:
-            if s.id == source_id:
-                return s
-        raise KeyError(source_id)
-
-
-@dataclass(frozen=True)
-class BlockerKind:
-    id: str
-    label: Texts
-    hint: Texts  # what the clerk can do about it
-    resolved_by: str | None = None  # the guide that resolves it; the wizard offers it
-
-    @property
-    def guide(self) -> str | None:
-        """The older name of ``resolved_by`` (the YAML key ``guide:`` is read as it too)."""
-        return self.resolved_by
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    label: Texts
-
-
-@dataclass(frozen=True)
-class Taxonomy:
-    categories: list[Category]
-    blockers: list[BlockerKind]
-
-    def blocker(self, blocker_id: str) -> BlockerKind:
-        for b in self.blockers:
-            if b.id == blocker_id:
-                return b
-        raise KeyError(blocker_id)
-
-    def category(self, category_id: str) -> Category:
-        for c in self.categories:
-            if c.id == category_id:
-                return c
-        raise KeyError(category_id)
-
-
-# Schema names that other modules import from here; served lazily so the app never loads pydantic.
-_SCHEMA_NAMES = frozenset(
-    {"Identifier", "StaffText", "Title", "ResidentText", "_Model", "_pydantic_problems"}
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _SCHEMA_NAMES:
-        from dxdesk.core import guide_schema
-
-        return getattr(guide_schema, name)
-    raise AttributeError(f"module 'dxdesk.core.catalog' has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- loading
@@ -247,27 +64,6 @@ class CatalogLayer:
 
     kind: str
     folder: Path
-
-
-ERROR, CONTENT, REVIEW = "error", "content", "review"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding about a catalog file.
-
-    ``kind``: "error" (the guide is not loaded), "content" (a content rule is broken: the guide
-    loads, ``forms check`` fails) or "review" (a note for the reviewer; nothing fails).
-    """
-
-    path: Path
-    line: int
-    message: str
-    kind: str = ERROR
-
-    def __str__(self) -> str:
-        mark = "note: " if self.kind == REVIEW else ""
-        return f"{self.path}:{self.line}: {mark}{self.message}"
 
 
 @dataclass
@@ -376,42 +172,6 @@ def _fold(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
-class _Lines:
-    """Maps a key path inside one YAML document to the line it starts on (1-based)."""
-
-    def __init__(self, root: yaml.Node | None) -> None:
-        self.lines: dict[tuple, int] = {}
-        self.duplicates: list[tuple[str, int]] = []
-        if root is not None:
-            self._walk(root, ())
-
-    def _walk(self, node: yaml.Node, path: tuple) -> None:
-        import yaml
-
-        self.lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in seen:
-                    self.duplicates.append((key, key_node.start_mark.line + 1))
-                seen.add(key)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                self._walk(value_node, (*path, key))
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
-
-    def line(self, path: Sequence[Any]) -> int:
-        path = tuple(path)
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get((), 1)
-
-
 MAX_YAML_BYTES = 256 * 1024  # a guide is a few KB; anything near this is not a guide
 MAX_YAML_NODES = 50_000  # values after alias expansion (the biggest shipped guide has ~2,000)
 MAX_GUIDE_VERSION = 9999  # the store's bound on guide_version
@@ -451,7 +211,7 @@ def _first_alias_line(text: str) -> int:
     return text.count("\n", 0, match.start() + 1) + 1 if match else 1
 
 
-def _check_walks(path: Path, lines: _Lines, guide: ProcedureGuide) -> list[Problem]:
+def _check_walks(path: Path, lines: YamlLines, guide: ProcedureGuide) -> list[Problem]:
     """Every step can reach an outcome; no step points at itself; a step either asks a
     question (branch) or ends the walk (outcome); the version is a sane number."""
     problems: list[Problem] = []
@@ -503,7 +263,7 @@ def _yaml_loader() -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
-def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
+def read_yaml(path: Path) -> tuple[Any, YamlLines] | Problem:
     import yaml
 
     _Loader = _yaml_loader()
@@ -538,7 +298,7 @@ def _read_yaml(path: Path) -> tuple[Any, _Lines] | Problem:
         return Problem(path, 1, f"YAML error: {exc}")
     except RecursionError:
         return Problem(path, 1, "YAML nested too deeply for a guide")
-    lines = _Lines(node)
+    lines = YamlLines(node)
     if lines.duplicates:
         key, line = lines.duplicates[0]
         return Problem(path, line, f"duplicate key '{key}'")
@@ -550,22 +310,22 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem]]:
     return taxonomy, problems
 
 
-def _load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem], _Lines]:
-    read = _read_yaml(path)
+def _load_taxonomy(path: Path) -> tuple[Taxonomy | None, list[Problem], YamlLines]:
+    read = read_yaml(path)
     if isinstance(read, Problem):
-        return None, [read], _Lines(None)
+        return None, [read], YamlLines(None)
     data, lines = read
     from dxdesk.core.guide_schema import Taxonomy as TaxonomySchema
-    from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
+    from dxdesk.core.guide_schema import ValidationError, pydantic_problems, to_runtime
 
     try:
         return to_runtime(TaxonomySchema.model_validate(data)), [], lines
     except ValidationError as exc:
-        return None, _pydantic_problems(path, lines, exc), lines
+        return None, pydantic_problems(path, lines, exc), lines
 
 
 def _check_references(
-    path: Path, lines: _Lines, guide: ProcedureGuide, taxonomy: Taxonomy | None
+    path: Path, lines: YamlLines, guide: ProcedureGuide, taxonomy: Taxonomy | None
 ) -> list[Problem]:
     problems: list[Problem] = []
     step_ids = [s.id for s in guide.steps]
@@ -669,7 +429,7 @@ def is_home_page(url: str) -> bool:
     return not parts.query and bool(_HOME_PAGE_PATH.match(parts.path))
 
 
-def _content_rules(path: Path, lines: _Lines, guide: ProcedureGuide) -> list[Problem]:
+def _content_rules(path: Path, lines: YamlLines, guide: ProcedureGuide) -> list[Problem]:
     """Sourcing and change-log rules (forms/README.md "出典"): the guide still loads when one
     is broken, so an older guide keeps working, but ``forms check`` fails ("content") or lists
     a note for the reviewer ("review")."""
@@ -770,8 +530,8 @@ def _reachable_steps(guide: ProcedureGuide) -> set[str]:
 
 def load_guide(
     path: Path, taxonomy: Taxonomy | None
-) -> tuple[ProcedureGuide | None, list[Problem], _Lines | None]:
-    read = _read_yaml(path)
+) -> tuple[ProcedureGuide | None, list[Problem], YamlLines | None]:
+    read = read_yaml(path)
     if isinstance(read, Problem):
         return None, [read], None
     data, lines = read
@@ -782,12 +542,12 @@ def load_guide(
             lines,
         )
     from dxdesk.core.guide_schema import ProcedureGuide as GuideSchema
-    from dxdesk.core.guide_schema import ValidationError, _pydantic_problems, to_runtime
+    from dxdesk.core.guide_schema import ValidationError, pydantic_problems, to_runtime
 
     try:
         guide = to_runtime(GuideSchema.model_validate(data))
     except ValidationError as exc:
-        return None, _pydantic_problems(path, lines, exc), lines
+        return None, pydantic_problems(path, lines, exc), lines
     problems = _check_references(path, lines, guide, taxonomy)
     problems += _check_walks(path, lines, guide)
     if path.stem != guide.id:
@@ -834,7 +594,7 @@ def load_catalog(
     catalog.search_words, word_problems = _load_search_words(forms / SEARCH_WORDS_FILE)
     catalog.problems.extend(word_problems)
     checked = _guide_files(only if only is not None else [forms])
-    line_maps: dict[str, _Lines] = {}
+    line_maps: dict[str, YamlLines] = {}
     for path in checked:
         _add_guide(catalog, line_maps, path, taxonomy, SHIPPED)
     for layer in layers if only is None else ():
@@ -858,7 +618,7 @@ def load_catalog(
 def _load_search_words(path: Path) -> tuple[dict[str, list[str]], list[Problem]]:
     if not path.exists():
         return {}, []
-    read = _read_yaml(path)
+    read = read_yaml(path)
     if isinstance(read, Problem):
         return {}, [read]
     data, lines = read
@@ -883,7 +643,7 @@ def _load_search_words(path: Path) -> tuple[dict[str, list[str]], list[Problem]]
 
 def _add_guide(
     catalog: Catalog,
-    line_maps: dict[str, _Lines],
+    line_maps: dict[str, YamlLines],
     path: Path,
     taxonomy: Taxonomy | None,
     origin: str,
@@ -923,10 +683,10 @@ def _add_guide(
 
 def _check_guide_links(
     catalog: Catalog,
-    line_maps: dict[str, _Lines],
+    line_maps: dict[str, YamlLines],
     known: set[str],
     taxonomy_path: Path,
-    taxonomy_lines: _Lines,
+    taxonomy_lines: YamlLines,
 ) -> None:
     """Links between guides must land on a guide that exists."""
     for gid, guide in catalog.guides.items():

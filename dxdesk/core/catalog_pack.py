@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dxdesk.core.catalog import CONTENT, ERROR, GUIDES_SUBDIR, CatalogLayer, load_catalog
+from dxdesk.core.files import write_atomically
 from dxdesk.core.i18n import tr
-from dxdesk.core.settings import write_atomically
 
 if TYPE_CHECKING:
     from dxdesk.core import signing

@@ -20,18 +20,15 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from dxdesk.core.catalog import (
-    Catalog,
+from dxdesk.core.catalog import Catalog, Problem, plain_text, read_yaml
+from dxdesk.core.contract import CLASS_AGE_BANDS, CLASS_CSV_COLUMNS
+from dxdesk.core.guide_schema import (
     Identifier,
-    Problem,
+    SchemaModel,
     StaffText,
     Title,
-    _Model,
-    _pydantic_problems,
-    _read_yaml,
-    plain_text,
+    pydantic_problems,
 )
-from dxdesk.core.contract import CLASS_AGE_BANDS, CLASS_CSV_COLUMNS
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.privacy import PersonalDataError, ensure_no_personal_data
 
@@ -66,7 +63,7 @@ def _unique_ids(topics: list[ClassTopic]) -> list[ClassTopic]:
     return topics
 
 
-class ClassTopic(_Model):
+class ClassTopic(SchemaModel):
     id: Identifier
     kind: Literal["basic", "applied"]
     label: Title
@@ -79,7 +76,7 @@ class ClassTopic(_Model):
         return pick(self.label, lang, "ja") or self.id
 
 
-class ClassMenu(_Model):
+class ClassMenu(SchemaModel):
     topics: Annotated[list[ClassTopic], AfterValidator(_unique_ids)] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -111,14 +108,14 @@ class ClassMenuError(ValueError):
 
 def load_class_menu(path: Path, catalog: Catalog | None = None) -> ClassMenu:
     """Load and validate the menu; with ``catalog``, every ``guide:`` must name a loaded guide."""
-    read = _read_yaml(path)
+    read = read_yaml(path)
     if isinstance(read, Problem):
         raise ClassMenuError([read])
     data, lines = read
     try:
         menu = ClassMenu.model_validate(data)
     except ValidationError as exc:
-        raise ClassMenuError(_pydantic_problems(path, lines, exc)) from None
+        raise ClassMenuError(pydantic_problems(path, lines, exc)) from None
     if catalog is not None:
         problems = [
             Problem(
@@ -418,10 +415,10 @@ def render_handout(
         text_block,
     )
     from dxdesk.core.printing.slip import (
-        _qr_row,
         counter_hours,
         counter_name,
         format_date,
+        qr_row,
         slip_text_for,
     )
     from dxdesk.core.settings import CITY_URL_SETTINGS
@@ -458,7 +455,7 @@ def render_handout(
             for n, step in enumerate(slip.steps, start=1):
                 parts.append(text_block(step, style, cw, prefix=f"{n}.", indent=12 * 1.6))
         if url:
-            parts.append(_qr_row(url, 28, slip_tr("handout.scan", lang), url, body, cw, True,
+            parts.append(qr_row(url, 28, slip_tr("handout.scan", lang), url, body, cw, True,
                                  body))  # fmt: skip
         else:
             parts.append(text_block(slip_tr("handout.no_route", lang), body, cw))

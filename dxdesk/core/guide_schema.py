@@ -1,7 +1,7 @@
 """The guide schema: pydantic models that validate a guide or the taxonomy as YAML gives it.
 
 Only loading from YAML (a cache miss, ``dxdesk forms check``) imports this module; the app runs on
-the plain dataclasses of ``dxdesk.core.catalog``, which ``to_runtime`` builds from a validated
+the plain dataclasses of ``dxdesk.core.guide``, which ``to_runtime`` builds from a validated
 model. The two must keep the same fields: tests/core/test_catalog_loader.py checks it.
 """
 
@@ -22,15 +22,16 @@ from pydantic import (
     model_validator,
 )
 
-from dxdesk.core import catalog as runtime
-from dxdesk.core.catalog import ID_PATTERN, OUTCOMES, PUBLISHER_KINDS, Problem
+from dxdesk.core import guide as runtime
+from dxdesk.core.contract import OUTCOMES
+from dxdesk.core.guide import ID_PATTERN, PUBLISHER_KINDS, Problem
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, UI_LANGUAGES
 from dxdesk.core.settings import CITY_URL_SETTINGS
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from dxdesk.core.catalog import _Lines
+    from dxdesk.core.guide import YamlLines
 
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
 
@@ -95,11 +96,11 @@ ResidentText = Annotated[
 ]
 
 
-class _Model(BaseModel):
+class SchemaModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
-class Source(_Model):
+class Source(SchemaModel):
     id: Identifier
     url: Annotated[str, Field(pattern=r"^https?://")]
     checked_on: dt.date
@@ -112,20 +113,20 @@ class Source(_Model):
     )
 
 
-class Change(_Model):
+class Change(SchemaModel):
     version: int = Field(ge=1)
     date: dt.date
     ja: str = Field(min_length=1)
     en: str = Field(min_length=1)
 
 
-class Pitfall(_Model):
+class Pitfall(SchemaModel):
     problem: StaffText
     fix: StaffText
     sources: list[Identifier] = Field(default_factory=list)
 
 
-class BranchAnswer(_Model):
+class BranchAnswer(SchemaModel):
     label: StaffText
     goto: Identifier | None = None
     outcome: Literal[OUTCOMES] | None = None  # type: ignore[valid-type]
@@ -142,13 +143,13 @@ class BranchAnswer(_Model):
         return self
 
 
-class Branch(_Model):
+class Branch(SchemaModel):
     question: StaffText
     say: ResidentText | None = None
     answers: list[BranchAnswer] = Field(min_length=2, max_length=9)
 
 
-class Step(_Model):
+class Step(SchemaModel):
     id: Identifier
     title: StaffText
     staff: StaffText = Field(description="instruction to the clerk, plain Japanese")
@@ -163,7 +164,7 @@ class Step(_Model):
     )
 
 
-class OnlineRoute(_Model):
+class OnlineRoute(SchemaModel):
     url: Annotated[str, Field(pattern=r"^https://")] | None = None
     setting: str | None = Field(default=None, description="name of a city URL in site settings")
     label: StaffText
@@ -182,7 +183,7 @@ class OnlineRoute(_Model):
 _SECRET_WORDS = re.compile(r"暗証番号|パスワード|\b(pin|password|passcode)s?\b", re.IGNORECASE)
 
 
-class PaperField(_Model):
+class PaperField(SchemaModel):
     key: Identifier
     label: FormText
     kind: Literal["text", "date", "choice", "check", "digits"] = "text"
@@ -203,7 +204,7 @@ class PaperField(_Model):
         return self
 
 
-class PaperFallback(_Model):
+class PaperFallback(SchemaModel):
     title: FormText
     where: FormText = Field(description="where the resident hands the paper in")
     note: StaffText | None = Field(default=None, description="for staff only; never printed")
@@ -211,7 +212,7 @@ class PaperFallback(_Model):
     sources: list[Identifier] = Field(default_factory=list)
 
 
-class SlipText(_Model):
+class SlipText(SchemaModel):
     title: str = Field(min_length=1)
     steps: list[str] = Field(min_length=1, description="what the resident does at home")
     prepare: list[str] = Field(default_factory=list)
@@ -220,7 +221,7 @@ class SlipText(_Model):
     )
 
 
-class ProcedureGuide(_Model):
+class ProcedureGuide(SchemaModel):
     id: Identifier
     version: int = Field(ge=1)
     reviewed_on: dt.date
@@ -241,7 +242,7 @@ class ProcedureGuide(_Model):
     changes: list[Change] = Field(default_factory=list)
 
 
-class BlockerKind(_Model):
+class BlockerKind(SchemaModel):
     id: Identifier
     label: Title
     hint: StaffText = Field(description="what the clerk can do about it")
@@ -253,12 +254,12 @@ class BlockerKind(_Model):
     )
 
 
-class Category(_Model):
+class Category(SchemaModel):
     id: Identifier
     label: Title
 
 
-class Taxonomy(_Model):
+class Taxonomy(SchemaModel):
     categories: list[Category] = Field(min_length=1)
     blockers: list[BlockerKind] = Field(min_length=1)
 
@@ -275,7 +276,7 @@ class Taxonomy(_Model):
         return self
 
 
-def _pydantic_problems(path: Path, lines: _Lines, exc: ValidationError) -> list[Problem]:
+def pydantic_problems(path: Path, lines: YamlLines, exc: ValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if not (isinstance(p, str) and "[" in p)]
@@ -299,7 +300,7 @@ def _pydantic_problems(path: Path, lines: _Lines, exc: ValidationError) -> list[
 
 
 def to_runtime(value: Any) -> Any:
-    """A validated model as the same-named plain dataclass of dxdesk.core.catalog."""
+    """A validated model as the same-named plain dataclass of dxdesk.core.guide."""
     if isinstance(value, BaseModel):
         cls = getattr(runtime, type(value).__name__)
         return cls(**{name: to_runtime(getattr(value, name)) for name in type(value).model_fields})

@@ -8,13 +8,12 @@ Secrets never live here; they go to the OS keyring.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from dxdesk.core.files import write_atomically
 from dxdesk.core.i18n import tr
 
 SETTINGS_FILE = "settings.json"
@@ -346,21 +345,6 @@ def load_settings(data_dir: Path) -> SiteSettings:
     if read.problems:
         raise SettingsError("\n".join(read.problems))
     return read.settings
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_settings(data_dir: Path, settings: SiteSettings) -> None:

@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from dxdesk.core.files import write_atomically
 from dxdesk.core.i18n import tr
-from dxdesk.core.settings import SITE_ID_PATTERN, write_atomically
+from dxdesk.core.settings import SITE_ID_PATTERN
 
 KEYRING_SERVICE = "dxdesk"
 TRUST_FILE = "trusted_sites.json"

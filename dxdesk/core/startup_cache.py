@@ -82,7 +82,7 @@ def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callab
         pass
     value = build()
     try:
-        from dxdesk.core.settings import write_atomically
+        from dxdesk.core.files import write_atomically
 
         write_atomically(path, pickle.dumps((fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:

@@ -240,7 +240,7 @@ class PrintPreviewDialog(QDialog):
             return
         from pathlib import Path
 
-        from dxdesk.core.settings import write_atomically
+        from dxdesk.core.files import write_atomically
 
         try:
             write_atomically(Path(path), self.pdf)

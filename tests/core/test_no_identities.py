@@ -18,12 +18,12 @@ from dxdesk.core import classes
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export import export_month, import_bundles
 from dxdesk.core.export.demo import demo_rows
+from dxdesk.core.files import write_atomically
 from dxdesk.core.handoff import new_handoff_code
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.printing import render_paper
 from dxdesk.core.privacy import PersonalDataError, ensure_no_personal_data
 from dxdesk.core.session import SessionError, SupportSession
-from dxdesk.core.settings import write_atomically
 from dxdesk.core.signing import TrustStore
 from dxdesk.core.store import (
     CLASS_CSV_COLUMNS,

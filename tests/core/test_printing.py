@@ -298,7 +298,7 @@ def test_paper_refuses_unknown_fields_and_signatures(paper_guide, guide) -> None
 
 
 def test_paper_values_reach_only_the_pdf(paper_guide, data_dir, tmp_path) -> None:
-    from dxdesk.core.settings import write_atomically
+    from dxdesk.core.files import write_atomically
 
     out = tmp_path / "out" / "paper.pdf"
     write_atomically(out, render_paper(paper_guide, VALUES, TODAY))

@@ -88,7 +88,7 @@ def test_a_bad_value_is_named_in_japanese_in_the_japanese_interface() -> None:
     from dxdesk.core.settings import SettingsValueError
 
     set_ui_language("ja")
-    with pytest.raises(SettingsValueError, match="0.8 〜 2.0 の範囲"):
+    with pytest.raises(SettingsValueError, match="0.8 から 2.0 まで"):
         SiteSettings(text_scale=3.0)
 
 

@@ -275,7 +275,7 @@ class _Blocks:
         return block
 
 
-def _qr_row(
+def qr_row(
     data: str, qr_mm: float, caption: str, text: str | None, style: TextStyle, width: float,
     beside: bool, small: TextStyle,
 ) -> Block:  # fmt: skip
