@@ -40,9 +40,13 @@ def check_here(path: Path) -> str:
     return "\n".join(map(str, load_catalog(forms_dir(), only=[path]).problems))
 
 
+FROZEN = Path(__file__).resolve().parent / "data"
+
+
 def mutated(tmp_path: Path, edits: dict[int, str], insert: dict[int, str] | None = None) -> Path:
     """The shipped guide with lines replaced (1-based) and inserted before a line."""
-    lines = (forms_dir() / "guides" / f"{GUIDE}.yaml").read_text(encoding="utf-8").splitlines()
+    # A frozen copy of the guide, so that correcting the shipped one never moves these lines.
+    lines = (FROZEN / f"{GUIDE}-v1.yaml").read_text(encoding="utf-8").splitlines()
     for number, text in edits.items():
         lines[number - 1] = text
     for number, text in sorted((insert or {}).items(), reverse=True):
