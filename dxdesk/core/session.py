@@ -439,7 +439,9 @@ class SupportSession:
                   "card_returned": card_returned}  # fmt: skip
         missing = [item for item in HYGIENE_ITEMS if not ticked[item]]
         if missing:
-            names = "、".join(tr(f"session.hygiene.{item}") for item in missing)
+            names = tr("common.list_separator").join(
+                tr(f"session.hygiene.{item}") for item in missing
+            )
             raise SessionError(tr("session.error.hygiene_incomplete", items=names))
         self._commit(HygieneConfirmed, items=",".join(HYGIENE_ITEMS))
 

@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.core.catalog import OUTCOMES, Catalog, ruby_html
+from dxdesk.core.catalog import Catalog, ruby_html
+from dxdesk.core.contract import OUTCOMES
 from dxdesk.core.i18n import LANGUAGE_NAMES, pick, tr, ui_language
 from dxdesk.core.privacy import utf16_span
 from dxdesk.core.privacy.note_check import NoteGuard, note_problem

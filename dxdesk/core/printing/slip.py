@@ -179,7 +179,7 @@ def slip_warnings(guide: ProcedureGuide, lang: str, step_ids: Sequence[str] = ()
         warnings.append(tr("print.warn.slip_fallback", language=name))
     left_out = done_today_texts(guide, lang, step_ids).left_out
     if left_out:
-        titles = "、".join(
+        titles = tr("common.list_separator").join(
             (guide.step(s).title.get(ui_language()) or guide.step(s).title["ja"]) for s in left_out
         )
         warnings.append(tr("print.warn.done_left_out", language=name, steps=titles))
