@@ -122,8 +122,17 @@ def test_the_attacker_catches_a_pattern_chosen_by_lines_only(tmp_path, no_keyrin
     real = published.build_publication
     monkeypatch.setattr(published, "build_publication",
                         lambda *a, **kw: real(*a, **{**kw, "solver": False}))  # fmt: skip
-    store = _month_store(tmp_path / "store", 60, 0, 1537)
-    bundle = export_month(store, MONTH, tmp_path / "out", site_id=SITES[0], all_sites=True,
-                          publish=True)  # fmt: skip
-    findings, consistent, _read = attack_publication(bundle.read_bytes(), 10, protected_width(10))
-    assert consistent and findings  # "<10" counts narrowed to fewer than 5 values
+    # The month's shape follows the shipped catalog, so no one seed is pinned: among a few
+    # random months of 60 visits, a lines-only pattern gives counts away.
+    for seed in range(1, 9):
+        store = _month_store(tmp_path / f"store{seed}", 60, 0, seed)
+        bundle = export_month(store, MONTH, tmp_path / f"out{seed}", site_id=SITES[0],
+                              all_sites=True, publish=True)  # fmt: skip
+        store.close()
+        findings, consistent, _read = attack_publication(
+            bundle.read_bytes(), 10, protected_width(10)
+        )
+        assert consistent
+        if findings:  # "<10" counts narrowed to fewer than 5 values
+            break
+    assert findings, "no month of the eight leaked without the solver's audit"
