@@ -24,7 +24,7 @@ from dxdesk.core.classes import (
     shipped_class_menu,
 )
 from dxdesk.core.export import import_bundles
-from dxdesk.core.export.bundle import export_month
+from dxdesk.core.export.bundle_export import export_month
 from dxdesk.core.export.demo import demo_class_rows
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import SiteSettings, save_settings

@@ -32,7 +32,7 @@ EXPORT_CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import dxdesk.core.export.bundle as bundle
+    import dxdesk.core.export.bundle_export as bundle
     from dxdesk.core.store import Store
     real = bundle.write_report_pdf
     def stalled(*args, **kwargs):
@@ -49,7 +49,7 @@ IMPORT_CHILD = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import dxdesk.core.export.bundle as bundle
+    import dxdesk.core.export.bundle_import as bundle
     from dxdesk.core.signing import TrustStore
     from dxdesk.core.store import Store
     real = bundle.bundle_rows
