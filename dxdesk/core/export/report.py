@@ -13,8 +13,6 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -32,19 +30,19 @@ from dxdesk.core.export.labels import outcome_label, procedure_order, value_labe
 from dxdesk.core.export.summary import MonthSummary
 from dxdesk.core.export.suppression import SuppressedTable
 from dxdesk.core.i18n import tr
-from dxdesk.core.paths import font_path
+from dxdesk.core.printing.fonts import UD_GOTHIC, registered_face
 
-FONT = "BIZUDGothic"
-FONT_BOLD = "BIZUDGothic-Bold"
+FONT = f"{UD_GOTHIC}-Regular"
+FONT_BOLD = f"{UD_GOTHIC}-Bold"
 INK = colors.HexColor("#1F2A36")
 ACCENT = colors.HexColor("#2F6DA3")
 MUTED = colors.HexColor("#DDE7F0")
 
 
 def _register_fonts() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(font_path("BIZUDGothic-Regular.ttf"))))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_path("BIZUDGothic-Bold.ttf"))))
+    """The report's faces come from the one font registry the slips use."""
+    registered_face(UD_GOTHIC, "Regular")
+    registered_face(UD_GOTHIC, "Bold")
 
 
 def _styles() -> dict[str, ParagraphStyle]:

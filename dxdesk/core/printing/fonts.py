@@ -162,6 +162,14 @@ def _cmap(family: str, weight: str) -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
 
 
+def registered_face(family: str, weight: str = "Regular") -> str:
+    """The ReportLab name of a face, registered once for the whole process (slips, forms and
+    the report share this one registry)."""
+    if not _cmap(family, weight):
+        raise SlipError(tr("printing.error.font_unusable", path=family, error=weight))
+    return f"{family}-{weight}"
+
+
 def register_fonts() -> list[str]:
     """Register every available face now; return their ReportLab names."""
     return [
