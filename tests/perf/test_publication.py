@@ -96,3 +96,25 @@ def test_publication_against_the_old_publish(tmp_path: Path, perf_record, monkey
     )
     perf_record("publication (100,000 visits, 24 sites)", new_s, old_s, "s",
                 f"old --all-sites --publish ({OLD_COMMIT})", TARGET_RATIO)  # fmt: skip
+
+
+def test_publication_memory_stays_flat_as_the_month_grows(tmp_path, perf_record, monkeypatch):
+    """Peak Python memory of the publication for a month of 25,000 and of 100,000 visits (24
+    sites): rows are counted as they stream, so the larger month must not need much more."""
+    import tests.perf.test_export as base
+
+    monkeypatch.setattr(base, "MONTHS", 2)
+    os.environ["DXDESK_CACHE_DIR"] = str(tmp_path / "cache")
+    peaks = {}
+    for visits in (25_000, 100_000):
+        monkeypatch.setattr(base, "SESSIONS", 2 * visits)
+        data_dir = tmp_path / f"store{visits}"
+        _build(data_dir)
+        peaks[visits] = _run(None, data_dir, tmp_path / f"mem{visits}", "memory")[1]
+    ratio = peaks[100_000] / peaks[25_000]
+    print(
+        f"\npublication peak Python memory: 25,000 visits {peaks[25_000] / 1e6:.1f} MB, "
+        f"100,000 visits {peaks[100_000] / 1e6:.1f} MB (ratio {ratio:.2f}x for 4x the rows)"
+    )
+    perf_record("publication peak memory, 4x the visits", peaks[100_000] / 1e6,
+                peaks[25_000] / 1e6, "MB", "the same at 25,000 visits", 1.5)  # fmt: skip

@@ -12,6 +12,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from dxdesk import __version__
@@ -166,91 +167,96 @@ def export_month(
 
     summary = MonthSummary()
     files: dict[str, dict] = {}
-    fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{final.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
     prev_start, prev_end = month_bounds(previous_month(month))
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-kpis") as pool,
+        _zip_into_place(final, overwrite) as zf,
+    ):
+        # The previous month feeds only the report's KPI column: one SQL aggregate, no
+        # rows, on its own connection while this thread streams the month.
+        # ... and its outcome tables, so that the report's previous-month column hides
+        # what that month's own report hid.
+        prev_last = prev_end - dt.timedelta(days=1)
+        previous_month_summary = pool.submit(
+            _previous_summary, store, prev_start, prev_last, site_ids
+        )
+        batches = _month_batches(store, month, site_ids)
+        if progress is not None:
+            batches = _reporting_days(batches, start, end, progress)
+        sha, size, count = _write_sessions_csv(zf, batches, summary)
+        files[SESSIONS_CSV] = {"sha256": sha, "size": size}
+        classes = ClassSummary()
+        classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids), classes)
+        sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
+        if all_sites and not sites:
+            sites = store.queries.sites()
+        previous = previous_month_summary.result()
+        previous_classes = summarise_classes(
+            _month_class_rows(store, previous_month(month), site_ids)
+        )
+        # A working copy for the supervisor, beside the rows: suppressed by lines only.
+        working = published.build_publication(
+            summary, classes, previous, previous_classes, k=k, solver=False
+        )
+        members = {
+            CLASSES_CSV: classes_csv,
+            SUMMARY_XLSX: write_summary_xlsx(
+                summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
+                classes=classes, publication=working,
+            ),
+            REPORT_PDF: write_report_pdf(
+                summary, previous, k=k, month=month, prev_month=previous_month(month),
+                sites=sites, is_demo=is_demo, lang=lang, classes=classes,
+                previous_classes=previous_classes, publication=working,
+            ),
+        }  # fmt: skip
+        for name, data in members.items():
+            zf.writestr(name, data)
+            files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+        manifest = {
+            "format": FORMAT,
+            "schema_version": BUNDLE_SCHEMA_VERSION,
+            "dxdesk_version": __version__,
+            "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "signer_site": site_id,
+            "sites": sites,
+            "all_sites": all_sites,
+            "period": {
+                "month": month,
+                "start": start.isoformat(),
+                "end": (end - dt.timedelta(days=1)).isoformat(),
+            },
+            "kind": "internal",
+            "publish": False,
+            "k": k,
+            "is_demo": is_demo,
+            "rows": {SESSIONS_CSV: count, CLASSES_CSV: class_count},
+            "files": files,
+        }
+        manifest["signature"] = signing.sign(site_id, canonical_manifest(manifest)).as_manifest()
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    if progress is not None:
+        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
+    return final
+
+
+@contextmanager
+def _zip_into_place(final: Path, overwrite: bool) -> Iterator[zipfile.ZipFile]:
+    """A zip written under a temporary name beside ``final``. When the block succeeds the whole
+    file, central directory included, is synced to disk and moved into place; when it fails the
+    temporary file is removed, so a failed export never leaves a zip under the final name."""
+    fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
     try:
-        with (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-kpis") as pool,
-            os.fdopen(fd, "wb") as raw,
-            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf,
-        ):
-            # The previous month feeds only the report's KPI column: one SQL aggregate, no
-            # rows, on its own connection while this thread streams the month.
-            # ... and its outcome tables, so that the report's previous-month column hides
-            # what that month's own report hid.
-            prev_last = prev_end - dt.timedelta(days=1)
-            previous_month_summary = pool.submit(
-                _previous_summary, store, prev_start, prev_last, site_ids
-            )
-            batches = _month_batches(store, month, site_ids)
-            if progress is not None:
-                batches = _reporting_days(batches, start, end, progress)
-            sha, size, count = _write_sessions_csv(zf, batches, summary)
-            files[SESSIONS_CSV] = {"sha256": sha, "size": size}
-            classes = ClassSummary()
-            classes_csv, class_count = _classes_csv(
-                _month_class_rows(store, month, site_ids), classes
-            )
-            sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
-            if all_sites and not sites:
-                sites = store.queries.sites()
-            previous = previous_month_summary.result()
-            previous_classes = summarise_classes(
-                _month_class_rows(store, previous_month(month), site_ids)
-            )
-            # A working copy for the supervisor, beside the rows: suppressed by lines only.
-            working = published.build_publication(
-                summary, classes, previous, previous_classes, k=k, solver=False
-            )
-            members = {
-                CLASSES_CSV: classes_csv,
-                SUMMARY_XLSX: write_summary_xlsx(
-                    summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
-                    classes=classes, publication=working,
-                ),
-                REPORT_PDF: write_report_pdf(
-                    summary, previous, k=k, month=month, prev_month=previous_month(month),
-                    sites=sites, is_demo=is_demo, lang=lang, classes=classes,
-                    previous_classes=previous_classes, publication=working,
-                ),
-            }  # fmt: skip
-            for name, data in members.items():
-                zf.writestr(name, data)
-                files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            manifest = {
-                "format": FORMAT,
-                "schema_version": BUNDLE_SCHEMA_VERSION,
-                "dxdesk_version": __version__,
-                "created_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-                "signer_site": site_id,
-                "sites": sites,
-                "all_sites": all_sites,
-                "period": {
-                    "month": month,
-                    "start": start.isoformat(),
-                    "end": (end - dt.timedelta(days=1)).isoformat(),
-                },
-                "kind": "internal",
-                "publish": False,
-                "k": k,
-                "is_demo": is_demo,
-                "rows": {SESSIONS_CSV: count, CLASSES_CSV: class_count},
-                "files": files,
-            }
-            manifest["signature"] = signing.sign(
-                site_id, canonical_manifest(manifest)
-            ).as_manifest()
-            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-            raw.flush()
+        with os.fdopen(fd, "wb") as raw:
+            with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
+                yield zf
+            raw.flush()  # after the zip is closed: its central directory is on disk too
             os.fsync(raw.fileno())
         _move_into_place(tmp, final, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if progress is not None:
-        progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
-    return final
 
 
 def _refuse_existing(final: Path, overwrite: bool) -> None:
@@ -355,22 +361,10 @@ def export_publication(
         "files": files,
     }
     manifest["signature"] = signing.sign(site_id, canonical_manifest(manifest)).as_manifest()
-    fd, tmp_name = tempfile.mkstemp(dir=out_dir, prefix=f".{final.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with (
-            os.fdopen(fd, "wb") as raw,
-            zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf,
-        ):
-            for name, data in members.items():
-                zf.writestr(name, data)
-            zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-            raw.flush()
-            os.fsync(raw.fileno())
-        _move_into_place(tmp, final, overwrite)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with _zip_into_place(final, overwrite) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+        zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     if progress is not None:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return final
