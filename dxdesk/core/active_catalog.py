@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dxdesk.core.catalog import Catalog, CatalogLayer, load_catalog, load_catalog_cached
-from dxdesk.core.paths import forms_dir
+from dxdesk.core.paths import CATALOG_PACK_POINTER, forms_dir
 
 if TYPE_CHECKING:
     from dxdesk.core.settings import SiteSettings
@@ -41,7 +41,8 @@ def city_forms_dir(data_dir: Path | None, settings: SiteSettings | None) -> Path
 
 def catalog_layers(data_dir: Path | None, settings: SiteSettings | None) -> list[CatalogLayer]:
     layers = []
-    if data_dir is not None:
+    # The pack module (zip, hashes) loads only when a pack was ever installed here.
+    if data_dir is not None and (data_dir / CATALOG_PACK_POINTER).exists():
         from dxdesk.core.catalog_pack import installed_pack
 
         pack = installed_pack(data_dir)

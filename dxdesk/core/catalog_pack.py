@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from dxdesk.core.catalog import CONTENT, ERROR, GUIDES_SUBDIR, CatalogLayer, load_catalog
 from dxdesk.core.files import write_atomically
 from dxdesk.core.i18n import tr
+from dxdesk.core.paths import CATALOG_PACK_POINTER
 
 if TYPE_CHECKING:
     from dxdesk.core import signing
@@ -36,7 +37,7 @@ FORMAT = "dxdesk-catalog-pack"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 PACKS_DIR = "catalog-packs"  # in the data folder: one folder per installed pack
-POINTER_FILE = "catalog-pack.json"  # in the data folder: which of them is active
+POINTER_FILE = CATALOG_PACK_POINTER  # in the data folder: which of them is active
 MADE_FILE = "catalog-packs-made.json"  # on the supervisor's machine: the last version made
 
 MAX_PACK_BYTES = 8 * 1024 * 1024

@@ -16,6 +16,10 @@ DATA_DIR_ENV = "DXDESK_DATA_DIR"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
+# In the data folder: which installed catalog pack is active (see core/catalog_pack.py).
+CATALOG_PACK_POINTER = "catalog-pack.json"
+
+
 @cache
 def shipped_dir(name: str) -> Path:
     """Return the shipped top-level folder ``name`` ('forms', 'resources' or 'ui')."""
