@@ -17,6 +17,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _interface_language_restored():
+    """A test that switches the interface language (``--lang en``, a settings dialog) never
+    leaves it switched for the next test: each starts in Japanese, the app's default."""
+    from dxdesk.core.i18n import set_ui_language
+
+    set_ui_language("ja")
+    yield
+    set_ui_language("ja")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty data directory, also exported as DXDESK_DATA_DIR for subprocesses."""
