@@ -17,6 +17,17 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     return resolve_data_dir(args.data_dir)
 
 
+def settings_or_none(data_dir: Path):
+    """The site settings, or None after printing why they cannot be read (the caller exits)."""
+    from dxdesk.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(data_dir)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
 def write_output(path: Path, data: bytes) -> int:
     """Write a command's file atomically; 0, or 1 with the reason on stderr."""
     from dxdesk.core.files import write_atomically

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from dxdesk.commands import data_dir_of
+from dxdesk.commands import data_dir_of, settings_or_none
 from dxdesk.core.i18n import tr
 
 
@@ -51,13 +51,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _site_id(data_dir: Path) -> str | None:
-    from dxdesk.core.settings import SettingsError, load_settings
-
-    try:
-        return load_settings(data_dir).site_id or None
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none(data_dir)
+    if settings is None:
         return None
+    return settings.site_id or None
 
 
 def cmd_export(args: argparse.Namespace) -> int:

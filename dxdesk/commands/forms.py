@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dxdesk.commands import data_dir_of
+from dxdesk.commands import data_dir_of, settings_or_none
 from dxdesk.core.active_catalog import load_active_catalog
 from dxdesk.core.catalog import CONTENT
 from dxdesk.core.i18n import tr
@@ -96,13 +96,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_pack(args: argparse.Namespace) -> int:
     from dxdesk.core.active_catalog import city_forms_dir
     from dxdesk.core.catalog_pack import PackError, make_pack
-    from dxdesk.core.settings import SettingsError, load_settings
 
     data_dir = data_dir_of(args)
-    try:
-        settings = load_settings(data_dir)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none(data_dir)
+    if settings is None:
         return 2
     folder = args.source or city_forms_dir(data_dir, settings)
     if folder is None:

@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from dxdesk.commands import data_dir_of, write_output
+from dxdesk.commands import data_dir_of, settings_or_none, write_output
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, tr
 from dxdesk.core.printing import SLIP_FORMAT_NAMES
 
@@ -68,7 +68,6 @@ def _guide(procedure: str, data_dir: Path):
 def cmd_slip(args: argparse.Namespace) -> int:
     from dxdesk.core.handoff import new_handoff_code
     from dxdesk.core.printing import SlipError, render_slip
-    from dxdesk.core.settings import SettingsError, load_settings
 
     if args.slip_lang not in RESIDENT_LANGUAGES:
         print(tr("cli.printing.unknown_lang", language=args.slip_lang,
@@ -81,10 +80,8 @@ def cmd_slip(args: argparse.Namespace) -> int:
     guide = _guide(args.procedure, data_dir_of(args))
     if guide is None:
         return 2
-    try:
-        settings = load_settings(data_dir_of(args))
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none(data_dir_of(args))
+    if settings is None:
         return 1
     from dxdesk.core.printing.slip import done_today_texts, slip_warnings
 

@@ -6,10 +6,9 @@ import argparse
 import datetime as dt
 import sys
 
-from dxdesk.commands import data_dir_of
+from dxdesk.commands import data_dir_of, settings_or_none
 from dxdesk.core.i18n import tr
 from dxdesk.core.retention import purge_expired
-from dxdesk.core.settings import SettingsError, load_settings
 from dxdesk.core.store import Store, StoreError
 
 
@@ -26,11 +25,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
     months = args.months
     if months is None:
-        try:
-            months = load_settings(data_dir).retention_months
-        except SettingsError as exc:
-            print(exc, file=sys.stderr)
+        settings = settings_or_none(data_dir)
+        if settings is None:
             return 2
+        months = settings.retention_months
     if not 1 <= months <= 120:
         print(tr("cli.retention.bad_months", months=months), file=sys.stderr)
         return 2

@@ -6,14 +6,12 @@ import argparse
 import json
 import sys
 
-from dxdesk.commands import data_dir_of
+from dxdesk.commands import data_dir_of, settings_or_none
 from dxdesk.core.i18n import tr
 from dxdesk.core.settings import (
     CITY_URL_SETTINGS,
-    SettingsError,
     SettingsValueError,
     SiteSettings,
-    load_settings,
     read_settings,
     save_settings,
 )
@@ -59,10 +57,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     data_dir = data_dir_of(args)
-    try:
-        settings = load_settings(data_dir)
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
+    settings = settings_or_none(data_dir)
+    if settings is None:
         return 2
     values = settings.as_dict()
     for pair in args.pairs:

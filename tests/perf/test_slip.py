@@ -30,9 +30,22 @@ print(time.perf_counter() - t1)
 """
 
 
+def _draw_qr(c, url: str, side: float) -> None:
+    """The QR as filled rectangles, as a minimal script would draw it."""
+    import qrcode
+
+    q = qrcode.QRCode(border=4)
+    q.add_data(url)
+    m = q.get_matrix()
+    size = side / len(m)
+    for r, row in enumerate(m):
+        for k, dark in enumerate(row):
+            if dark:
+                c.rect(20 + k * size, 20 + (len(m) - r) * size, size, size, stroke=0, fill=1)
+
+
 def _baseline(texts: list[str], url: str) -> bytes:
     """What a hand-written ReportLab script would do: one font, drawString, qrcode rects."""
-    import qrcode
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
@@ -48,14 +61,7 @@ def _baseline(texts: list[str], url: str) -> bytes:
     for t in texts:
         c.drawString(20, y, t)
         y -= 18
-    q = qrcode.QRCode(border=4)
-    q.add_data(url)
-    m = q.get_matrix()
-    size = 80 / len(m)
-    for r, row in enumerate(m):
-        for k, dark in enumerate(row):
-            if dark:
-                c.rect(20 + k * size, 20 + (len(m) - r) * size, size, size, stroke=0, fill=1)
+    _draw_qr(c, url, 80)
     c.showPage()
     c.save()
     return buf.getvalue()
@@ -119,7 +125,6 @@ def test_slip_render_time_vs_minimal_reportlab(perf_record) -> None:
 def _shaped_baseline(runs: list[tuple[str, str]], url: str) -> bytes:
     """A minimal ReportLab script with shaping on: each text in its font, drawString with
     shaping=True (ReportLab's own HarfBuzz shaping), the QR as rectangles."""
-    import qrcode
     from reportlab.pdfgen.canvas import Canvas
 
     buf = io.BytesIO()
@@ -129,14 +134,7 @@ def _shaped_baseline(runs: list[tuple[str, str]], url: str) -> bytes:
         c.setFont(font, 12)
         c.drawString(20, y, text, shaping=True)
         y -= 18
-    q = qrcode.QRCode(border=4)
-    q.add_data(url)
-    m = q.get_matrix()
-    size = 100 / len(m)
-    for r, row in enumerate(m):
-        for k, dark in enumerate(row):
-            if dark:
-                c.rect(20 + k * size, 20 + (len(m) - r) * size, size, size, stroke=0, fill=1)
+    _draw_qr(c, url, 100)
     c.showPage()
     c.save()
     return buf.getvalue()
