@@ -597,7 +597,8 @@ def test_done_today_prints_the_residents_text_never_the_clerks_title(settings) -
     assert slip_warnings(guide, "en", ["which-pin"]) == []
 
 
-def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
+def _lone_pin_reset(tmp_path) -> tuple[Path, dict]:
+    """A forms folder for a catalog of pin-reset alone, and its YAML to change and write."""
     root = tmp_path / "forms"
     (root / "guides").mkdir(parents=True)
     shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
@@ -605,6 +606,11 @@ def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
     raw["related"] = []
     for answer in raw["steps"][0]["branch"]["answers"]:
         answer.pop("guide", None)  # no links to other guides: this catalog holds one
+    return root, raw
+
+
+def test_done_texts_must_name_steps_of_the_guide(tmp_path) -> None:
+    root, raw = _lone_pin_reset(tmp_path)
     raw["slip"]["en"]["done"] = {"which-pin": "Found out which PIN", "no-such-step": "x"}
     (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     catalog = load_catalog(root)
@@ -644,13 +650,7 @@ def test_no_paper_field_asks_for_a_pin_or_password(tmp_path) -> None:
     from dxdesk.core.printing.paper import parse_date
 
     assert parse_date("平成元年1月8日") == dt.date(1989, 1, 8)
-    root = tmp_path / "forms"
-    (root / "guides").mkdir(parents=True)
-    shutil.copy(forms_dir() / "taxonomy.yaml", root / "taxonomy.yaml")
-    raw = yaml.safe_load((forms_dir() / "guides" / "pin-reset.yaml").read_text("utf-8"))
-    raw["related"] = []
-    for answer in raw["steps"][0]["branch"]["answers"]:
-        answer.pop("guide", None)  # no links to other guides: this catalog holds one
+    root, raw = _lone_pin_reset(tmp_path)
     raw["paper"]["fields"].append({"key": "new-pin", "label": {"ja": "新しい暗証番号", "en": "New PIN"},
                                    "kind": "digits"})  # fmt: skip
     (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))

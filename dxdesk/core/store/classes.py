@@ -7,7 +7,7 @@ from dxdesk.core.i18n import tr
 from dxdesk.core.session import local_now
 from dxdesk.core.store.connection import Database
 from dxdesk.core.store.errors import ClassRowError
-from dxdesk.core.store.rows import check_class_row
+from dxdesk.core.store.rows import class_row_problem
 
 
 class ClassRecords:
@@ -24,22 +24,10 @@ class ClassRecords:
         """
         if not isinstance(record, dict):
             raise ClassRowError(tr("store.class.not_a_record"), None)
-        unknown = [k for k in record if k not in CLASS_CSV_COLUMNS and k != "note"]
-        missing = [c for c in CLASS_CSV_COLUMNS if c not in record]
-        if unknown or missing:
-            raise ClassRowError(
-                tr("store.class.columns", missing=", ".join(missing) or "-",
-                   extra=", ".join(map(str, unknown)) or "-"),
-                (missing or unknown)[0],
-            )  # fmt: skip
-        problem, row = check_class_row(record)
-        if problem:
-            column, expected = problem
-            raise ClassRowError(
-                tr("store.class.bad_value", column=column, value=record[column],
-                   expected=expected),
-                column,
-            )  # fmt: skip
+        row, problem = class_row_problem(record, allowed_extra=("note",))
+        if problem is not None:
+            key = "store.class.columns" if "missing" in problem else "store.class.bad_value"
+            raise ClassRowError(tr(key, **problem), problem["column"])
         note = record.get("note")
         note = None if note is None else str(note).strip() or None
         if note is not None:

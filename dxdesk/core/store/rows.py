@@ -220,26 +220,30 @@ def check_class_row(raw: dict) -> tuple[tuple[str, str] | None, dict[str, Any]]:
     return None, row
 
 
+def class_row_problem(
+    raw: dict, allowed_extra: tuple[str, ...] = ()
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(row, None) for a good classes.csv row, else (None, what is wrong): ``{"column",
+    "missing", "extra"}`` for the wrong columns or ``{"column", "expected"}`` for a bad value.
+    One check for a class saved at the counter and for one imported from a bundle."""
+    missing = [c for c in CLASS_CSV_COLUMNS if c not in raw]
+    extra = [c for c in raw if c not in CLASS_CSV_COLUMNS and c not in allowed_extra]
+    if missing or extra:
+        return None, {"column": (missing or extra)[0], "missing": ", ".join(missing) or "-",
+                      "extra": ", ".join(map(str, extra)) or "-"}  # fmt: skip
+    problem, row = check_class_row(raw)
+    if problem:
+        column, expected = problem
+        return None, {"column": column, "value": raw[column], "expected": expected}
+    return row, None
+
+
 def validated_class_row(raw: object, number: int) -> dict[str, Any]:
     """Check one classes.csv row to import; values may be str (from a CSV) or int."""
     if not isinstance(raw, dict):
         raise ImportRowError(tr("store.import.not_a_row", row=number), number, None)
-    missing = [c for c in CLASS_CSV_COLUMNS if c not in raw]
-    extra = [c for c in raw if c not in CLASS_CSV_COLUMNS]
-    if missing or extra:
-        raise ImportRowError(
-            tr("store.import.class_columns", row=number, missing=", ".join(missing) or "-",
-               extra=", ".join(map(str, extra)) or "-"),
-            number,
-            (missing or extra)[0],
-        )  # fmt: skip
-    problem, row = check_class_row(raw)
-    if problem:
-        column, expected = problem
-        raise ImportRowError(
-            tr("store.import.bad_value", row=number, column=column, value=raw[column],
-               expected=expected),
-            number,
-            column,
-        )  # fmt: skip
-    return row
+    row, problem = class_row_problem(raw)
+    if problem is None:
+        return row  # type: ignore[return-value]
+    key = "store.import.class_columns" if "missing" in problem else "store.import.bad_value"
+    raise ImportRowError(tr(key, row=number, **problem), number, problem["column"])
