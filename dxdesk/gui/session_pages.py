@@ -31,6 +31,7 @@ from dxdesk.core.contract import AGE_BANDS, DEVICES, HELP_LANGUAGES, OUTCOMES
 from dxdesk.core.i18n import LANGUAGE_NAMES, pick, tr
 from dxdesk.core.session import HYGIENE_ITEMS, ProcedureAttempt
 from dxdesk.core.session_flow import (
+    PRINT_SLIP,
     OutcomeRow,
     SessionFlow,
     StepState,
@@ -366,8 +367,9 @@ class OutcomePage(QWidget):
                 rows_layout.addWidget(hint)
             printing = QHBoxLayout()
             for kind in row.prints:
-                name = "printSlipButton" if kind == "slip" else "printPaperButton"
-                label = tr("wizard.print_slip") if kind == "slip" else tr("wizard.print_paper")
+                slip = kind == PRINT_SLIP
+                name = "printSlipButton" if slip else "printPaperButton"
+                label = tr("wizard.print_slip") if slip else tr("wizard.print_paper")
                 button = QPushButton(label, objectName=f"{name}{n}")
                 button.clicked.connect(lambda _=False, k=kind, n=n: self.flow.request_print(k, n))
                 printing.addWidget(button)
