@@ -2,8 +2,9 @@
 
 A visit holds one or more procedure attempts; each attempt walks one guide's steps. Every change
 is an event: the session applies it, hands it to a recorder (the Store) that commits it before
-the call returns, and rebuilds itself from the same events after a crash. The wizard widget only
-renders ``current_step``/``branch``/``available_blockers``/``elapsed()`` and forwards clicks.
+the call returns, and rebuilds itself from the same events after a crash. The wizard's flow
+(core/session_flow.py) reads ``current_step``/``branch``/``available_blockers``/``elapsed()``
+and calls the actions; each attempt applies its own events (core/attempt.py).
 
 Nothing personal is kept: ids from the catalog and taxonomy, coarse bands, random codes, and
 short notes that passed the privacy guard.
@@ -12,10 +13,21 @@ short notes that passed the privacy guard.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Protocol
 
+from dxdesk.core.attempt import (
+    AnswerResult,
+    BlockerMark,
+    Clock,
+    ProcedureAttempt,
+    SessionError,
+    StepVisit,
+    as_aware,
+    has_blocker,
+    local_now,
+)
+from dxdesk.core.attempt import whole_minutes as whole_minutes  # the store's import
 from dxdesk.core.catalog import BlockerKind, Branch, Catalog, ProcedureGuide, Step
 from dxdesk.core.contract import (
     ABANDONED,
@@ -28,6 +40,7 @@ from dxdesk.core.contract import (
 from dxdesk.core.events import (
     Abandoned,
     Answered,
+    AttemptEvent,
     BlockerCleared,
     BlockerMarked,
     ContextSet,
@@ -53,80 +66,10 @@ NOTE_MAX_CHARS = 200
 OTHER_BLOCKER = "other"
 CHANNEL = "counter"
 
-Clock = Callable[[], dt.datetime]
-
-
-def local_now() -> dt.datetime:
-    return dt.datetime.now().astimezone()
-
-
-class SessionError(ValueError):
-    """A session action that is not allowed now; the message says what to do instead."""
-
 
 class SessionRecorder(Protocol):
     def record(self, session: SupportSession, event: SessionEvent) -> None:
         """Persist ``event`` (already applied to ``session``) durably before returning."""
-
-
-@dataclass(frozen=True)
-class StepVisit:
-    step_id: str
-    at: dt.datetime
-
-
-@dataclass
-class BlockerMark:
-    blocker_id: str
-    at: dt.datetime
-    step_id: str | None = None
-    note: str | None = None
-    by_answer: bool = False  # marked by a branch answer: it goes when that answer is undone
-
-
-@dataclass
-class AnswerResult:
-    """What a branch answer led to; the widget shows the suggestion, the clerk decides."""
-
-    step: Step | None
-    proposed_outcome: str | None
-    suggested_guide: str | None
-    blocker: str | None
-
-
-@dataclass
-class ProcedureAttempt:
-    attempt_no: int
-    guide: ProcedureGuide
-    started_at: dt.datetime
-    path: list[str] = field(default_factory=list)  # the walk as a stack; back() pops
-    visits: list[StepVisit] = field(default_factory=list)  # every step entered, in order
-    blockers: dict[str, BlockerMark] = field(default_factory=dict)
-    walk_ended: bool = False
-    proposed_outcome: str | None = None
-    suggested_guide: str | None = None
-    outcome: str | None = None
-    outcome_at: dt.datetime | None = None
-    handoff_code: str | None = None
-
-    @property
-    def procedure_id(self) -> str:
-        return self.guide.id
-
-    @property
-    def guide_version(self) -> int:
-        return self.guide.version
-
-    @property
-    def current_step_id(self) -> str | None:
-        return self.path[-1] if self.path else None
-
-    @property
-    def steps_reached(self) -> int:
-        return len({v.step_id for v in self.visits})
-
-    def blocker_ids(self) -> list[str]:
-        return sorted(self.blockers)
 
 
 class SupportSession:
@@ -252,7 +195,7 @@ class SupportSession:
         ids = list(guide.blockers)
         if OTHER_BLOCKER not in ids:
             ids.append(OTHER_BLOCKER)
-        return [taxonomy.blocker(b) for b in ids if _has_blocker(taxonomy, b)]
+        return [taxonomy.blocker(b) for b in ids if has_blocker(taxonomy, b)]
 
     def resolving_guide(self) -> tuple[BlockerKind, ProcedureGuide] | None:
         """The guide that resolves the latest blocker marked on the current procedure
@@ -262,7 +205,7 @@ class SupportSession:
             return None
         tried = {a.procedure_id for a in self.attempts}
         for mark in sorted(attempt.blockers.values(), key=lambda m: m.at, reverse=True):
-            if not _has_blocker(taxonomy, mark.blocker_id):
+            if not has_blocker(taxonomy, mark.blocker_id):
                 continue
             blocker = taxonomy.blocker(mark.blocker_id)
             target = blocker.resolved_by
@@ -274,7 +217,7 @@ class SupportSession:
         if self.started_at is None:
             return dt.timedelta(0)
         end = self.ended_at or now or self.clock()
-        return _as_aware(end) - self.started_at
+        return as_aware(end) - self.started_at
 
     @property
     def needs_hygiene_check(self) -> bool:
@@ -345,7 +288,7 @@ class SupportSession:
         """Mark a blocker (a taxonomy id) on the current procedure; 'other' needs a short note."""
         attempt = self._require_attempt()
         taxonomy = self.catalog.taxonomy
-        if taxonomy is None or not _has_blocker(taxonomy, blocker_id):
+        if taxonomy is None or not has_blocker(taxonomy, blocker_id):
             raise SessionError(tr("session.error.unknown_blocker", blocker_id=blocker_id))
         note = _clean_note(note)
         if blocker_id == OTHER_BLOCKER and not note:
@@ -466,7 +409,7 @@ class SupportSession:
     # ------------------------------------------------------------------ events
 
     def _commit(self, kind: type[SessionEvent], **fields: object) -> None:
-        event = kind(seq=len(self.events) + 1, at=_as_aware(self.clock()), **fields)
+        event = kind(seq=len(self.events) + 1, at=as_aware(self.clock()), **fields)
         self._apply(event)
         self.events.append(event)
         if self.recorder is None:
@@ -494,9 +437,6 @@ class SupportSession:
 
     def _apply(self, event: SessionEvent) -> None:
         at = event.at
-        attempt = None
-        if event.attempt_no and not isinstance(event, ProcedureAdded):
-            attempt = self.attempts[event.attempt_no - 1]
         match event:
             case Started():
                 self.started_at = at
@@ -512,46 +452,10 @@ class SupportSession:
                 self.current_attempt_no = new.attempt_no
             case ProcedureSelected():
                 self.current_attempt_no = event.attempt
-            case StepEntered(step_id=step_id):
-                assert attempt is not None
-                self._check_step(attempt, step_id)
-                attempt.path.append(step_id)
-                attempt.visits.append(StepVisit(step_id, at))
-                attempt.walk_ended = False
-                attempt.proposed_outcome = None
-            case WalkEnded(proposed_outcome=proposed):
-                assert attempt is not None
-                attempt.walk_ended = True
-                attempt.proposed_outcome = proposed
-            case Answered():
-                assert attempt is not None
-                self._apply_answer(attempt, event)
-            case WentBack():
-                assert attempt is not None
-                if attempt.walk_ended:
-                    attempt.walk_ended = False
-                else:
-                    attempt.path.pop()
-                # The answer given at the step we return to is undone, and so is what it marked.
-                undone = attempt.current_step_id
-                for blocker_id, mark in list(attempt.blockers.items()):
-                    if mark.by_answer and mark.step_id == undone:
-                        del attempt.blockers[blocker_id]
-                attempt.proposed_outcome = None
-                attempt.suggested_guide = None
-            case BlockerMarked(blocker_id=blocker_id, step_id=step_id, note=note):
-                assert attempt is not None
-                attempt.blockers[blocker_id] = BlockerMark(blocker_id, at, step_id, note)
-            case BlockerCleared(blocker_id=blocker_id):
-                assert attempt is not None
-                attempt.blockers.pop(blocker_id, None)
-            case OutcomeSet(outcome=outcome):
-                assert attempt is not None
-                attempt.outcome = outcome
-                attempt.outcome_at = at
-            case HandoffRecorded(code=code):
-                assert attempt is not None
-                attempt.handoff_code = code
+            case AttemptEvent():  # a step, an answer, a blocker, an outcome: the attempt's own
+                result = self.attempts[event.attempt - 1].apply(event, self.catalog.taxonomy)
+                if isinstance(event, Answered):
+                    self.last_answer = result
             case ContextSet(field="return_of_code", value=value):
                 self.return_of_code = value or None
             case ContextSet(field="age_band" | "device" | "help_language" as name, value=value):
@@ -574,34 +478,6 @@ class SupportSession:
             case _:
                 raise SessionError(tr("session.error.unknown_event", kind=event.kind))
 
-    def _apply_answer(self, attempt: ProcedureAttempt, event: Answered) -> None:
-        step = attempt.guide.step(event.step_id)
-        index = event.answer
-        if step.branch is None or not 0 <= index < len(step.branch.answers):
-            raise SessionError(tr("session.error.guide_changed", guide_id=attempt.guide.id))
-        answer = step.branch.answers[index]
-        if answer.blocker and _has_blocker(self.catalog.taxonomy, answer.blocker):
-            attempt.blockers.setdefault(
-                answer.blocker, BlockerMark(answer.blocker, event.at, step.id, by_answer=True)
-            )
-        attempt.suggested_guide = answer.guide
-        next_step = None
-        if answer.goto:
-            self._check_step(attempt, answer.goto)
-            attempt.path.append(answer.goto)
-            attempt.visits.append(StepVisit(answer.goto, event.at))
-            attempt.proposed_outcome = None
-            next_step = attempt.guide.step(answer.goto)
-        elif answer.outcome:
-            attempt.walk_ended = True
-            attempt.proposed_outcome = answer.outcome
-        self.last_answer = AnswerResult(
-            step=next_step,
-            proposed_outcome=answer.outcome,
-            suggested_guide=answer.guide,
-            blocker=answer.blocker,
-        )
-
     def _replayable_guide(self, event: ProcedureAdded) -> ProcedureGuide:
         guide_id = event.guide_id
         try:
@@ -611,14 +487,6 @@ class SupportSession:
         if event.guide_version != guide.version:
             raise SessionError(tr("session.error.guide_changed", guide_id=guide_id))
         return guide
-
-    def _check_step(self, attempt: ProcedureAttempt, step_id: str) -> None:
-        try:
-            attempt.guide.step(step_id)
-        except KeyError as exc:
-            raise SessionError(
-                tr("session.error.guide_changed", guide_id=attempt.guide.id)
-            ) from exc
 
     # ------------------------------------------------------------------ checks
 
@@ -660,18 +528,3 @@ def _clean_note(note: str | None) -> str | None:
         return None
     note = note.strip()
     return note or None
-
-
-def _has_blocker(taxonomy, blocker_id: str) -> bool:
-    return taxonomy is not None and any(b.id == blocker_id for b in taxonomy.blockers)
-
-
-def _as_aware(moment: dt.datetime) -> dt.datetime:
-    """Naive clock readings are local time; store them with their UTC offset."""
-    return moment if moment.tzinfo else moment.astimezone()
-
-
-def whole_minutes(start: dt.datetime, end: dt.datetime) -> int:
-    """Whole minutes between two moments, rounded to the nearest minute (never negative)."""
-    seconds = max(0.0, (end - start).total_seconds())
-    return int((seconds + 30) // 60)

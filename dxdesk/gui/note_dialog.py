@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from dxdesk.core.i18n import tr
-from dxdesk.gui.session_screen import GuardedNoteEdit
+from dxdesk.gui.session_widgets import GuardedNoteEdit
 
 
 class OtherNoteDialog(QDialog):
