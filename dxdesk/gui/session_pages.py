@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -51,6 +51,24 @@ def _combo(name: str, values: tuple[str, ...], prefix: str) -> QComboBox:
     return combo
 
 
+class _EnterBegins(QObject):
+    """Enter or Return on the start page's guide list begins the visit, once."""
+
+    def __init__(self, flow: SessionFlow, tree: QWidget) -> None:
+        super().__init__(tree)
+        self._flow = flow
+        tree.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.KeyPress and event.key() in (
+            Qt.Key.Key_Return,
+            Qt.Key.Key_Enter,
+        ):
+            self._flow.begin()
+            return True
+        return False
+
+
 class StartPage(QWidget):
     """The resident's coarse context and the first procedure; the begin button stays below."""
 
@@ -90,7 +108,10 @@ class StartPage(QWidget):
         choose_layout.addWidget(self.browser)
         layout.addWidget(choose, 3)
         self.begin_button.clicked.connect(flow.begin)
+        # A double click begins; Enter is taken here so that the tree does not pass the same
+        # key press on to the screen, which would by then show the step page and warn.
         self.browser.tree.itemActivated.connect(lambda *_: flow.begin())
+        self._enter_begins = _EnterBegins(flow, self.browser.tree)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(ReflowPage(page, layout, "startScroll"), 1)

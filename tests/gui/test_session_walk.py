@@ -282,3 +282,18 @@ def test_a_separate_resident_window_refuses_focus(qtbot, data_dir) -> None:
     qtbot.addWidget(display)
     assert display.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
     assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+
+
+def test_enter_on_a_guide_in_the_list_begins_without_a_false_warning(window, qtbot) -> None:
+    """Enter in the guide list begins the visit once; the same key press must not also reach
+    the step page and warn "answer the question first" before the clerk has read the step."""
+    window.findChild(type(window.start_action), "startSessionAction").trigger()
+    screen = window.session_screen
+    screen.start_browser.select("convenience-store-certificates")
+    tree = screen.start_browser.tree
+    tree.setFocus()
+    qtbot.keyClick(tree, Qt.Key.Key_Return)
+    assert screen.findChild(QLabel, "stepTitle").text().startswith("手順 1/3")
+    assert screen.session.current_step.id == "check-eligibility"
+    message = screen.findChild(QLabel, "sessionMessage")
+    assert tr("wizard.answer_first") not in message.text() or message.isHidden()
