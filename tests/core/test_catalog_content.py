@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 
-from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, load_catalog
+from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, is_home_page, load_catalog
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import CITY_URL_SETTINGS
@@ -471,6 +472,33 @@ def test_counter_procedures_take_their_qr_code_from_the_site_settings(catalog, g
 def test_eligibility_certificate_qr_is_the_national_ministry_page(catalog):
     url = catalog.guide("eligibility-certificate").online_route.url
     assert url.startswith("https://www.mhlw.go.jp/")
+
+
+# QR targets that replaced a site's home page: each is the national page that a public body's page
+# (read) names for exactly that procedure; the guide says in a comment which page named it.
+_NAMED_QR_TARGETS = [
+    (
+        "health-insurance-registration",
+        "https://www.digital.go.jp/policies/mynumber/insurance-card",
+        "jrkenpo.or.jp/about/mynacard",
+    ),
+    (
+        "mynumber-card-smartphone-application",
+        "https://www.kojinbango-card.go.jp/apprec/",
+        "jrkenpo.or.jp/about/mynacard",
+    ),
+]
+
+
+@pytest.mark.parametrize(("guide_id", "url", "named_by"), _NAMED_QR_TARGETS)
+def test_qr_code_goes_to_the_national_page_a_public_body_names(catalog, guide_id, url, named_by):
+    route_url = catalog.guide(guide_id).online_route.url
+    assert route_url == url
+    assert not is_home_page(route_url), route_url
+    assert urlsplit(route_url).hostname.endswith(".go.jp"), route_url
+    text = catalog.files[guide_id].read_text(encoding="utf-8")
+    route_block = text[text.index("online_route:") : text.index("\nsteps:")]
+    assert named_by in route_block and "not read" in route_block, guide_id
 
 
 def _pitfalls(catalog):
