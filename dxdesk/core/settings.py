@@ -37,6 +37,16 @@ CITY_URL_SETTINGS: dict[str, dict[str, str]] = {
         "ja": "防災アプリの案内ページURL",
         "en": "Disaster-prevention app page URL",
     },
+    # counter procedures (lost card, continued use after a move, face-auth card) differ by city
+    "mynumber_card_url": {
+        "ja": "市のマイナンバーカード窓口の案内ページのURL",
+        "en": "City's My Number card counter page URL",
+    },
+    # the Myna licence is recorded at the prefecture's licence centre; places and hours differ
+    "driving_licence_url": {
+        "ja": "都道府県警察のマイナ免許証の案内ページのURL",
+        "en": "Prefectural police page on the Myna driving licence",
+    },
     "survey_url_template": {
         "ja": "完了アンケートURL（{code} を含む）",
         "en": "Completion survey URL template (contains {code})",

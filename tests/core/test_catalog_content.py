@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 import pytest
 
-from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, load_catalog
+from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, is_home_page, load_catalog
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import CITY_URL_SETTINGS
@@ -438,3 +439,88 @@ def test_every_guide_speaks_all_nine_languages_with_done_texts(catalog):
             f"({len(missing)} missing, e.g. {'; '.join(missing[:6])})"
         )
     assert not missing
+
+
+# One city's or prefecture's page must not sit on every city's slip: the QR code goes to a
+# national page, or to the site setting where the procedure is the city's own counter.
+_LOCAL_HOSTS = (".lg.jp", "city.", "town.", "vill.", "pref.", "police.", "koukikourei")
+
+
+def test_no_qr_code_points_at_one_city_or_prefecture(catalog):
+    for guide in catalog.guides.values():
+        url = guide.online_route.url
+        if url:
+            host = url.split("/")[2]
+            assert not any(part in host for part in _LOCAL_HOSTS), (guide.id, url)
+
+
+@pytest.mark.parametrize(
+    ("guide_id", "setting"),
+    [
+        ("card-lost", "mynumber_card_url"),
+        ("face-auth-card", "mynumber_card_url"),
+        ("card-after-moving-in", "mynumber_card_url"),
+        ("myna-driving-licence", "driving_licence_url"),
+    ],
+)
+def test_counter_procedures_take_their_qr_code_from_the_site_settings(catalog, guide_id, setting):
+    route = catalog.guide(guide_id).online_route
+    assert route.url is None and route.setting == setting
+    assert "市" in route.label["ja"] or "都道府県" in route.label["ja"]
+
+
+def test_eligibility_certificate_qr_is_the_national_ministry_page(catalog):
+    url = catalog.guide("eligibility-certificate").online_route.url
+    assert url.startswith("https://www.mhlw.go.jp/")
+
+
+# QR targets that replaced a site's home page: each is the national page that a public body's page
+# (read) names for exactly that procedure; the guide says in a comment which page named it.
+_NAMED_QR_TARGETS = [
+    (
+        "health-insurance-registration",
+        "https://www.digital.go.jp/policies/mynumber/insurance-card",
+        "jrkenpo.or.jp/about/mynacard",
+    ),
+    (
+        "mynumber-card-smartphone-application",
+        "https://www.kojinbango-card.go.jp/apprec/",
+        "jrkenpo.or.jp/about/mynacard",
+    ),
+]
+
+
+@pytest.mark.parametrize(("guide_id", "url", "named_by"), _NAMED_QR_TARGETS)
+def test_qr_code_goes_to_the_national_page_a_public_body_names(catalog, guide_id, url, named_by):
+    route_url = catalog.guide(guide_id).online_route.url
+    assert route_url == url
+    assert not is_home_page(route_url), route_url
+    assert urlsplit(route_url).hostname.endswith(".go.jp"), route_url
+    text = catalog.files[guide_id].read_text(encoding="utf-8")
+    route_block = text[text.index("online_route:") : text.index("\nsteps:")]
+    assert named_by in route_block and "not read" in route_block, guide_id
+
+
+def _pitfalls(catalog):
+    for guide in catalog.guides.values():
+        for step in guide.steps:
+            for pitfall in step.pitfalls:
+                yield guide, step, pitfall
+
+
+def test_every_pitfall_cites_a_source_the_guide_lists(catalog):
+    for guide, step, pitfall in _pitfalls(catalog):
+        known = {s.id for s in guide.sources}
+        assert pitfall.sources, (guide.id, step.id, pitfall.problem["ja"])
+        assert set(pitfall.sources) <= known, (guide.id, step.id, pitfall.sources)
+
+
+def test_unsourced_pitfalls_were_rephrased_or_removed(catalog):
+    texts = [p.problem["ja"] + p.fix["ja"] for _, _, p in _pitfalls(catalog)]
+    for gone in ("メモ", "迷惑メール", "ストアのパスワード", "眼鏡やマスク"):
+        assert not any(gone in text for text in texts), gone
+    fixes = {
+        g.id: p.fix["ja"] for g, _, p in _pitfalls(catalog) if p.sources == ["sakai-konbini-notes"]
+    }
+    assert "悪用" in fixes["card-pickup"] and "悪用" in fixes["pin-reset"]
+    assert "2分以上" in fixes["convenience-store-certificates"]

@@ -38,7 +38,7 @@ SURVEY = "https://survey.example-city.jp/done?c={code}"
 CITY_URLS = {  # every site setting a shipped guide's online route names
     key: f"https://{key.removesuffix('_url').replace('_', '-')}.example-city.jp/"
     for key in ("facility_reservation_url", "city_e_application_url", "city_line_url",
-                "disaster_app_url")
+                "disaster_app_url", "mynumber_card_url", "driving_licence_url")
 }  # fmt: skip
 
 
@@ -656,3 +656,16 @@ def test_no_paper_field_asks_for_a_pin_or_password(tmp_path) -> None:
     (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     problems = [str(p) for p in load_catalog(root).problems]
     assert any("never asks for a PIN" in p for p in problems), problems
+
+
+def test_lost_card_slip_prints_the_city_page_never_another_citys(settings) -> None:
+    """card-lost used to print one city's fast-track page on every city's slip: now it is the
+    site's own counter page, and a slip is refused by name while that setting is empty."""
+    lost = load_catalog(forms_dir()).guides["card-lost"]
+    with pytest.raises(SlipError) as info:
+        render_slip(lost, settings, "ja", "a5", new_handoff_code(), [], TODAY)
+    assert info.value.setting == "mynumber_card_url"
+    settings.urls = {"mynumber_card_url": CITY_URLS["mynumber_card_url"]}
+    pdf = render_slip(lost, settings, "ja", "a5", new_handoff_code(), [], TODAY)
+    assert CITY_URLS["mynumber_card_url"] in decode_qr_codes(pdf)
+    assert "fujimino" not in pdf_text(pdf)
