@@ -61,6 +61,7 @@ def test_the_row_models_read_the_contract() -> None:
                   "ended": contract.ENDED}  # fmt: skip
     for column, values in vocabulary.items():
         assert typing.get_args(AttemptRow.model_fields[column].annotation) == values, column
+    assert vocabulary == AttemptRow.VOCABULARY  # what a refused value is told it may be
     assert ClassRow.COLUMNS == contract.CLASS_CSV_COLUMNS
     assert set(ClassRow.model_fields) == set(contract.CLASS_CSV_COLUMNS)
     assert set(contract.CLASS_COUNT_COLUMNS) <= set(ClassRow.INT_LIMITS)

@@ -143,11 +143,13 @@ class _Row(BaseModel):
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     COLUMN_SET: ClassVar[frozenset[str]] = frozenset()
     INT_LIMITS: ClassVar[dict[str, int]] = {}  # the number columns and their upper bounds
-    NUMBER_EXPECTED: ClassVar[str] = "an integer up to {limit}"
-    EXPECTED: ClassVar[dict[str, str]] = {}  # what a column must hold, for the message
+    VOCABULARY: ClassVar[dict[str, tuple[str, ...]]] = {}  # the Literal columns' values
+    # What a column must hold, for the message: store.row.expected.<name> (ui-rows.yaml).
+    EXPECTED: ClassVar[dict[str, str]] = {}
+    NUMBER_EXPECTED: ClassVar[str] = "integer_up_to"
     # The id-shaped columns that must not hold personal data, checked last, in this order.
     IDENTITY_COLUMNS: ClassVar[tuple[str, ...]] = ()
-    IDENTITY_EXPECTED: ClassVar[str] = "an id that is not personal data"
+    IDENTITY_EXPECTED: ClassVar[str] = "not_personal"
 
     @model_validator(mode="before")
     @classmethod
@@ -196,13 +198,15 @@ class _Row(BaseModel):
             if error["type"] == "row":  # one of ours: it says its stage and maybe its text
                 stage, expected = error["ctx"]["stage"], error["ctx"]["expected"]
             elif column in cls.INT_LIMITS and error["type"] != "greater_than_equal":
-                limit = cls.INT_LIMITS[column]
-                stage, expected = NUMBER, cls.NUMBER_EXPECTED.format(limit=limit)
+                stage, expected = NUMBER, cls.NUMBER_EXPECTED
             else:  # a value outside the vocabulary (Literal) or the pattern: EXPECTED says
                 stage, expected = VALUE, None
             found.append((stage, cls.COLUMNS.index(column), column, expected))
         _stage, _index, column, expected = min(found)
-        return column, expected or cls.EXPECTED[column]
+        if expected is None and column in cls.VOCABULARY:
+            return column, " | ".join(cls.VOCABULARY[column])
+        key = f"store.row.expected.{expected or cls.EXPECTED[column]}"
+        return column, tr(key, limit=cls.INT_LIMITS.get(column, ""))
 
     def as_dict(self) -> dict[str, Any]:
         """The row as the store keeps it."""
@@ -215,24 +219,21 @@ class AttemptRow(_Row):
     COLUMNS = SESSIONS_CSV_COLUMNS
     COLUMN_SET = frozenset(SESSIONS_CSV_COLUMNS)
     INT_LIMITS = INT_LIMITS
+    VOCABULARY = {"outcome": ALL_OUTCOMES, "age_band": AGE_BANDS, "device": DEVICES,
+                  "help_language": HELP_LANGUAGES, "ended": ENDED}  # fmt: skip
     EXPECTED = {
-        "session_id": "32 hex digits",
-        "attempt_no": "1 or more",
-        "site_id": "a site id like kita-ward-1",
-        "channel": "a channel such as counter",
-        "date": "a date YYYY-MM-DD",
-        "procedure_id": "a guide id",
-        "guide_version": "1 or more",
-        "outcome": " | ".join(ALL_OUTCOMES),
-        "blockers": "blocker ids joined by ';'",
-        "last_step_id": "a step id or empty",
-        "age_band": " | ".join(AGE_BANDS),
-        "device": " | ".join(DEVICES),
-        "help_language": " | ".join(HELP_LANGUAGES),
-        "handoff_code": "a hand-off code or empty",
-        "return_of_code": "a hand-off code or empty",
-        "hygiene_confirmed": "1, 0 or empty",
-        "ended": " | ".join(ENDED),
+        "session_id": "hex32",
+        "attempt_no": "one_or_more",
+        "site_id": "site_id",
+        "channel": "channel",
+        "date": "date",
+        "procedure_id": "guide_id",
+        "guide_version": "one_or_more",
+        "blockers": "blockers",
+        "last_step_id": "step_id",
+        "handoff_code": "handoff_code",
+        "return_of_code": "handoff_code",
+        "hygiene_confirmed": "hygiene",
     }
 
     IDENTITY_COLUMNS = ("site_id", "channel", "procedure_id", "blockers", "last_step_id")
@@ -245,7 +246,7 @@ class AttemptRow(_Row):
     hour: _Count
     procedure_id: Annotated[str, _matching(_IDENT)]
     guide_version: Annotated[_Count, Field(ge=1)]
-    outcome: Literal[ALL_OUTCOMES]  # type: ignore[valid-type]
+    outcome: Literal[ALL_OUTCOMES]  # type: ignore[valid-type]  (the same tuples as VOCABULARY)
     blockers: Annotated[str, _holds(_ids(_IDENT), LIST)]  # as written; stored as blocker_ids
     steps_reached: _Count
     last_step_id: Annotated[str, _holds(_empty_or(_IDENT.match))]
@@ -278,16 +279,16 @@ class _ClassRowBase(_Row):
     COLUMNS = CLASS_CSV_COLUMNS
     COLUMN_SET = frozenset(CLASS_CSV_COLUMNS)
     INT_LIMITS = {c: CLASS_INT_LIMITS.get(c, CLASS_COUNT_LIMIT) for c in CLASS_INT_COLUMNS}
-    NUMBER_EXPECTED = "an integer from 0 to {limit}"
+    NUMBER_EXPECTED = "integer_from_0_to"
     IDENTITY_COLUMNS = ("site_id", "menu", "staffing_warning")
-    IDENTITY_EXPECTED = "ids that are not personal data"
+    IDENTITY_EXPECTED = "not_personal_ids"
     EXPECTED = {
-        "class_id": "32 hex digits",
-        "site_id": "a site id like kita-ward-1",
-        "date": "a date YYYY-MM-DD",
-        "start_time": "HH:MM within the hour",
-        "menu": "topic ids joined by ';'",
-        "staffing_warning": "empty or codes joined by ';'",
+        "class_id": "hex32",
+        "site_id": "site_id",
+        "date": "date",
+        "start_time": "start_time",
+        "menu": "menu",
+        "staffing_warning": "staffing_warning",
     }
 
     class_id: Annotated[str, _matching(_SESSION_ID)]
