@@ -20,8 +20,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, model_validator
 
-from dxdesk.core.catalog import Catalog, Problem, plain_text, read_yaml
+from dxdesk.core.catalog import Catalog, Problem, plain_text
 from dxdesk.core.contract import CLASS_AGE_BANDS, CLASS_CSV_COLUMNS
+from dxdesk.core.guide_files import read_yaml
 from dxdesk.core.guide_schema import (
     Identifier,
     SchemaModel,

@@ -24,6 +24,7 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PUBLISHER_KINDS: tuple[str, ...] = ("agency", "city", "commercial")
 # reviewed_on means "every source was re-read": all within this many days before it.
 REVIEW_WINDOW_DAYS = 31
+TAXONOMY_FILE = "taxonomy.yaml"  # the blockers and categories, in forms/
 
 
 # --------------------------------------------------------------------------- runtime types

@@ -161,6 +161,10 @@ def _bad_bundles(good: Path, tmp: Path) -> list[tuple[str, Path, bool, str]]:
               members={"sessions.csv": _csv_with(good, "sessions.csv", 6, "blockers",
                                                  "made-up-blocker")}),
         'sessions.csv:6: Blocker id "made-up-blocker"')  # fmt: skip
+    add("negative count in a class row",
+        forge(good, tmp / "class.zip",
+              members={"classes.csv": _csv_with(good, "classes.csv", 3, "learners", "-1")}),
+        'classes.csv:3: Row 3, column "learners": "-1" is not valid')  # fmt: skip
     return cases
 
 

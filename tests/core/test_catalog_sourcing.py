@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from catalog_fixtures import sourced_guide, write_guide
 
-from dxdesk.core.catalog import CONTENT, REVIEW, is_home_page, load_catalog
+from dxdesk.core.catalog import CONTENT, REVIEW, load_catalog
+from dxdesk.core.guide_checks import is_home_page
 from dxdesk.core.paths import forms_dir
 
 

@@ -49,6 +49,24 @@ def test_class_age_columns_follow_the_age_bands() -> None:
     assert set(AGE_70_PLUS_COLUMNS) == {AGE_COLUMN[b] for b in contract.AGE_70_PLUS}
 
 
+def test_the_row_models_read_the_contract() -> None:
+    """An imported or saved row is checked by a model whose columns and vocabulary are the
+    contract's: a new outcome, band, device or language is accepted without another edit."""
+    from dxdesk.core.store.rows import AttemptRow, ClassRow
+
+    assert tuple(AttemptRow.model_fields) == AttemptRow.COLUMNS == contract.SESSIONS_CSV_COLUMNS
+    assert set(AttemptRow.INT_LIMITS) == set(contract.INT_COLUMNS)
+    vocabulary = {"outcome": contract.ALL_OUTCOMES, "age_band": contract.AGE_BANDS,
+                  "device": contract.DEVICES, "help_language": contract.HELP_LANGUAGES,
+                  "ended": contract.ENDED}  # fmt: skip
+    for column, values in vocabulary.items():
+        assert typing.get_args(AttemptRow.model_fields[column].annotation) == values, column
+    assert vocabulary == AttemptRow.VOCABULARY  # what a refused value is told it may be
+    assert ClassRow.COLUMNS == contract.CLASS_CSV_COLUMNS
+    assert set(ClassRow.model_fields) == set(contract.CLASS_CSV_COLUMNS)
+    assert set(contract.CLASS_COUNT_COLUMNS) <= set(ClassRow.INT_LIMITS)
+
+
 def test_guides_and_slips_use_the_contract() -> None:
     outcome = Step.model_fields["outcome"].annotation
     literal = next(a for a in typing.get_args(outcome) if typing.get_origin(a) is typing.Literal)

@@ -305,6 +305,24 @@ def test_a_bad_row_imports_nothing_and_names_the_row_and_column(data_dir, tmp_pa
         assert store.maintenance.check().counts["procedure_attempts"] == 0
 
 
+def test_a_refused_row_says_what_the_column_must_hold_in_the_ui_language(data_dir, tmp_path,
+                                                                          catalog):  # fmt: skip
+    rows = _rows_of_another_site(tmp_path / "other", catalog, count=1)
+    bad = [({"date": "2026-02-30"}, "YYYY-MM-DD の形の日付", "a date YYYY-MM-DD"),
+           ({"hour": "２４"}, "半角数字で 23 までの整数", "an integer up to 23"),
+           ({"blockers": "a;a"}, "「;」で区切ったつまずきのID", "blocker ids joined by ';'")]  # fmt: skip
+    with Store.open(data_dir) as store:
+        for change, ja, en in bad:
+            for lang, expected in (("ja", ja), ("en", en)):
+                i18n.set_ui_language(lang)
+                with pytest.raises(ImportRowError) as err:
+                    store.imports.import_procedure_attempt_rows([{**rows[0], **change}])
+                assert expected in str(err.value), (lang, str(err.value))
+                assert err.value.column == next(iter(change))
+        i18n.set_ui_language("ja")
+        assert store.maintenance.check().counts["procedure_attempts"] == 0
+
+
 def test_meta_values_are_kept(data_dir):
     with Store.open(data_dir) as store:
         assert store.maintenance.meta("is_demo") is None

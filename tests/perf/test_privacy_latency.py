@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 from privacy_corpus import load  # noqa: E402
 
 from dxdesk.core.privacy import find_personal_data  # noqa: E402
-from dxdesk.core.privacy.guard import _iter_raw  # noqa: E402
+from dxdesk.core.privacy.guard import iter_template_findings  # noqa: E402
 from dxdesk.core.privacy.names import preload  # noqa: E402
 from dxdesk.core.privacy.normalise import text_view  # noqa: E402
 
@@ -42,7 +42,7 @@ def test_guard_latency(perf_record) -> None:
             t0 = time.perf_counter()
             find_personal_data(note, visit_year=2026)
             t1 = time.perf_counter()
-            list(_iter_raw(text_view(note).text, 2026))
+            list(iter_template_findings(text_view(note).text, 2026))
             t2 = time.perf_counter()
             full.append((t1 - t0) * 1000)
             templates.append((t2 - t1) * 1000)

@@ -40,7 +40,9 @@ from dxdesk.core.export.summary import (
 )
 from dxdesk.core.i18n import tr
 from dxdesk.core.store import ImportRowError
-from dxdesk.core.store.rows import (  # the store's row checks, shared on purpose
+from dxdesk.core.store.rows import (  # the store's row models: a row is checked once, here
+    AttemptRow,
+    ClassRow,
     validated_attempt_row,
     validated_class_row,
 )
@@ -272,9 +274,12 @@ def _csv_rows(path: Path, zf: zipfile.ZipFile, member: str) -> Iterator[tuple[in
             ) from None
 
 
-def bundle_rows(path: Path, manifest: dict, known: _Known | None = None) -> Iterator[dict]:
-    """Stream sessions.csv rows of a verified bundle, checking header, sites, period and the
-    catalog's ids; every problem names the bundle, the member and the line within it."""
+def bundle_rows(
+    path: Path, manifest: dict, known: _Known | None = None
+) -> Iterator[tuple[int, AttemptRow]]:
+    """Stream (line, row) of a verified bundle's sessions.csv, checking header, sites, period,
+    the catalog's ids and the row model; every problem names the bundle, the member and the
+    line within it (a row is numbered within its own bundle)."""
     path = Path(path)
     sites = set(manifest.get("_allowed_sites", manifest.get("sites", [])))
     period = manifest.get("period", {})
@@ -304,16 +309,21 @@ def bundle_rows(path: Path, manifest: dict, known: _Known | None = None) -> Iter
             unknown = [b for b in row["blockers"].split(";") if b and b not in known.blockers]
             if unknown:
                 raise reject(line_no, "import.unknown_blocker", id=unknown[0])
+            try:  # the store's row model, checked once here with this bundle's line
+                checked = validated_attempt_row(row, line_no)
+            except ImportRowError as exc:
+                raise BundleRejected(
+                    [BundleProblem(path, f"{SESSIONS_CSV}:{line_no}", str(exc))]
+                ) from None
             if row["last_step_id"] and row["last_step_id"] not in steps:
                 known.unknown_steps += 1  # an older guide's step: stored, and said
             count += 1
-            row["_line"] = line_no
-            yield row
+            yield line_no, checked
         if count != manifest.get("rows", {}).get(SESSIONS_CSV):
             raise BundleRejected([BundleProblem(path, SESSIONS_CSV, tr("import.row_count"))])
 
 
-def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
+def bundle_class_rows(path: Path, manifest: dict) -> list[ClassRow]:
     """classes.csv rows of a verified bundle, checking header, width, sites, period and count.
 
     A schema 1 bundle carries the old header-only classes.csv: it has no class rows.
@@ -328,7 +338,7 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
     def reject(member: str, key: str, **params) -> BundleRejected:
         return BundleRejected([BundleProblem(path, member, tr(key, **params))])
 
-    rows: list[dict] = []
+    rows: list[ClassRow] = []
     with zipfile.ZipFile(path) as zf:
         reader = _csv_rows(path, zf, CLASSES_CSV)
         _line, header = next(reader, (1, None))
@@ -343,11 +353,10 @@ def bundle_class_rows(path: Path, manifest: dict) -> list[dict]:
                 raise reject(where, "import.foreign_site", site_id=row["site_id"])
             if not (start <= row["date"] <= end):
                 raise reject(where, "import.outside_period", date=row["date"])
-            try:  # the store's own row check, run before anything is stored
-                validated_class_row(row, line_no)
-            except ValueError as exc:
+            try:  # the store's row model, checked once, before anything is stored
+                rows.append(validated_class_row(row, line_no))
+            except ImportRowError as exc:
                 raise BundleRejected([BundleProblem(path, where, str(exc))]) from None
-            rows.append(row)
     if len(rows) != manifest.get("rows", {}).get(CLASSES_CSV, 0):
         raise reject(CLASSES_CSV, "import.row_count")
     return rows
@@ -384,7 +393,7 @@ def import_bundles(
         raise BundleRejected(problems)
 
     # Class rows are few: read and check them all before any attempt row is stored.
-    class_rows: list[dict] = []
+    class_rows: list[ClassRow] = []
     for p, manifest in verified:
         try:
             class_rows += bundle_class_rows(p, manifest)
@@ -393,18 +402,17 @@ def import_bundles(
     if problems:
         raise BundleRejected(problems)
 
-    current: list = []  # the bundle and the row being stored (a refused row is named)
+    current: list = []  # the bundle and the line being stored (a refused row is named)
     total = sum(int((m.get("rows") or {}).get(SESSIONS_CSV, 0) or 0) for _p, m in verified)
     known = _Known()
 
-    def all_rows() -> Iterator[dict]:
+    def all_rows() -> Iterator[AttemptRow]:
         done = 0
         for p, manifest in verified:
             current[:] = [p, None]
             manifest["_known"] = known  # one catalog for every bundle; unknown steps counted
-            for row in bundle_rows(p, manifest):
-                current[1] = row
-                row = {k: v for k, v in row.items() if k != "_line"}
+            for line, row in bundle_rows(p, manifest):
+                current[1] = line
                 yield row
                 done += 1
                 if progress is not None and done % _PROGRESS_EVERY == 0:
@@ -420,18 +428,9 @@ def import_bundles(
     except Exception as exc:  # a row the store refuses: name its bundle and line in it
         if not current:
             raise BundleRejected([BundleProblem(Path("-"), CLASSES_CSV, str(exc))]) from exc
-        where, row = current
-        if row is None:
-            raise BundleRejected([BundleProblem(where, SESSIONS_CSV, str(exc))]) from exc
-        line = row["_line"]
-        message = str(exc)
-        try:  # the store numbers rows across all bundles: say it again with this bundle's line
-            validated_attempt_row({k: v for k, v in row.items() if k != "_line"}, line)
-        except ImportRowError as again:
-            message = str(again)
-        except Exception:  # noqa: BLE001 - keep the store's own message
-            pass
-        raise BundleRejected([BundleProblem(where, f"{SESSIONS_CSV}:{line}", message)]) from exc
+        where, line = current
+        member = SESSIONS_CSV if line is None else f"{SESSIONS_CSV}:{line}"
+        raise BundleRejected([BundleProblem(where, member, str(exc))]) from exc
     if progress is not None:
         progress(total, total)
     result = ImportResult([p for p, _ in verified], inserted, skipped)
@@ -443,7 +442,7 @@ def import_bundles(
     return result
 
 
-def _after(rows: list[dict], first: Callable[[], object]) -> Iterator[dict]:
+def _after(rows: list[ClassRow], first: Callable[[], object]) -> Iterator[ClassRow]:
     """Yield ``rows`` after calling ``first`` (marks that the attempt rows are all read)."""
     first()
     yield from rows

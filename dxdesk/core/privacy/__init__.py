@@ -1,29 +1,34 @@
 """The anonymity guard: find personal data in free text before anything is stored.
 
 The package splits the work: :mod:`.normalise` (NFKC, format characters, kanji numerals, an
-offset map back to the original), :mod:`.guard` (the public API and the template recognisers),
+offset map back to the original), :mod:`.guard` (the public API), :mod:`.templates` and
+:mod:`.name_templates` (the template recognisers),
 :mod:`.identifiers` (numbers and ids with context words and check digits), :mod:`.names`
 (names and places, with a morphological dictionary loaded lazily), :mod:`.allow` (public
 numbers) and :mod:`.note_check` (re-checking a flagged note after every edit).
 """
 
 from dxdesk.core.privacy.guard import (
-    BIRTH_DATE_MIN_AGE,
     KIND_LABEL_KEYS,
     KINDS,
-    LATIN_ROLE_WORDS,
-    NOT_NAME_WORDS,
-    ROLE_SUFFIXES,
-    ROLE_WORDS,
     Finding,
     PersonalDataError,
     ensure_no_personal_data,
     find_personal_data,
-    is_valid_my_number,
     kind_label,
+    utf16_span,
+)
+from dxdesk.core.privacy.name_templates import (
+    LATIN_ROLE_WORDS,
+    NOT_NAME_WORDS,
+    ROLE_SUFFIXES,
+    ROLE_WORDS,
+)
+from dxdesk.core.privacy.templates import (
+    BIRTH_DATE_MIN_AGE,
+    is_valid_my_number,
     luhn_valid,
     my_number_check_digit,
-    utf16_span,
 )
 
 

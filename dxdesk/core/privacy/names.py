@@ -136,7 +136,7 @@ _PEOPLE_AFTER_RE = re.compile(
 
 
 def _is_role_word(word: str) -> bool:
-    from dxdesk.core.privacy.guard import ROLE_WORDS
+    from dxdesk.core.privacy.name_templates import ROLE_WORDS
 
     return word in ROLE_WORDS or word in _NOT_CHILD_NAMES
 

@@ -7,7 +7,6 @@ from dxdesk.core.i18n import tr
 from dxdesk.core.session import local_now
 from dxdesk.core.store.connection import Database
 from dxdesk.core.store.errors import ClassRowError
-from dxdesk.core.store.rows import class_row_problem
 
 
 class ClassRecords:
@@ -24,6 +23,8 @@ class ClassRecords:
         """
         if not isinstance(record, dict):
             raise ClassRowError(tr("store.class.not_a_record"), None)
+        from dxdesk.core.store.rows import class_row_problem  # pydantic: not at start-up
+
         row, problem = class_row_problem(record, allowed_extra=("note",))
         if problem is not None:
             key = "store.class.columns" if "missing" in problem else "store.class.bad_value"
@@ -33,9 +34,9 @@ class ClassRecords:
         if note is not None:
             from dxdesk.core.privacy import ensure_no_personal_data  # compiled on first use
 
-            ensure_no_personal_data(note, "class_note", visit_year=int(row["date"][:4]))
+            ensure_no_personal_data(note, "class_note", visit_year=int(row.date[:4]))
         columns = [*CLASS_CSV_COLUMNS, "note", "recorded_at"]
-        values = [*(row[c] for c in CLASS_CSV_COLUMNS), note, local_now().isoformat()]
+        values = [*row.as_dict().values(), note, local_now().isoformat()]
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "class_id")
         with self.db.write() as db:
             db.execute(
