@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, is_home_page, load_catalog
+from dxdesk.core.catalog import REVIEW_MAX_AGE_DAYS, load_catalog
+from dxdesk.core.guide_checks import is_home_page
 from dxdesk.core.i18n import RESIDENT_LANGUAGES
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.settings import CITY_URL_SETTINGS
