@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from dxdesk.core.active_catalog import load_active_catalog
 from dxdesk.core.i18n import tr
@@ -20,7 +20,6 @@ from dxdesk.core.store import STORE_FILE, Store, StoreError
 from dxdesk.gui.language import set_gui_language
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
-from dxdesk.gui.tasks import run_task, wait_for_tasks
 
 if TYPE_CHECKING:
     from dxdesk.core.backup import BackupInfo
@@ -57,6 +56,8 @@ def open_store(data_dir: Path) -> tuple[Store | None, str | None]:
 
 def ask_restore(data_dir: Path, error: str, backup: BackupInfo | None) -> bool:
     """Ask the clerk whether to put the newest good backup back (a real, modal message box)."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, tr("app.store_damaged_title"), "")
     box.setObjectName("storeDamagedBox")
     if backup is None:
@@ -119,6 +120,8 @@ def ask_about_finding(window: MainWindow, finding: str, backup: BackupInfo | Non
 
     Going on is the default button: a restore drops every record made after the backup.
     """
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, tr("app.integrity_title"), "", parent=window)
     box.setObjectName("integrityFindingBox")
     text = finding
@@ -150,6 +153,8 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
     comes before the purge, so a purge never runs on a store without a same-day copy; and no
     purge runs on a retention period the settings file did not really give.
     """
+    from dxdesk.gui.tasks import run_task
+
     data_dir, store = window.context.data_dir, window.context.store
     months = window.context.settings.retention_months
     retention_trusted = window.context.retention_trusted
@@ -199,6 +204,7 @@ def start_daily_maintenance(window: MainWindow, ask=ask_about_finding) -> None:
 def restore_in_place(window: MainWindow, backup: BackupInfo) -> None:
     """The clerk chose the backup after a finding: close the store, swap, open it again."""
     from dxdesk.core.backup import BackupError, restore_backup
+    from dxdesk.gui.tasks import wait_for_tasks
 
     context = window.context
     wait_for_tasks()  # no worker may hold a connection to the file being replaced
@@ -221,6 +227,7 @@ def restore_in_place(window: MainWindow, backup: BackupInfo) -> None:
 
 def _start_privacy_guard(window: MainWindow) -> None:
     from dxdesk.core.privacy import warm_up
+    from dxdesk.gui.tasks import run_task
 
     _allow_counter_phone(window.context.settings)
     run_task(warm_up)
@@ -288,6 +295,8 @@ def run(
         lock.acquire()
     except InstanceLockError as exc:
         if exc.kind not in ("read_only", "full"):
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "dxdesk", str(exc))
             return 1
         # No writable data folder: the guides need no store, so open without recording.
@@ -317,13 +326,18 @@ def run(
             QTimer.singleShot(0, lambda: _start_privacy_guard(window))
         return app.exec()
     finally:
-        wait_for_tasks()
+        if "dxdesk.gui.tasks" in sys.modules:  # else no background task was ever started
+            from dxdesk.gui.tasks import wait_for_tasks
+
+            wait_for_tasks()
         if window is not None and window.context.store is not None:
             window.context.store.close()
         lock.release()
 
 
 def tell_settings_problems(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     problems = "\n\n".join(window.context.settings_problems)
     box = QMessageBox(QMessageBox.Icon.Warning, tr("app.settings_problems_title"),
                       tr("app.settings_problems_text", problems=problems), parent=window)  # fmt: skip
@@ -332,6 +346,8 @@ def tell_settings_problems(window: MainWindow) -> None:
 
 
 def _tell_not_recording(window: MainWindow, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Warning, tr("app.title_not_recording"), message,
                       parent=window)  # fmt: skip
     box.setObjectName("notRecordingBox")

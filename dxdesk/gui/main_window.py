@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,9 +29,11 @@ from PySide6.QtWidgets import (
 from dxdesk.core.catalog import Catalog, ProcedureGuide
 from dxdesk.core.i18n import pick, tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
-from dxdesk.core.store import Store
 from dxdesk.gui.guide_html import guide_html
 from dxdesk.gui.language import set_gui_language
+
+if TYPE_CHECKING:
+    from dxdesk.core.store import Store
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -473,7 +476,7 @@ class MainWindow(QMainWindow):
         from dxdesk.core.store import StoreError
 
         try:
-            summary = store.sessions.today_summary(dt.date.today())
+            summary = store.today.summary(dt.date.today())
         except StoreError as exc:  # shown where the counts would be, never swallowed
             self.today_text.setText(str(exc))
             return
@@ -721,7 +724,7 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         """The last geometry when it still fits the screen; else maximised on a small screen."""
-        from dxdesk.gui.fit import available_geometry
+        from dxdesk.gui.screen_area import available_geometry
 
         area = available_geometry(self)
         geometry = QSettings("dxdesk", "dxdesk").value("main/geometry")
