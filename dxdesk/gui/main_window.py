@@ -267,7 +267,9 @@ class MainWindow(VisitControl, MainMenus, QMainWindow):
             self.resize(1200, 800)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        QSettings("dxdesk", "dxdesk").setValue("main/geometry", self.saveGeometry())
+        settings, geometry = QSettings("dxdesk", "dxdesk"), self.saveGeometry()
+        if settings.value("main/geometry") != geometry:  # unchanged: the file is not rewritten
+            settings.setValue("main/geometry", geometry)
         self.close_resident_display()
         if self.class_entry is not None:
             self.class_entry.close()
