@@ -33,6 +33,11 @@ def _time(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _action_spec(action) -> list[str] | None:
+    """[text, shortcut] of a toolbar or menu action; None for a separator."""
+    return None if action.isSeparator() else [action.text(), action.shortcut().toString()]
+
+
 def write_floor_spec(path: Path, data_dir: Path) -> None:
     """What the real main window shows on a fresh data dir, read off its widgets."""
     from PySide6.QtWidgets import QApplication
@@ -60,9 +65,14 @@ def write_floor_spec(path: Path, data_dir: Path) -> None:
         "tree": [[h.text(0), [h.child(j).text(0) for j in range(h.childCount())]] for h in heads],
         "detail_html": guide_html(guide, window.context.catalog.taxonomy, SiteSettings(), "ja"),
         "problems_intro": window.problems_intro.text(),
-        "actions": [[a.text(), a.shortcut().toString()] for a in window.toolbar.actions()
-                    if not a.isSeparator()],
+        "actions": [_action_spec(a) for a in window.toolbar.actions()],
+        "menus": [[m.title(), [_action_spec(a) for a in m.actions()]]
+                  for m in (a.menu() for a in window.menuBar().actions())],
         "site_label": window.site_label.text(),
+        "catalog_label": window.catalog_label.text(),
+        # The size the window opens at (maximised on a small screen, as dxdesk does).
+        "maximized": window.isMaximized(),
+        "size": [window.width(), window.height()],
     }  # fmt: skip
     window.context.store.close()
     window.deleteLater()
