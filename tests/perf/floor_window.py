@@ -77,6 +77,7 @@ for category, titles in spec["tree"]:
 tree.expandAll()
 left_layout.addWidget(tree, 1)
 detail = QTextBrowser()
+detail.document().setDefaultStyleSheet(spec["detail_css"])
 detail.setHtml(spec["detail_html"])
 splitter = QSplitter()
 splitter.addWidget(left)

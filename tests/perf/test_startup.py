@@ -64,6 +64,7 @@ def write_floor_spec(path: Path, data_dir: Path) -> None:
         "search_placeholder": window.browser.search.placeholderText(),
         "tree": [[h.text(0), [h.child(j).text(0) for j in range(h.childCount())]] for h in heads],
         "detail_html": guide_html(guide, window.context.catalog.taxonomy, SiteSettings(), "ja"),
+        "detail_css": window.detail.document().defaultStyleSheet(),
         "problems_intro": window.problems_intro.text(),
         "actions": [_action_spec(a) for a in window.toolbar.actions()],
         "menus": [[m.title(), [_action_spec(a) for a in m.actions()]]
