@@ -110,6 +110,8 @@ class Catalog:
         katakana, width and case are all folded. Among equal matches, the guide whose title or
         keyword the word fills most comes first."""
         words = [w for w in _fold(query).split() if w]
+        if not words:  # the whole list, by reading: no guide needs folding for it
+            return sorted(self.guides.values(), key=lambda g: g.kana)
         found: list[tuple[int, float, str, ProcedureGuide]] = []
         for guide in self.guides.values():
             if guide.id not in self._index:  # folded once per guide, not per keystroke

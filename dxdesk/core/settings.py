@@ -326,6 +326,15 @@ def read_settings(data_dir: Path) -> SettingsRead:
         raw = _migrate(raw, path)
     except SettingsError as exc:
         return SettingsRead(SiteSettings(), (str(exc),), False, True)
+    try:  # the usual file: every key known and every value sound, checked at once
+        settings = SiteSettings.from_dict(raw)
+    except SettingsValueError:
+        pass  # each key on its own below, to name every bad one with its line
+    else:
+        trusted = "retention_months" in raw or not problems  # as below, with every key good
+        if not trusted:
+            problems.append(tr("settings.problem.no_purge", path=path))
+        return SettingsRead(settings, tuple(problems), trusted, True)
     known = {f.name for f in fields(SiteSettings)}
     good: dict[str, Any] = {}
     for key, value in raw.items():

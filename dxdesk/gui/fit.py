@@ -7,7 +7,6 @@ scrolls its content; layouts wrap (``FlowLayout``) instead of growing wider than
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -21,24 +20,16 @@ from PySide6.QtWidgets import (
     QWidgetItem,
 )
 
+from dxdesk.gui import screen_area
+
 # Room a window manager takes for a title bar and borders (the frame is not known before show).
 FRAME_ALLOWANCE = QSize(16, 40)
-
-
-def available_geometry(widget: QWidget | None = None) -> QRect:
-    """The usable part of the screen the widget is on (or the primary screen)."""
-    screen = None
-    if widget is not None:
-        parent = widget.parentWidget()
-        screen = (parent.window() if parent else widget).screen()
-    screen = screen or QGuiApplication.primaryScreen()
-    return screen.availableGeometry() if screen else QRect(0, 0, 1366, 768)
 
 
 def fit_to_screen(window: QWidget, preferred: QSize | None = None) -> QSize:
     """Size a top-level window to its preferred size, but never beyond the available screen;
     returns the size given. The maximum keeps a window manager from growing it off-screen."""
-    area = available_geometry(window)
+    area = screen_area.available_geometry(window)
     room = QSize(
         max(200, area.width() - FRAME_ALLOWANCE.width()),
         max(200, area.height() - FRAME_ALLOWANCE.height()),

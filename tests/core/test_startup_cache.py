@@ -33,3 +33,23 @@ def test_a_changed_input_file_rebuilds_and_an_unchanged_one_does_not(tmp_path, m
     os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     assert startup_cache.cached("t", [source], modules, build) == 2
     assert builds == ["v: 1\n", "v: 22\n"]
+
+
+def test_the_cache_folder_is_where_platformdirs_puts_it(tmp_path, monkeypatch) -> None:
+    """On Linux the folder is computed without importing platformdirs (start-up); it must be
+    the folder platformdirs itself gives, with and without $XDG_CACHE_HOME."""
+    import sys
+
+    import pytest
+    from platformdirs import user_cache_dir
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("the shortcut is taken on Linux only")
+    monkeypatch.delenv(startup_cache.CACHE_DIR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for xdg in (None, str(tmp_path / "xdg"), "relative/xdg", ""):
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert startup_cache.cache_dir() == Path(user_cache_dir("dxdesk", appauthor=False)), xdg

@@ -1,7 +1,7 @@
 """Every window and dialog fits a ward PC's 1366×768 screen at text size 1.0 and 2.0.
 
 The offscreen platform's screen is not 1366×768, so the app's one question about the screen
-(``fit.available_geometry``) is answered with a ward PC's; everything else is the real widgets.
+(``screen_area.available_geometry``) is answered with a ward PC's; everything else is the real widgets.
 A window fits when its frame and its minimum fit, no visible button outside a scroll area lies
 outside the window, and no page needs sideways scrolling.
 """
@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QMainWindow, QScrollArea, QWidget
 
-from dxdesk.gui import fit
+from dxdesk.gui import fit, screen_area
 from tests.gui.windows import every_window, look, settle
 
 WARD_PC = QRect(0, 0, 1366, 768)
@@ -58,7 +58,7 @@ def problems_of(name: str, window: QWidget) -> list[str]:
 
 @pytest.mark.parametrize("scale", [1.0, 2.0])
 def test_every_window_fits_a_1366x768_screen(qtbot, qapp, data_dir: Path, monkeypatch, scale):
-    monkeypatch.setattr(fit, "available_geometry", lambda widget=None: QRect(WARD_PC))
+    monkeypatch.setattr(screen_area, "available_geometry", lambda widget=None: QRect(WARD_PC))
     problems: list[str] = []
     seen = []
     with look(qapp, scale):
@@ -83,7 +83,7 @@ def test_main_window_starts_maximised_on_a_small_screen(qtbot, data_dir: Path, m
     from dxdesk.gui.app import build_main_window
 
     QSettings("dxdesk", "dxdesk").remove("main/geometry")
-    monkeypatch.setattr(fit, "available_geometry", lambda widget=None: QRect(WARD_PC))
+    monkeypatch.setattr(screen_area, "available_geometry", lambda widget=None: QRect(WARD_PC))
     save_settings(data_dir, SiteSettings(site_id="kita-1", site_name="北区役所"))
     window, _ = build_main_window(data_dir)
     qtbot.addWidget(window)
@@ -104,7 +104,7 @@ def test_a_dialog_is_sized_to_the_screen_and_its_footer_stays(qtbot, qapp, monke
     from dxdesk.gui.settings_dialog import SiteSettingsDialog
 
     small = QRect(0, 0, 1024, 600)
-    monkeypatch.setattr(fit, "available_geometry", lambda widget=None: QRect(small))
+    monkeypatch.setattr(screen_area, "available_geometry", lambda widget=None: QRect(small))
     with look(qapp, 2.0):
         dialog = SiteSettingsDialog(SiteSettings(), first_run=True)
         qtbot.addWidget(dialog)

@@ -1,7 +1,8 @@
 """The floor for start-up: dxdesk's first screen rebuilt in plain PySide6, with no dxdesk code.
 
-Same fonts, stylesheet, widgets, texts, guide detail and shortcuts as the main window, read from
-a JSON file the benchmark writes (``test_startup.py``); nothing is computed, loaded or opened.
+Same fonts, stylesheet, widgets, texts, guide detail, toolbar, menus, shortcuts, status bar and
+window size as the main window, read from a JSON file the benchmark writes (``test_startup.py``);
+nothing is computed, loaded or opened.
 It exits after its first paint, like ``dxdesk --quit-after-startup``. No implementation of this
 window can start faster than this process, whatever its own code costs.
 """
@@ -49,7 +50,7 @@ app.setStyleSheet(spec["stylesheet"])
 
 window = QMainWindow()
 window.setWindowTitle(spec["window_title"])
-window.resize(1200, 800)
+window.resize(*spec["size"])
 tabs = QTabWidget()
 window.setCentralWidget(tabs)
 left = QWidget()
@@ -76,6 +77,7 @@ for category, titles in spec["tree"]:
 tree.expandAll()
 left_layout.addWidget(tree, 1)
 detail = QTextBrowser()
+detail.document().setDefaultStyleSheet(spec["detail_css"])
 detail.setHtml(spec["detail_html"])
 splitter = QSplitter()
 splitter.addWidget(left)
@@ -88,15 +90,29 @@ problems_layout = QVBoxLayout(problems)
 problems_layout.addWidget(QLabel(spec["problems_intro"]))
 problems_layout.addWidget(QListWidget())
 tabs.addTab(problems, spec["tabs"][1])
+
+
+def add_actions(target, actions):
+    for item in actions:
+        if item is None:
+            target.addSeparator()
+            continue
+        action = QAction(item[0], window)
+        if item[1]:
+            action.setShortcut(QKeySequence(item[1]))
+        target.addAction(action)
+
+
 toolbar = QToolBar()
 window.addToolBar(toolbar)
-for text, shortcut in spec["actions"]:
-    action = QAction(text, window)
-    if shortcut:
-        action.setShortcut(QKeySequence(shortcut))
-    toolbar.addAction(action)
+add_actions(toolbar, spec["actions"])
+for title, actions in spec["menus"]:
+    add_actions(window.menuBar().addMenu(title), actions)
 window.statusBar().addPermanentWidget(QLabel(spec["site_label"]))
+window.statusBar().addPermanentWidget(QLabel(spec["catalog_label"]))
 probe = FirstPaint()
 window.installEventFilter(probe)
+if spec["maximized"]:
+    window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
 window.show()
 sys.exit(app.exec())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dxdesk.core.catalog import Catalog
-from dxdesk.core.contract import ALL_OUTCOMES, SHARED_TERMINAL
+from dxdesk.core.contract import SHARED_TERMINAL
 from dxdesk.core.events import (
     Abandoned,
     BlockerMarked,
@@ -29,6 +29,7 @@ from dxdesk.core.session import (
 )
 from dxdesk.core.store.connection import Database
 from dxdesk.core.store.errors import StoreError
+from dxdesk.core.store.today import TodayCounts, TodaySummary
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,6 @@ class OpenSession:
     last_event_at: dt.datetime
     procedures: tuple[str, ...]
     last_step_id: str | None
-
-
-@dataclass(frozen=True)
-class TodaySummary:
-    day: dt.date
-    finished_sessions: int
-    abandoned_sessions: int
-    open_sessions: int  # interrupted or in progress, any day: they need the clerk's attention
-    by_outcome: dict[str, int] = field(default_factory=dict)  # procedure attempts per outcome
-
-    @property
-    def procedures(self) -> int:
-        return sum(self.by_outcome.values())
 
 
 class SessionLog:
@@ -240,32 +228,8 @@ class SessionLog:
             )  # fmt: skip
 
     def today_summary(self, day: dt.date) -> TodaySummary:
-        """Counts for the main window: this counter's visits on ``day`` and open visits."""
-        iso = day.isoformat()
-        ended = dict(
-            self.db.query(
-                "SELECT ended, count(*) FROM sessions WHERE origin = 'local' AND date = ?"
-                " AND ended IS NOT NULL GROUP BY ended",
-                (iso,),
-            )
-        )
-        by_outcome = dict.fromkeys(ALL_OUTCOMES, 0)
-        for outcome, count in self.db.query(
-            "SELECT a.outcome, count(*) FROM procedure_attempts a JOIN sessions s USING (session_id)"
-            " WHERE s.origin = 'local' AND s.date = ? AND s.ended IS NOT NULL GROUP BY a.outcome",
-            (iso,),
-        ):
-            by_outcome[outcome] = count
-        open_count = self.db.query(
-            "SELECT count(*) FROM sessions WHERE origin = 'local' AND ended IS NULL"
-        )[0][0]
-        return TodaySummary(
-            day=day,
-            finished_sessions=ended.get("finished", 0),
-            abandoned_sessions=ended.get("abandoned", 0),
-            open_sessions=open_count,
-            by_outcome=by_outcome,
-        )
+        """Counts for the main window (see :class:`.today.TodayCounts`)."""
+        return TodayCounts(self.db).summary(day)
 
     def recent_sessions(self, limit: int = 20) -> list[tuple]:
         """(session_id, date, hour, site_id, ended, procedures) of the latest local visits."""
