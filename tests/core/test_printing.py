@@ -152,8 +152,9 @@ def test_qr_is_at_least_25_mm_with_a_quiet_zone(guide, settings, fmt: str) -> No
 def test_receipt_height_follows_the_content(guide, settings) -> None:
     short = layout_slip(guide, settings, "en", "receipt80", new_handoff_code(), [], TODAY)
     longer = layout_slip(
-        guide, settings, "en", "receipt80", new_handoff_code(), ["Step"] * 6, TODAY
-    )
+        guide, settings, "en", "receipt80", new_handoff_code(),
+        ["We checked your card and explained the next step."] * 6, TODAY,
+    )  # fmt: skip
     assert len(short.pages) == len(longer.pages) == 1
     assert short.pages[0].width == pytest.approx(80 * MM)
     assert longer.pages[0].height > short.pages[0].height + 6 * 12
@@ -656,3 +657,34 @@ def test_no_paper_field_asks_for_a_pin_or_password(tmp_path) -> None:
     (root / "guides" / "pin-reset.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True))
     problems = [str(p) for p in load_catalog(root).problems]
     assert any("never asks for a PIN" in p for p in problems), problems
+
+
+def _rows(items) -> list[list[PlacedText]]:
+    """The printed rows of text (ruby left out), top to bottom, each left to right."""
+    rows: dict[float, list[PlacedText]] = {}
+    for item in items:
+        if isinstance(item, PlacedText) and not item.ruby:
+            rows.setdefault(round(item.y, 1), []).append(item)
+    return [sorted(r, key=lambda i: i.x) for _, r in sorted(rows.items())]
+
+
+def test_easy_japanese_done_items_never_run_together_after_a_wrapped_one(settings) -> None:
+    """A translator's report: in a やさしい日本語 done list, the item after a wrapped one went on
+    at the end of its last line (…説明しました。 ✓ どの). Every row holding a ✓ begins with it."""
+    from dxdesk.core.printing.layout import TextStyle
+    from dxdesk.core.printing.slip import _Blocks, done_today_texts, marked_items
+
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    steps = ["kiosk-four-digit", "voluntary-proxy", "which-pin", "who-came"]
+    done = done_today_texts(guide, "ja-easy", steps).texts
+    assert len(done) == 4
+    style = TextStyle("ja-easy", 12)
+    blocks = marked_items(done, "✓", style, 91 * MM, _Blocks(), side_by_side=True)
+    pages = [[i for b in blocks for i in b.items]]
+    for fmt in ("a6", "receipt80"):
+        doc = layout_slip(guide, settings, "ja-easy", fmt, new_handoff_code(), done, TODAY)
+        pages += [p.items for p in doc.pages]
+    for items in pages:
+        for row in _rows(items):
+            if any("✓" in t.run.text for t in row):
+                assert row[0].run.text.startswith("✓"), "".join(t.run.text for t in row)

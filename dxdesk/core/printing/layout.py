@@ -176,7 +176,8 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
         for char in base:
             if glue_next and units and not word:
                 units[-1].pieces.append((char, None))
-                glue_next = char in _NO_LINE_END
+                # a number glued to a bracket keeps its digits and counter: （15歳 never （1/5歳
+                glue_next = char in _NO_LINE_END or (_is_digit(char) and not break_anywhere)
                 continue
             if char in _NO_LINE_START and (units or word):
                 if word:

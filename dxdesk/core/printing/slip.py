@@ -10,7 +10,7 @@ from dxdesk.core.catalog import ProcedureGuide, SlipText
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.printing.errors import SlipError
-from dxdesk.core.printing.fonts import MissingGlyphError
+from dxdesk.core.printing.fonts import MissingGlyphError, run_width
 from dxdesk.core.printing.layout import (
     MM,
     Block,
@@ -18,6 +18,7 @@ from dxdesk.core.printing.layout import (
     Flow,
     PlacedLine,
     PlacedQR,
+    PlacedText,
     TextStyle,
     draw,
     qr_matrix,
@@ -43,7 +44,7 @@ class SlipFormat:
 SLIP_FORMATS: dict[str, SlipFormat] = {
     "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
-    "receipt80": SlipFormat("receipt80", 80, None, 4, 28, 22, (12,), 14, True),
+    "receipt80": SlipFormat("receipt80", 80, None, 4, 25, 22, (12,), 14, True),
 }
 HEADING_SIZE = 14
 FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
@@ -275,6 +276,84 @@ class _Blocks:
         return block
 
 
+def hanging_indent(style: TextStyle, prefixes: Sequence[str]) -> float:
+    """Room for the widest mark or number (1., 10., ✓) and a little space after it."""
+    return max(style.width(p) for p in prefixes) + style.size * 0.35
+
+
+def marked_items(
+    items: Sequence[str], mark: str, style: TextStyle, width: float, tb: _Blocks,
+    *, side_by_side: bool = False,
+) -> list[Block]:  # fmt: skip
+    """Items each after its mark (✓, ・), wrapped lines hanging under the text, one block per
+    printed row. ``side_by_side`` puts a short item beside the one before it when it fits
+    whole on the rest of the row; an item never starts on the last line of a wrapped one,
+    so every item still begins at a mark the eye can find."""
+    indent = hanging_indent(style, [mark])
+    makers = [lambda w, item=item: tb(item, style, w, prefix=mark, indent=indent) for item in items]
+    if not side_by_side:
+        return [make(width) for make in makers]
+    return packed(makers, width, style.size * 1.5, indent + style.size * 3)
+
+
+def packed(makers: Sequence, width: float, gap: float, least: float) -> list[Block]:
+    """Blocks made for a width (``make(width)``), packed into rows: one goes beside the one
+    before when it fits there on one line (in at least ``least`` of room), else it starts a
+    new row; nothing goes beside a block of several lines."""
+    rows: list[Block] = []
+    row: list[tuple[float, Block]] = []
+    used = 0.0
+    for make in makers:
+        if row:
+            room = width - used - gap
+            if room >= least:
+                block = make(room)
+                if _line_count(block) == 1:
+                    row.append((used + gap, block))
+                    used += gap + _text_right(block)
+                    continue
+            rows.append(_row(row))
+            row = []
+        block = make(width)
+        if _line_count(block) > 1:  # several lines: the next one starts a new row
+            rows.append(block)
+            used = 0.0
+        else:
+            row, used = [(0.0, block)], _text_right(block)
+    if row:
+        rows.append(_row(row))
+    return rows
+
+
+def _line_count(block: Block) -> int:
+    return len({round(i.y, 2) for i in block.items if isinstance(i, PlacedText) and not i.ruby})
+
+
+def _text_right(block: Block) -> float:
+    return max(
+        (i.x + run_width(i.run, i.size) for i in block.items if isinstance(i, PlacedText)),
+        default=0.0,
+    )
+
+
+def _row(parts: list[tuple[float, Block]]) -> Block:
+    """Blocks of one line side by side, their baselines aligned (one may carry furigana)."""
+    if len(parts) == 1:
+        return parts[0][1]
+
+    def baseline(block: Block) -> float:
+        return min(i.y for i in block.items if isinstance(i, PlacedText) and not i.ruby)
+
+    top = max(baseline(b) for _, b in parts)
+    items: list = []
+    height = 0.0
+    for x, block in parts:
+        dy = top - baseline(block)
+        items += block.shifted(x, dy)
+        height = max(height, block.height + dy)
+    return Block(height, items)
+
+
 def qr_row(
     data: str, qr_mm: float, caption: str, text: str | None, style: TextStyle, width: float,
     beside: bool, small: TextStyle,
@@ -316,13 +395,14 @@ def _build(
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
                 reserve)  # fmt: skip
     cw = flow.content_width
+    roll = spec.height_mm is None
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
     title = TextStyle(text_lang, spec.title_size, bold=True)
     heading = TextStyle(lang, HEADING_SIZE, bold=True)
     normal = TextStyle(lang, body)
     guide_body = TextStyle(text_lang, body)
-    gap = body * 0.6
+    gap = body * (0.35 if roll else 0.6)  # a receipt roll is paid for by the millimetre
 
     flow.add(tb(text.title, title, cw), gap_after=gap)
     if fell_back:
@@ -340,11 +420,9 @@ def _build(
         flow.space(gap)
 
     def done_section() -> None:
-        if done_today and plan.compact_done:  # each ✓ kept with its item
-            done = [tb("  ".join(f"✓\u00a0{item}" for item in done_today), normal, cw)]
-            section(slip_tr("slip.done_today", lang), done)
-        elif done_today:
-            done = [tb(item, normal, cw, prefix="✓", indent=body * 1.4) for item in done_today]
+        if done_today:
+            done = marked_items(done_today, "✓", normal, cw, tb,
+                                side_by_side=plan.compact_done or roll)  # fmt: skip
             section(slip_tr("slip.done_today", lang), done)
 
     def back_page() -> None:
@@ -354,13 +432,13 @@ def _build(
 
     if not plan.done_back:
         done_section()
-    steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6)
+    indent = hanging_indent(guide_body, [f"{len(text.steps)}."])
+    steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=indent)
              for n, step in enumerate(text.steps, start=1)]  # fmt: skip
     section(slip_tr("slip.remaining", lang), steps)
     if text.prepare:
-        things = [
-            tb(thing, guide_body, cw, prefix="・", indent=body * 1.4) for thing in text.prepare
-        ]
+        # on a receipt roll short things share a row: ・カード  ・手数料
+        things = marked_items(text.prepare, "・", guide_body, cw, tb, side_by_side=roll)
         section(slip_tr("slip.prepare", lang), things)
     # a sheet or a receipt roll: the QR beside its URL and code, the code and contact as one
     # band that is never split
@@ -414,6 +492,17 @@ def _handoff_band(
         ], x)  # fmt: skip
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
+    elif spec.height_mm is None:  # a receipt roll: what the QR does beside it, the rest under
+        scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
+        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *scan.shifted(x, 0)]
+        under = stack([
+            (tb(url, normal, width, break_anywhere=True), body * 0.3),
+            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
+                TextStyle(lang, HEADING_SIZE + 2, bold=True), width), 0.0),
+            (tb(slip_tr("slip.handoff_hint", lang), normal, width), 0.0),
+        ])  # fmt: skip
+        items += under.shifted(0, max(qr, scan.height) + 2)
+        top = max(qr, scan.height) + 2 + under.height + 2 * MM
     else:  # narrow (A6): what the QR does above it, the hint under it, at full width
         scan = tb(slip_tr("slip.scan_qr", lang), normal, width)
         qr_top = scan.height + 2
@@ -440,16 +529,18 @@ def _handoff_band(
             [PlacedQR((survey_width - survey) / 2, 0.0, survey, qr_matrix(survey_url),
                       survey_url), *caption.shifted(0, survey)],
         )  # fmt: skip
-    contact = stack([
-        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), contact_width),
-         0.0),
-        (tb(counter_name(settings, lang), normal, contact_width), 0.0),
-        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, contact_width),
-         0.0),
-        (tb(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
-            contact_width), 0.0),
-    ] + ([(tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
-              contact_width), 0.0)] if printed_on else []))  # fmt: skip
+    lines = [
+        (slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True)),
+        (counter_name(settings, lang), normal),
+        (slip_tr("slip.phone", lang, phone=settings.counter_phone), normal),
+        (slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal),
+    ] + ([(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal)]
+         if printed_on else [])  # fmt: skip
+    makers = [lambda w, t=t, st=st: tb(t, st, w) for t, st in lines]
+    if spec.height_mm is None:  # a receipt: a short line shares its row (お問い合わせ 北区役所)
+        contact = stack([(b, 0.0) for b in packed(makers, contact_width, body, body * 4)])
+    else:
+        contact = stack([(make(contact_width), 0.0) for make in makers])
     items += contact.shifted(0, top)
     height = top + contact.height
     if survey_block:
@@ -459,9 +550,9 @@ def _handoff_band(
         height = max(height, top + survey_block.height)
     elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
         survey = spec.survey_qr_mm * MM
-        row_top = height + 4 * MM
+        row_top = height + 3 * MM
         caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
-        items.append(PlacedLine(0, row_top - 2 * MM, width, row_top - 2 * MM, 0.4))
+        items.append(PlacedLine(0, row_top - 1.5 * MM, width, row_top - 1.5 * MM, 0.4))
         items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
         items += caption.shifted(survey + gap, row_top)
         height = row_top + max(survey, caption.height)
