@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,12 +43,14 @@ class SlipFormat:
 
 
 SLIP_FORMATS: dict[str, SlipFormat] = {
-    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
+    "a6": SlipFormat("a6", 105, 148, 7, 28, 22, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
     "receipt80": SlipFormat("receipt80", 80, None, 4, 25, 22, (12,), 14, True),
 }
 HEADING_SIZE = 14
-FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
+FOOTER_SIZE = 10.5
+# kept free above the bottom margin of a slip of several pages: one line of the footer
+FOOTER_ROOM = FOOTER_SIZE * 1.5
 SURVEY_KEY = "survey_url_template"
 
 
@@ -221,10 +224,13 @@ def layout_slip(
         plans += [_Plan(band_back=True)]
         plans += [_Plan(done_back=True, band_back=True)] if done_today else []
         if len(done_today) > 1:
-            plans += [_Plan(p.done_back, p.band_back, compact_done=True) for p in plans]
+            plans += [dataclasses.replace(p, compact_done=True) for p in plans]
         if survey_url:  # the band alone on the back, the survey QR at the foot of the front
-            plans += [_Plan(p.done_back, True, p.compact_done, survey_apart=True)
+            plans += [dataclasses.replace(p, band_back=True, survey_apart=True)
                       for p in plans if p.band_back]  # fmt: skip
+    if spec.height_mm is not None and spec.title_size > HEADING_SIZE:
+        # then the same with the title at heading size, before a card takes a third side
+        plans += [dataclasses.replace(p, small_title=True) for p in plans]
     tb = _Blocks()
     try:
         for plan in plans:
@@ -238,10 +244,11 @@ def layout_slip(
         compact = len(done_today) > 1
         tries = [_Plan(paged=True, compact_done=compact)]
         tries += [_Plan(paged=True, compact_done=compact, survey_apart=True)] if survey_url else []
+        tries += [dataclasses.replace(p, small_title=True) for p in tries]
         docs = [_build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
                        handoff_code, done_today, printed_on, p, tb) for p in tries]  # fmt: skip
-        doc = min(docs, key=lambda d: (d.overflow, len(d.pages)))
-        return doc
+        # fewest sheets; on a tie the first (the larger title)
+        return min(docs, key=lambda d: (d.overflow, len(d.pages)))
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -255,6 +262,7 @@ class _Plan:
     compact_done: bool = False  # done today as one paragraph: ✓ a  ✓ b  ✓ c
     paged: bool = False  # as many pages as it takes
     survey_apart: bool = False  # the survey QR after the band rather than in it
+    small_title: bool = False  # the title at heading size (14 pt) rather than the format's
 
     @property
     def pages(self) -> int:
@@ -398,11 +406,12 @@ def _build(
     roll = spec.height_mm is None
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
-    title = TextStyle(text_lang, spec.title_size, bold=True)
+    title = TextStyle(text_lang, HEADING_SIZE if plan.small_title else spec.title_size, bold=True)
     heading = TextStyle(lang, HEADING_SIZE, bold=True)
     normal = TextStyle(lang, body)
     guide_body = TextStyle(text_lang, body)
-    gap = body * (0.35 if roll else 0.6)  # a receipt roll is paid for by the millimetre
+    # a receipt roll is paid for by the millimetre; a card has little room
+    gap = body * (0.35 if roll else 0.5 if spec.width_mm < 120 else 0.6)
 
     flow.add(tb(text.title, title, cw), gap_after=gap)
     if fell_back:
@@ -437,8 +446,9 @@ def _build(
              for n, step in enumerate(text.steps, start=1)]  # fmt: skip
     section(slip_tr("slip.remaining", lang), steps)
     if text.prepare:
-        # on a receipt roll short things share a row: ・カード  ・手数料
-        things = marked_items(text.prepare, "・", guide_body, cw, tb, side_by_side=roll)
+        # on a receipt or a card short things share a row: ・カード  ・手数料
+        small = roll or spec.width_mm < 120
+        things = marked_items(text.prepare, "・", guide_body, cw, tb, side_by_side=small)
         section(slip_tr("slip.prepare", lang), things)
     # a sheet or a receipt roll: the QR beside its URL and code, the code and contact as one
     # band that is never split
@@ -492,33 +502,26 @@ def _handoff_band(
         ], x)  # fmt: skip
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
-    elif spec.height_mm is None:  # a receipt roll: what the QR does beside it, the rest under
+    else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
-        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *scan.shifted(x, 0)]
-        under = stack([
-            (tb(url, normal, width, break_anywhere=True), body * 0.3),
+        link = tb(url, normal, column, break_anywhere=True)
+        beside_qr = stack([(scan, 0.0), (link, 0.0)])
+        under: list[tuple[Block, float]] = []
+        if beside_qr.height > qr + body:  # no room for the URL beside it (a receipt)
+            beside_qr = scan
+            under.append((tb(url, normal, width, break_anywhere=True), body * 0.3))
+        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
+        under += [
             (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
                 TextStyle(lang, HEADING_SIZE + 2, bold=True), width), 0.0),
             (tb(slip_tr("slip.handoff_hint", lang), normal, width), 0.0),
-        ])  # fmt: skip
-        items += under.shifted(0, max(qr, scan.height) + 2)
-        top = max(qr, scan.height) + 2 + under.height + 2 * MM
-    else:  # narrow (A6): what the QR does above it, the hint under it, at full width
-        scan = tb(slip_tr("slip.scan_qr", lang), normal, width)
-        qr_top = scan.height + 2
-        items = [*scan.items, PlacedQR(0.0, qr_top, qr, qr_matrix(url), url)]
-        column_block = stack([
-            (tb(url, normal, column, break_anywhere=True), body * 0.6),
-            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
-                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        ], x)  # fmt: skip
-        items += column_block.shifted(0, qr_top)
-        hint_top = qr_top + max(qr, column_block.height) + 2
-        hint = tb(slip_tr("slip.handoff_hint", lang), normal, width)
-        items += hint.shifted(0, hint_top)
-        top = hint_top + hint.height + 3 * MM
+        ]  # fmt: skip
+        below = stack(under)
+        items += below.shifted(0, max(qr, beside_qr.height) + 2)
+        top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
     survey_block = None
-    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.36))
+    # wide enough for its caption in three short lines at most, the contact keeping the rest
+    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.44))
     beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
     contact_width = width - survey_width - gap if beside else width
     if survey_url and beside:
@@ -537,10 +540,8 @@ def _handoff_band(
     ] + ([(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal)]
          if printed_on else [])  # fmt: skip
     makers = [lambda w, t=t, st=st: tb(t, st, w) for t, st in lines]
-    if spec.height_mm is None:  # a receipt: a short line shares its row (お問い合わせ 北区役所)
-        contact = stack([(b, 0.0) for b in packed(makers, contact_width, body, body * 4)])
-    else:
-        contact = stack([(make(contact_width), 0.0) for make in makers])
+    # a short line shares its row (お問い合わせ 北区役所)
+    contact = stack([(b, 0.0) for b in packed(makers, contact_width, body, body * 4)])
     items += contact.shifted(0, top)
     height = top + contact.height
     if survey_block:
@@ -565,12 +566,18 @@ def _number_pages(
     """A slip that needs two sheets (or both sides) says so, with the code and the print date
     on every page."""
     margin = spec.margin_mm * MM
-    style = TextStyle(lang, 10.5)
+    style = TextStyle(lang, FOOTER_SIZE)
     total = len(doc.pages)
     date = format_date(printed_on, lang)
+    width = doc.pages[0].width - 2 * margin
+    label = f"{slip_tr('slip.handoff_code', lang)} "
+    from dxdesk.core.catalog import plain_text
+
+    if style.width(plain_text(f"{date}   {label}{code}   {total}/{total}")) > width:
+        label = ""  # one line, inside the room kept for it: the code speaks for itself
     for n, page in enumerate(doc.pages, start=1):
-        text = f"{date}   {slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
-        footer = text_block(text, style, page.width - 2 * margin, align="right")
+        text = f"{date}   {label}{code}   {n}/{total}"
+        footer = text_block(text, style, width, align="right")
         page.items.extend(footer.shifted(margin, page.height - margin - footer.height))
 
 
