@@ -691,3 +691,25 @@ def test_easy_japanese_done_items_never_run_together_after_a_wrapped_one(setting
         for row in _rows(items):
             if any("✓" in t.run.text for t in row):
                 assert row[0].run.text.startswith("✓"), "".join(t.run.text for t in row)
+
+
+def test_a_font_from_the_start_up_cache_measures_and_subsets_as_a_parsed_one(
+    tmp_path, monkeypatch
+) -> None:
+    """A first slip reads a face's parsed tables from the start-up cache instead of parsing
+    the font again; the face it gives must be the same face."""
+    from dxdesk.core import startup_cache
+    from dxdesk.core.paths import font_path
+    from dxdesk.core.printing.fonts import _load_font
+
+    monkeypatch.setenv(startup_cache.CACHE_DIR_ENV, str(tmp_path))
+    path = font_path("NotoSansDevanagari-Regular.ttf")
+    parsed = _load_font("T1", path, 0)
+    assert list(tmp_path.glob("font-NotoSansDevanagari-Regular-0-*.pickle"))
+    cached = _load_font("T2", path, 0)
+    assert cached.face is not parsed.face
+    text = "स्वास्थ्य कार्ड 4-digit PIN"
+    assert cached.stringWidth(text, 12) == parsed.stringWidth(text, 12)
+    codes = sorted({ord(c) for c in text})
+    assert cached.face.makeSubset(codes) == parsed.face.makeSubset(codes)
+    assert cached.face._pdfScale(500) == parsed.face._pdfScale(500)
