@@ -210,14 +210,14 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
 
 def _phrases(units: list[_Unit]) -> list[_Unit]:
     """やさしい日本語 is written with a space between phrases: it breaks at those spaces and
-    after a sentence's 。 only (a phrase longer than the line still breaks inside, by
-    character, with kinsoku)."""
+    after 。 and 、 only (a phrase longer than the line still breaks inside, by character,
+    with kinsoku)."""
     phrases: list[_Unit] = []
     current: list[_Unit] = []
     for unit in units:
         current.append(unit)
         last = unit.pieces[-1][0]
-        if last.endswith((" ", "\u3000", "。")):  # a sentence's end is a phrase's end too
+        if last.endswith((" ", "\u3000", "。", "、")):  # so are a sentence's and a clause's
             phrases.append(_Unit([p for u in current for p in u.pieces], parts=current))
             current = []
     if current:

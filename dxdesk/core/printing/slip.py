@@ -503,25 +503,56 @@ def _handoff_band(
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
     else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
+        code_style = TextStyle(lang, HEADING_SIZE + 2, bold=True)
+        code_text = f"{slip_tr('slip.handoff_code', lang)}  {code}"
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
-        link = tb(url, normal, column, break_anywhere=True)
-        beside_qr = stack([(scan, 0.0), (link, 0.0)])
-        under: list[tuple[Block, float]] = []
-        if beside_qr.height > qr + body:  # no room for the URL beside it (a receipt)
-            beside_qr = scan
-            under.append((tb(url, normal, width, break_anywhere=True), body * 0.3))
+        pieces = [  # (text, style, options, gap before it when under the QR)
+            (url, normal, {"break_anywhere": True}, 0.0),
+            (code_text, code_style, {}, body * 0.3),
+            (slip_tr("slip.handoff_hint", lang), normal, {}, 0.0),
+        ]
+        # beside the QR, under what it does: whichever of the URL, code and hint leave the
+        # shortest band (each keeps its order; the rest go under, at full width)
+        arrangements = []
+        for mask in range(2 ** len(pieces)):
+            beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
+            under_parts: list[tuple[Block, float]] = []
+            for n, (text, style, options, gap_before) in enumerate(pieces):
+                if mask >> n & 1:
+                    beside_parts.append((tb(text, style, column, **options), 0.0))
+                else:
+                    if under_parts and gap_before:
+                        under_parts[-1] = (under_parts[-1][0], gap_before)
+                    under_parts.append((tb(text, style, width, **options), 0.0))
+            arrangements.append((beside_parts, under_parts))
+
+        def height(arrangement) -> float:
+            beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
+            return max(qr, beside_qr.height) + under.height
+
+        beside_qr, below = (stack(part) for part in min(arrangements, key=height))
         items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
-        under += [
-            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
-                TextStyle(lang, HEADING_SIZE + 2, bold=True), width), 0.0),
-            (tb(slip_tr("slip.handoff_hint", lang), normal, width), 0.0),
-        ]  # fmt: skip
-        below = stack(under)
         items += below.shifted(0, max(qr, beside_qr.height) + 2)
         top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
+    # the survey column: the narrower of two widths unless the wider one (its caption in
+    # fewer lines) makes the band shorter
+    bands = [
+        _contact_and_survey(lang, spec, body, survey_url, settings, printed_on, width, tb,
+                            items, top, max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, share)))
+        for share in (width * 0.36, width * 0.44)
+    ]  # fmt: skip
+    return min(bands, key=lambda b: b.height)
+
+
+def _contact_and_survey(
+    lang: str, spec: SlipFormat, body: float, survey_url: str | None, settings: SiteSettings,
+    printed_on: dt.date | None, width: float, tb: _Blocks, above: list, top: float,
+    survey_width: float,
+) -> Block:  # fmt: skip
+    normal = TextStyle(lang, body)
+    gap = 3 * MM
+    items = list(above)
     survey_block = None
-    # wide enough for its caption in three short lines at most, the contact keeping the rest
-    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.44))
     beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
     contact_width = width - survey_width - gap if beside else width
     if survey_url and beside:
