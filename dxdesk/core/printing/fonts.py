@@ -158,7 +158,8 @@ _NOT_KEPT = ("_pdfScale", "_ttf_data")  # a function, and the file's bytes (read
 def _load_font(name: str, path: Path, index: int) -> TTFont:
     """ReportLab's TTFont for a file. Parsing a face's tables takes about 0.4 s for a CJK font,
     most of a first slip's time; the parsed tables are kept in the start-up cache (keyed by the
-    font file and this module), so a later process reads them in a few milliseconds."""
+    font file, this module and ReportLab's parser), so a later process reads them in a few
+    milliseconds."""
     from weakref import WeakKeyDictionary
 
     from reportlab import rl_config
@@ -172,7 +173,9 @@ def _load_font(name: str, path: Path, index: int) -> TTFont:
         parsed.append(TTFontFace(str(path), subfontIndex=index))
         return {k: v for k, v in vars(parsed[0]).items() if k not in _NOT_KEPT}
 
-    tables = cached(f"font-{path.stem}-{index}", [path], ("dxdesk.core.printing.fonts",), parse)
+    # keyed by ReportLab's parser too: another ReportLab may keep other tables
+    modules = ("dxdesk.core.printing.fonts", "reportlab.pdfbase.ttfonts")
+    tables = cached(f"font-{path.stem}-{index}", [path], modules, parse)
     if parsed:
         face = parsed[0]
     else:
