@@ -26,11 +26,12 @@ from dxdesk.core.guide_files import read_yaml
 from dxdesk.core.guide_schema import (
     Identifier,
     SchemaModel,
-    StaffText,
-    Title,
+    _join_folded_japanese,
+    _known_langs,
+    _needs,
     pydantic_problems,
 )
-from dxdesk.core.i18n import pick, tr
+from dxdesk.core.i18n import RESIDENT_LANGUAGES, pick, tr
 from dxdesk.core.privacy import PersonalDataError, ensure_no_personal_data
 
 CLASS_MENU_FILE = "class-menu.yaml"
@@ -55,6 +56,22 @@ CLASS_ROW_COLUMNS: tuple[str, ...] = (*CLASS_CSV_COLUMNS, "note", "origin", "rec
 # --------------------------------------------------------------------------- the menu
 
 
+# A topic's label (Japanese and English for staff) and goal (Japanese), and any resident
+# language for the learner's handout (the shipped menu has all nine: tests/core/test_classes.py).
+MenuLabel = Annotated[
+    dict[str, str],
+    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(_needs("ja", "en")),
+    AfterValidator(_join_folded_japanese),
+]
+MenuGoal = Annotated[
+    dict[str, str],
+    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(_needs("ja")),
+    AfterValidator(_join_folded_japanese),
+]
+
+
 def _unique_ids(topics: list[ClassTopic]) -> list[ClassTopic]:
     seen: set[str] = set()
     for topic in topics:
@@ -67,14 +84,22 @@ def _unique_ids(topics: list[ClassTopic]) -> list[ClassTopic]:
 class ClassTopic(SchemaModel):
     id: Identifier
     kind: Literal["basic", "applied"]
-    label: Title
-    goal: StaffText = Field(description="what a learner can do at the end, plain Japanese")
+    label: MenuLabel
+    goal: MenuGoal = Field(description="what a learner can do at the end, in each language")
     guide: Identifier | None = Field(
         default=None, description="a guide whose online_route is the topic's official route"
     )
 
     def title(self, lang: str) -> str:
         return pick(self.label, lang, "ja") or self.id
+
+    def for_learner(self, lang: str) -> tuple[str, str]:
+        """The label and goal a learner reads in ``lang`` (やさしい日本語 falls back to Japanese,
+        any other language to English)."""
+        chain = (lang, "ja") if lang.startswith("ja") else (lang, "en")
+        label = next(self.label[c] for c in (*chain, "ja") if self.label.get(c))
+        goal = next(self.goal[c] for c in (*chain, "ja") if self.goal.get(c))
+        return label, goal
 
 
 class ClassMenu(SchemaModel):
@@ -432,8 +457,6 @@ def render_handout(
     if not topics:
         raise ValueError("choose at least one topic for the handout")
     text_lang = "ja-easy" if lang == "ja" else lang
-    # the class menu is written in Japanese and English: other languages read its English
-    menu_lang = "ja" if lang in ("ja", "ja-easy") else "en"
     body = TextStyle(lang, 12)
     flow = Flow(210 * MM, 297 * MM, 15 * MM, reserve_bottom=8 * MM)
     cw = flow.content_width
@@ -443,10 +466,9 @@ def render_handout(
     flow.add(text_block(sub, body, cw), gap_after=10)
     for topic in topics:
         url = topic_route(topic, catalog, settings)
-        goal = topic.goal.get(menu_lang) or topic.goal["ja"]
+        label, goal = topic.for_learner(lang)
         parts = [
-            text_block(topic.label.get(menu_lang) or topic.title("ja"),
-                       TextStyle(lang, 16, bold=True), cw),
+            text_block(label, TextStyle(lang, 16, bold=True), cw),
             text_block(slip_tr("handout.goal", lang, goal=goal), body, cw),
         ]  # fmt: skip
         if topic.guide:

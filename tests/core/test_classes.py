@@ -162,3 +162,30 @@ def test_live_tally_keeps_the_sums_and_undo_takes_back() -> None:
     assert r.learners == 3 and sum(r.ages.values()) == 3 and r.results["reached"] == 1
     with pytest.raises(ValueError, match="no learner"):
         r.remove_result("partly") or r.remove_result("partly")
+
+
+def test_every_topic_has_its_label_and_goal_in_every_resident_language() -> None:
+    """A learner's handout prints the topic and its goal in the learner's language."""
+    from dxdesk.core.catalog import ruby_segments
+    from dxdesk.core.i18n import RESIDENT_LANGUAGES
+
+    missing = [
+        (t.id, field, lang)
+        for t in shipped_class_menu().topics
+        for field, texts in (("label", t.label), ("goal", t.goal))
+        for lang in RESIDENT_LANGUAGES
+        if not (texts.get(lang) or "").strip()
+    ]
+    assert not missing, missing
+    for t in shipped_class_menu().topics:  # やさしい日本語 reads every kanji with furigana
+        for base, reading in ruby_segments(t.goal["ja-easy"] + t.label["ja-easy"]):
+            if reading is None:
+                assert not any("\u4e00" <= c <= "\u9fff" for c in base), (t.id, base)
+
+
+def test_a_menu_text_in_an_unknown_language_is_refused(tmp_path: Path) -> None:
+    text = (forms_dir() / "class-menu.yaml").read_text("utf-8")
+    bad = tmp_path / "class-menu.yaml"
+    bad.write_text(text.replace("      pt: ", "      xx: ", 1), "utf-8")
+    with pytest.raises(ClassMenuError, match="xx"):
+        load_class_menu(bad)

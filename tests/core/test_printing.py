@@ -152,8 +152,9 @@ def test_qr_is_at_least_25_mm_with_a_quiet_zone(guide, settings, fmt: str) -> No
 def test_receipt_height_follows_the_content(guide, settings) -> None:
     short = layout_slip(guide, settings, "en", "receipt80", new_handoff_code(), [], TODAY)
     longer = layout_slip(
-        guide, settings, "en", "receipt80", new_handoff_code(), ["Step"] * 6, TODAY
-    )
+        guide, settings, "en", "receipt80", new_handoff_code(),
+        ["We checked your card and explained the next step."] * 6, TODAY,
+    )  # fmt: skip
     assert len(short.pages) == len(longer.pages) == 1
     assert short.pages[0].width == pytest.approx(80 * MM)
     assert longer.pages[0].height > short.pages[0].height + 6 * 12
@@ -382,12 +383,10 @@ def _page_text(page) -> str:
 
 @pytest.mark.parametrize("fmt", ["a6", "a5"])
 def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: str) -> None:
-    """At most two sheets (an A6 card printed on both sides), the hand-off band never split,
-    and on two sheets every page carries the hand-off code and says which page it is.
-
-    Type never shrinks below 12 pt, so an A6 card may run to a third side (two sheets) on the
-    longer guides, most of them in やさしい日本語, whose phrases do not break; A5 never does.
-    `tools/slip_pages.py` lists which."""
+    """One sheet (a card printed on both sides) for every shipped guide in every language, with
+    nothing done on A6 and one done item on A5; the hand-off band never split, and on a card
+    every page carries the hand-off code and says which page it is. `tools/slip_pages.py`
+    lists any slip that needs more."""
     settings.urls = {"survey_url_template": SURVEY, **CITY_URLS}
     done = [] if fmt == "a6" else ["マイナポータルの利用登録まで終わりました。"]
     for guide in load_catalog(forms_dir()).guides.values():
@@ -395,7 +394,7 @@ def test_every_shipped_slip_keeps_qr_code_and_contact_together(settings, fmt: st
             code = new_handoff_code()
             doc = layout_slip(guide, settings, lang, fmt, code, done, TODAY)
             where = (guide.id, lang, fmt)
-            assert len(doc.pages) <= (3 if fmt == "a6" else 2), where
+            assert len(doc.pages) <= 2, where
             route = route_url(guide, settings)
             band = [p for p in doc.pages if any(q.data == route for q in _qrs(p))]
             assert len(band) == 1, where
@@ -540,12 +539,17 @@ def _lines(block) -> list[str]:
 
 @pytest.mark.parametrize("width_mm", [40, 48, 55, 62, 70, 80])
 def test_easy_japanese_breaks_only_between_phrases(width_mm: float) -> None:
+    """At the spaces between phrases, and after 。 and 、 (never inside a phrase)."""
+    import re
+
     from dxdesk.core.catalog import ruby_segments
     from dxdesk.core.printing.layout import TextStyle, text_block
 
     text = ("{暗証番号|あんしょうばんごう}は 4けたの {数字|すうじ}です。11がつ 23にちまでに "
             "{窓口|まどぐち}に {来|き}て ください。{平日|へいじつ} 8:30～17:15")  # fmt: skip
-    phrases = ["".join(b for b, _ in ruby_segments(p)) for p in text.split(" ")]
+    pieces = [p for p in re.split(r" |(?<=[。、])", text) if p]
+    phrases = ["".join(b for b, _ in ruby_segments(p)) for p in pieces]
+    phrases += [a + b for a, b in zip(phrases, phrases[1:], strict=False) if a[-1] in "。、"]
     lines = _lines(text_block(text, TextStyle("ja-easy", 12), width_mm * MM))
     assert len(lines) > 1
     for line in lines:  # every line is made of whole phrases
@@ -669,3 +673,104 @@ def test_lost_card_slip_prints_the_city_page_never_another_citys(settings) -> No
     pdf = render_slip(lost, settings, "ja", "a5", new_handoff_code(), [], TODAY)
     assert CITY_URLS["mynumber_card_url"] in decode_qr_codes(pdf)
     assert "fujimino" not in pdf_text(pdf)
+
+
+def _rows(items) -> list[list[PlacedText]]:
+    """The printed rows of text (ruby left out), top to bottom, each left to right."""
+    rows: dict[float, list[PlacedText]] = {}
+    for item in items:
+        if isinstance(item, PlacedText) and not item.ruby:
+            rows.setdefault(round(item.y, 1), []).append(item)
+    return [sorted(r, key=lambda i: i.x) for _, r in sorted(rows.items())]
+
+
+def test_easy_japanese_done_items_never_run_together_after_a_wrapped_one(settings) -> None:
+    """A translator's report: in a やさしい日本語 done list, the item after a wrapped one went on
+    at the end of its last line (…説明しました。 ✓ どの). Every row holding a ✓ begins with it."""
+    from dxdesk.core.printing.layout import TextStyle
+    from dxdesk.core.printing.slip import _Blocks, done_today_texts, marked_items
+
+    guide = load_catalog(forms_dir()).guides["pin-reset"]
+    steps = ["kiosk-four-digit", "voluntary-proxy", "which-pin", "who-came"]
+    done = done_today_texts(guide, "ja-easy", steps).texts
+    assert len(done) == 4
+    style = TextStyle("ja-easy", 12)
+    blocks = marked_items(done, "✓", style, 91 * MM, _Blocks(), side_by_side=True)
+    pages = [[i for b in blocks for i in b.items]]
+    for fmt in ("a6", "receipt80"):
+        doc = layout_slip(guide, settings, "ja-easy", fmt, new_handoff_code(), done, TODAY)
+        pages += [p.items for p in doc.pages]
+    for items in pages:
+        for row in _rows(items):
+            if any("✓" in t.run.text for t in row):
+                assert row[0].run.text.startswith("✓"), "".join(t.run.text for t in row)
+
+
+def test_a_font_from_the_start_up_cache_measures_and_subsets_as_a_parsed_one(
+    tmp_path, monkeypatch
+) -> None:
+    """A first slip reads a face's parsed tables from the start-up cache instead of parsing
+    the font again; the face it gives must be the same face."""
+    from dxdesk.core import startup_cache
+    from dxdesk.core.paths import font_path
+    from dxdesk.core.printing.fonts import _load_font
+
+    monkeypatch.setenv(startup_cache.CACHE_DIR_ENV, str(tmp_path))
+    path = font_path("NotoSansDevanagari-Regular.ttf")
+    parsed = _load_font("T1", path, 0)
+    assert list(tmp_path.glob("font-NotoSansDevanagari-Regular-0-*.pickle"))
+    cached = _load_font("T2", path, 0)
+    assert cached.face is not parsed.face
+    text = "स्वास्थ्य कार्ड 4-digit PIN"
+    assert cached.stringWidth(text, 12) == parsed.stringWidth(text, 12)
+    codes = sorted({ord(c) for c in text})
+    assert cached.face.makeSubset(codes) == parsed.face.makeSubset(codes)
+    assert cached.face._pdfScale(500) == parsed.face._pdfScale(500)
+
+
+def _receipt_lengths_mm(langs: tuple[str, ...], settings: SiteSettings) -> list[float]:
+    """The receipt's length, read from the real PDF's page size, for every shipped guide in
+    ``langs`` with nothing done (as a class's learner slips print)."""
+    import io
+
+    lengths = []
+    for guide in load_catalog(forms_dir()).guides.values():
+        for lang in langs:
+            pdf = render_slip(guide, settings, lang, "receipt80", "ABCD-2345-P", [], TODAY)
+            page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+            assert float(page.mediabox.width) == pytest.approx(80 * MM)
+            lengths.append(float(page.mediabox.height) / MM)
+    return sorted(lengths)
+
+
+@pytest.fixture(scope="module")
+def typical_receipts() -> list[float]:
+    """Every shipped guide in Japanese and English, nothing done, no survey QR set."""
+    settings = SiteSettings(site_id="kita-1", site_name="北区役所", counter_phone="06-1234-5678",
+                            counter_hours="平日 8:30～17:15", urls=dict(CITY_URLS))  # fmt: skip
+    return _receipt_lengths_mm(("ja", "en"), settings)
+
+
+def test_the_receipt_puts_its_qr_beside_its_caption(guide, settings) -> None:
+    doc = layout_slip(guide, settings, "ja", "receipt80", new_handoff_code(), [], TODAY)
+    (qr,) = doc.qr_codes()
+    caption = plain_text(slip_tr("slip.scan_qr", "ja"))[:6]
+    (first,) = [t for t in doc.texts() if t.run.text.startswith(caption)]
+    assert first.x >= qr.x + qr.size and qr.y <= first.y <= qr.y + qr.size
+
+
+def test_receipts_stay_as_short_as_the_tightened_layout(typical_receipts) -> None:
+    """The median typical receipt (see ``typical_receipts``) was 231 mm before the layout was
+    tightened (QR beside its caption, short lines sharing a row) and is 216 mm now: it must not
+    grow back. `uv run python tools/receipt_lengths.py --done 0 --no-survey --langs ja,en`."""
+    import statistics
+
+    assert statistics.median(typical_receipts) <= 220
+
+
+@pytest.mark.xfail(strict=True, reason="not met: 216 mm (12 pt body, 1.5 line pitch, 72 mm wide)")
+def test_a_typical_receipt_is_at_most_200_mm(typical_receipts) -> None:
+    """Issue 17's target for the 80 mm roll. Strict: once it holds, drop the mark."""
+    import statistics
+
+    assert statistics.median(typical_receipts) <= 200

@@ -144,12 +144,52 @@ def _register(family: str, weight: str) -> str | None:
             return None
         path, index = found[0]
     try:
-        face = TTFont(name, str(path), subfontIndex=index)
+        face = _load_font(name, Path(path), index)
     except Exception as exc:  # missing, truncated or not a font: name the file, say what to do
         raise SlipError(tr("printing.error.font_unusable", path=str(path), error=exc)) from exc
     pdfmetrics.registerFont(face)
     _files[name] = (str(path), index)
     return name
+
+
+_NOT_KEPT = ("_pdfScale", "_ttf_data")  # a function, and the file's bytes (read again)
+
+
+def _load_font(name: str, path: Path, index: int) -> TTFont:
+    """ReportLab's TTFont for a file. Parsing a face's tables takes about 0.4 s for a CJK font,
+    most of a first slip's time; the parsed tables are kept in the start-up cache (keyed by the
+    font file, this module and ReportLab's parser), so a later process reads them in a few
+    milliseconds."""
+    from weakref import WeakKeyDictionary
+
+    from reportlab import rl_config
+    from reportlab.pdfbase.ttfonts import TTEncoding, TTFontFace
+
+    from dxdesk.core.startup_cache import cached
+
+    parsed: list[TTFontFace] = []
+
+    def parse() -> dict:
+        parsed.append(TTFontFace(str(path), subfontIndex=index))
+        return {k: v for k, v in vars(parsed[0]).items() if k not in _NOT_KEPT}
+
+    # keyed by ReportLab's parser too: another ReportLab may keep other tables
+    modules = ("dxdesk.core.printing.fonts", "reportlab.pdfbase.ttfonts")
+    tables = cached(f"font-{path.stem}-{index}", [path], modules, parse)
+    if parsed:
+        face = parsed[0]
+    else:
+        face = TTFontFace.__new__(TTFontFace)
+        face.__dict__.update(tables)
+        face._ttf_data = path.read_bytes()  # the subsetter copies glyphs from it
+        scale = 1000 / face.unitsPerEm
+        face._pdfScale = (lambda x: x) if scale == 1 else (lambda x: x * scale)
+    font = TTFont.__new__(TTFont)
+    font.fontName, font.face, font.encoding = name, face, TTEncoding()
+    font.state = WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = True
+    return font
 
 
 @cache

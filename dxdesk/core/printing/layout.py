@@ -176,7 +176,8 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
         for char in base:
             if glue_next and units and not word:
                 units[-1].pieces.append((char, None))
-                glue_next = char in _NO_LINE_END
+                # a number glued to a bracket keeps its digits and counter: （15歳 never （1/5歳
+                glue_next = char in _NO_LINE_END or (_is_digit(char) and not break_anywhere)
                 continue
             if char in _NO_LINE_START and (units or word):
                 if word:
@@ -208,14 +209,15 @@ def _units(text: str, break_anywhere: bool) -> list[_Unit]:
 
 
 def _phrases(units: list[_Unit]) -> list[_Unit]:
-    """やさしい日本語 is written with a space between phrases: it breaks at those spaces only
-    (a phrase longer than the line still breaks inside, by character, with kinsoku)."""
+    """やさしい日本語 is written with a space between phrases: it breaks at those spaces and
+    after 。 and 、 only (a phrase longer than the line still breaks inside, by character,
+    with kinsoku)."""
     phrases: list[_Unit] = []
     current: list[_Unit] = []
     for unit in units:
         current.append(unit)
         last = unit.pieces[-1][0]
-        if last.endswith((" ", "\u3000")):
+        if last.endswith((" ", "\u3000", "。", "、")):  # so are a sentence's and a clause's
             phrases.append(_Unit([p for u in current for p in u.pieces], parts=current))
             current = []
     if current:

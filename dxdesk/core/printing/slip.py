@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from dxdesk.core.catalog import ProcedureGuide, SlipText
 from dxdesk.core.handoff import is_valid_handoff_code
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.printing.errors import SlipError
-from dxdesk.core.printing.fonts import MissingGlyphError
+from dxdesk.core.printing.fonts import MissingGlyphError, run_width
 from dxdesk.core.printing.layout import (
     MM,
     Block,
@@ -18,6 +19,7 @@ from dxdesk.core.printing.layout import (
     Flow,
     PlacedLine,
     PlacedQR,
+    PlacedText,
     TextStyle,
     draw,
     qr_matrix,
@@ -41,12 +43,14 @@ class SlipFormat:
 
 
 SLIP_FORMATS: dict[str, SlipFormat] = {
-    "a6": SlipFormat("a6", 105, 148, 7, 28, 25, (12,), 16, True),
+    "a6": SlipFormat("a6", 105, 148, 7, 28, 22, (12,), 16, True),
     "a5": SlipFormat("a5", 148, 210, 12, 35, 25, (13, 12), 18, True),
-    "receipt80": SlipFormat("receipt80", 80, None, 4, 28, 22, (12,), 14, True),
+    "receipt80": SlipFormat("receipt80", 80, None, 4, 25, 22, (12,), 14, True),
 }
 HEADING_SIZE = 14
-FOOTER_ROOM = 7 * MM  # kept free above the bottom margin of a slip of several pages
+FOOTER_SIZE = 10.5
+# kept free above the bottom margin of a slip of several pages: one line of the footer
+FOOTER_ROOM = FOOTER_SIZE * 1.5
 SURVEY_KEY = "survey_url_template"
 
 
@@ -220,10 +224,13 @@ def layout_slip(
         plans += [_Plan(band_back=True)]
         plans += [_Plan(done_back=True, band_back=True)] if done_today else []
         if len(done_today) > 1:
-            plans += [_Plan(p.done_back, p.band_back, compact_done=True) for p in plans]
+            plans += [dataclasses.replace(p, compact_done=True) for p in plans]
         if survey_url:  # the band alone on the back, the survey QR at the foot of the front
-            plans += [_Plan(p.done_back, True, p.compact_done, survey_apart=True)
+            plans += [dataclasses.replace(p, band_back=True, survey_apart=True)
                       for p in plans if p.band_back]  # fmt: skip
+    if spec.height_mm is not None and spec.title_size > HEADING_SIZE:
+        # then the same with the title at heading size, before a card takes a third side
+        plans += [dataclasses.replace(p, small_title=True) for p in plans]
     tb = _Blocks()
     try:
         for plan in plans:
@@ -237,10 +244,11 @@ def layout_slip(
         compact = len(done_today) > 1
         tries = [_Plan(paged=True, compact_done=compact)]
         tries += [_Plan(paged=True, compact_done=compact, survey_apart=True)] if survey_url else []
+        tries += [dataclasses.replace(p, small_title=True) for p in tries]
         docs = [_build(guide, settings, lang, spec, spec.body_sizes[-1], url, survey_url,
                        handoff_code, done_today, printed_on, p, tb) for p in tries]  # fmt: skip
-        doc = min(docs, key=lambda d: (d.overflow, len(d.pages)))
-        return doc
+        # fewest sheets; on a tie the first (the larger title)
+        return min(docs, key=lambda d: (d.overflow, len(d.pages)))
     except MissingGlyphError as exc:
         raise SlipError(str(exc)) from exc
 
@@ -254,6 +262,7 @@ class _Plan:
     compact_done: bool = False  # done today as one paragraph: ✓ a  ✓ b  ✓ c
     paged: bool = False  # as many pages as it takes
     survey_apart: bool = False  # the survey QR after the band rather than in it
+    small_title: bool = False  # the title at heading size (14 pt) rather than the format's
 
     @property
     def pages(self) -> int:
@@ -273,6 +282,84 @@ class _Blocks:
         if block is None:
             block = self._memo[key] = text_block(text, style, width, **options)
         return block
+
+
+def hanging_indent(style: TextStyle, prefixes: Sequence[str]) -> float:
+    """Room for the widest mark or number (1., 10., ✓) and a little space after it."""
+    return max(style.width(p) for p in prefixes) + style.size * 0.35
+
+
+def marked_items(
+    items: Sequence[str], mark: str, style: TextStyle, width: float, tb: _Blocks,
+    *, side_by_side: bool = False,
+) -> list[Block]:  # fmt: skip
+    """Items each after its mark (✓, ・), wrapped lines hanging under the text, one block per
+    printed row. ``side_by_side`` puts a short item beside the one before it when it fits
+    whole on the rest of the row; an item never starts on the last line of a wrapped one,
+    so every item still begins at a mark the eye can find."""
+    indent = hanging_indent(style, [mark])
+    makers = [lambda w, item=item: tb(item, style, w, prefix=mark, indent=indent) for item in items]
+    if not side_by_side:
+        return [make(width) for make in makers]
+    return packed(makers, width, style.size * 1.5, indent + style.size * 3)
+
+
+def packed(makers: Sequence, width: float, gap: float, least: float) -> list[Block]:
+    """Blocks made for a width (``make(width)``), packed into rows: one goes beside the one
+    before when it fits there on one line (in at least ``least`` of room), else it starts a
+    new row; nothing goes beside a block of several lines."""
+    rows: list[Block] = []
+    row: list[tuple[float, Block]] = []
+    used = 0.0
+    for make in makers:
+        if row:
+            room = width - used - gap
+            if room >= least:
+                block = make(room)
+                if _line_count(block) == 1:
+                    row.append((used + gap, block))
+                    used += gap + _text_right(block)
+                    continue
+            rows.append(_row(row))
+            row = []
+        block = make(width)
+        if _line_count(block) > 1:  # several lines: the next one starts a new row
+            rows.append(block)
+            used = 0.0
+        else:
+            row, used = [(0.0, block)], _text_right(block)
+    if row:
+        rows.append(_row(row))
+    return rows
+
+
+def _line_count(block: Block) -> int:
+    return len({round(i.y, 2) for i in block.items if isinstance(i, PlacedText) and not i.ruby})
+
+
+def _text_right(block: Block) -> float:
+    return max(
+        (i.x + run_width(i.run, i.size) for i in block.items if isinstance(i, PlacedText)),
+        default=0.0,
+    )
+
+
+def _row(parts: list[tuple[float, Block]]) -> Block:
+    """Blocks of one line side by side, their baselines aligned (one may carry furigana)."""
+    if len(parts) == 1:
+        return parts[0][1]
+
+    def baseline(block: Block) -> float:
+        return min(i.y for i in block.items if isinstance(i, PlacedText) and not i.ruby)
+
+    top = max(baseline(b) for _, b in parts)
+    items: list = []
+    height = 0.0
+    for x, block in parts:
+        dy = top - baseline(block)
+        items += block.shifted(x, dy)
+        height = max(height, block.height + dy)
+    return Block(height, items)
 
 
 def qr_row(
@@ -316,13 +403,15 @@ def _build(
     flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
                 reserve)  # fmt: skip
     cw = flow.content_width
+    roll = spec.height_mm is None
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
-    title = TextStyle(text_lang, spec.title_size, bold=True)
+    title = TextStyle(text_lang, HEADING_SIZE if plan.small_title else spec.title_size, bold=True)
     heading = TextStyle(lang, HEADING_SIZE, bold=True)
     normal = TextStyle(lang, body)
     guide_body = TextStyle(text_lang, body)
-    gap = body * 0.6
+    # a receipt roll is paid for by the millimetre; a card has little room
+    gap = body * (0.35 if roll else 0.5 if spec.width_mm < 120 else 0.6)
 
     flow.add(tb(text.title, title, cw), gap_after=gap)
     if fell_back:
@@ -340,11 +429,9 @@ def _build(
         flow.space(gap)
 
     def done_section() -> None:
-        if done_today and plan.compact_done:  # each ✓ kept with its item
-            done = [tb("  ".join(f"✓\u00a0{item}" for item in done_today), normal, cw)]
-            section(slip_tr("slip.done_today", lang), done)
-        elif done_today:
-            done = [tb(item, normal, cw, prefix="✓", indent=body * 1.4) for item in done_today]
+        if done_today:
+            done = marked_items(done_today, "✓", normal, cw, tb,
+                                side_by_side=plan.compact_done or roll)  # fmt: skip
             section(slip_tr("slip.done_today", lang), done)
 
     def back_page() -> None:
@@ -354,13 +441,14 @@ def _build(
 
     if not plan.done_back:
         done_section()
-    steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=body * 1.6)
+    indent = hanging_indent(guide_body, [f"{len(text.steps)}."])
+    steps = [tb(step, guide_body, cw, prefix=f"{n}.", indent=indent)
              for n, step in enumerate(text.steps, start=1)]  # fmt: skip
     section(slip_tr("slip.remaining", lang), steps)
     if text.prepare:
-        things = [
-            tb(thing, guide_body, cw, prefix="・", indent=body * 1.4) for thing in text.prepare
-        ]
+        # on a receipt or a card short things share a row: ・カード  ・手数料
+        small = roll or spec.width_mm < 120
+        things = marked_items(text.prepare, "・", guide_body, cw, tb, side_by_side=small)
         section(slip_tr("slip.prepare", lang), things)
     # a sheet or a receipt roll: the QR beside its URL and code, the code and contact as one
     # band that is never split
@@ -414,22 +502,57 @@ def _handoff_band(
         ], x)  # fmt: skip
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
-    else:  # narrow (A6): what the QR does above it, the hint under it, at full width
-        scan = tb(slip_tr("slip.scan_qr", lang), normal, width)
-        qr_top = scan.height + 2
-        items = [*scan.items, PlacedQR(0.0, qr_top, qr, qr_matrix(url), url)]
-        column_block = stack([
-            (tb(url, normal, column, break_anywhere=True), body * 0.6),
-            (tb(f"{slip_tr('slip.handoff_code', lang)}  {code}",
-                        TextStyle(lang, HEADING_SIZE + 2, bold=True), column), 0.0),
-        ], x)  # fmt: skip
-        items += column_block.shifted(0, qr_top)
-        hint_top = qr_top + max(qr, column_block.height) + 2
-        hint = tb(slip_tr("slip.handoff_hint", lang), normal, width)
-        items += hint.shifted(0, hint_top)
-        top = hint_top + hint.height + 3 * MM
+    else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
+        code_style = TextStyle(lang, HEADING_SIZE + 2, bold=True)
+        code_text = f"{slip_tr('slip.handoff_code', lang)}  {code}"
+        scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
+        pieces = [  # (text, style, options, gap before it when under the QR)
+            (url, normal, {"break_anywhere": True}, 0.0),
+            (code_text, code_style, {}, body * 0.3),
+            (slip_tr("slip.handoff_hint", lang), normal, {}, 0.0),
+        ]
+        # beside the QR, under what it does: whichever of the URL, code and hint leave the
+        # shortest band (each keeps its order; the rest go under, at full width)
+        arrangements = []
+        for mask in range(2 ** len(pieces)):
+            beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
+            under_parts: list[tuple[Block, float]] = []
+            for n, (text, style, options, gap_before) in enumerate(pieces):
+                if mask >> n & 1:
+                    beside_parts.append((tb(text, style, column, **options), 0.0))
+                else:
+                    if under_parts and gap_before:
+                        under_parts[-1] = (under_parts[-1][0], gap_before)
+                    under_parts.append((tb(text, style, width, **options), 0.0))
+            arrangements.append((beside_parts, under_parts))
+
+        def height(arrangement) -> float:
+            beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
+            return max(qr, beside_qr.height) + under.height
+
+        beside_qr, below = (stack(part) for part in min(arrangements, key=height))
+        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
+        items += below.shifted(0, max(qr, beside_qr.height) + 2)
+        top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
+    # the survey column: the narrower of two widths unless the wider one (its caption in
+    # fewer lines) makes the band shorter
+    bands = [
+        _contact_and_survey(lang, spec, body, survey_url, settings, printed_on, width, tb,
+                            items, top, max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, share)))
+        for share in (width * 0.36, width * 0.44)
+    ]  # fmt: skip
+    return min(bands, key=lambda b: b.height)
+
+
+def _contact_and_survey(
+    lang: str, spec: SlipFormat, body: float, survey_url: str | None, settings: SiteSettings,
+    printed_on: dt.date | None, width: float, tb: _Blocks, above: list, top: float,
+    survey_width: float,
+) -> Block:  # fmt: skip
+    normal = TextStyle(lang, body)
+    gap = 3 * MM
+    items = list(above)
     survey_block = None
-    survey_width = max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, width * 0.36))
     beside = bool(survey_url) and width - survey_width - gap >= 45 * MM
     contact_width = width - survey_width - gap if beside else width
     if survey_url and beside:
@@ -440,16 +563,16 @@ def _handoff_band(
             [PlacedQR((survey_width - survey) / 2, 0.0, survey, qr_matrix(survey_url),
                       survey_url), *caption.shifted(0, survey)],
         )  # fmt: skip
-    contact = stack([
-        (tb(slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True), contact_width),
-         0.0),
-        (tb(counter_name(settings, lang), normal, contact_width), 0.0),
-        (tb(slip_tr("slip.phone", lang, phone=settings.counter_phone), normal, contact_width),
-         0.0),
-        (tb(slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal,
-            contact_width), 0.0),
-    ] + ([(tb(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal,
-              contact_width), 0.0)] if printed_on else []))  # fmt: skip
+    lines = [
+        (slip_tr("slip.contact", lang), TextStyle(lang, body, bold=True)),
+        (counter_name(settings, lang), normal),
+        (slip_tr("slip.phone", lang, phone=settings.counter_phone), normal),
+        (slip_tr("slip.hours", lang, hours=counter_hours(settings, lang)), normal),
+    ] + ([(slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang)), normal)]
+         if printed_on else [])  # fmt: skip
+    makers = [lambda w, t=t, st=st: tb(t, st, w) for t, st in lines]
+    # a short line shares its row (お問い合わせ 北区役所)
+    contact = stack([(b, 0.0) for b in packed(makers, contact_width, body, body * 4)])
     items += contact.shifted(0, top)
     height = top + contact.height
     if survey_block:
@@ -459,9 +582,9 @@ def _handoff_band(
         height = max(height, top + survey_block.height)
     elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
         survey = spec.survey_qr_mm * MM
-        row_top = height + 4 * MM
+        row_top = height + 3 * MM
         caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
-        items.append(PlacedLine(0, row_top - 2 * MM, width, row_top - 2 * MM, 0.4))
+        items.append(PlacedLine(0, row_top - 1.5 * MM, width, row_top - 1.5 * MM, 0.4))
         items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
         items += caption.shifted(survey + gap, row_top)
         height = row_top + max(survey, caption.height)
@@ -474,12 +597,18 @@ def _number_pages(
     """A slip that needs two sheets (or both sides) says so, with the code and the print date
     on every page."""
     margin = spec.margin_mm * MM
-    style = TextStyle(lang, 10.5)
+    style = TextStyle(lang, FOOTER_SIZE)
     total = len(doc.pages)
     date = format_date(printed_on, lang)
+    width = doc.pages[0].width - 2 * margin
+    label = f"{slip_tr('slip.handoff_code', lang)} "
+    from dxdesk.core.catalog import plain_text
+
+    if style.width(plain_text(f"{date}   {label}{code}   {total}/{total}")) > width:
+        label = ""  # one line, inside the room kept for it: the code speaks for itself
     for n, page in enumerate(doc.pages, start=1):
-        text = f"{date}   {slip_tr('slip.handoff_code', lang)} {code}   {n}/{total}"
-        footer = text_block(text, style, page.width - 2 * margin, align="right")
+        text = f"{date}   {label}{code}   {n}/{total}"
+        footer = text_block(text, style, width, align="right")
         page.items.extend(footer.shifted(margin, page.height - margin - footer.height))
 
 
