@@ -26,9 +26,9 @@ from dxdesk.core.guide_files import read_yaml
 from dxdesk.core.guide_schema import (
     Identifier,
     SchemaModel,
-    _join_folded_japanese,
-    _known_langs,
-    _needs,
+    join_folded_japanese,
+    known_langs,
+    needs_texts,
     pydantic_problems,
 )
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, pick, tr
@@ -60,15 +60,15 @@ CLASS_ROW_COLUMNS: tuple[str, ...] = (*CLASS_CSV_COLUMNS, "note", "origin", "rec
 # language for the learner's handout (the shipped menu has all nine: tests/core/test_classes.py).
 MenuLabel = Annotated[
     dict[str, str],
-    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
-    AfterValidator(_needs("ja", "en")),
-    AfterValidator(_join_folded_japanese),
+    AfterValidator(known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(needs_texts("ja", "en")),
+    AfterValidator(join_folded_japanese),
 ]
 MenuGoal = Annotated[
     dict[str, str],
-    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
-    AfterValidator(_needs("ja")),
-    AfterValidator(_join_folded_japanese),
+    AfterValidator(known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(needs_texts("ja")),
+    AfterValidator(join_folded_japanese),
 ]
 
 

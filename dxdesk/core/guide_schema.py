@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=60)]
 
 
-def _needs(*langs: str):
+def needs_texts(*langs: str):
+    """A pydantic check that each of these languages has a text."""
+
     def check(value: dict[str, str]) -> dict[str, str]:
         missing = [lang for lang in langs if not (value.get(lang) or "").strip()]
         if missing:
@@ -46,7 +48,9 @@ def _needs(*langs: str):
     return check
 
 
-def _known_langs(allowed: Sequence[str]):
+def known_langs(allowed: Sequence[str]):
+    """A pydantic check that every language code is one of these."""
+
     def check(value: dict[str, str]) -> dict[str, str]:
         unknown = [lang for lang in value if lang not in allowed]
         if unknown:
@@ -63,7 +67,7 @@ _FOLDED_CJK_BREAK = re.compile(
 )
 
 
-def _join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
+def join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
     """YAML folding turns a line break into a space, which Japanese prose must not have."""
     if "ja" in value:
         value = {**value, "ja": _FOLDED_CJK_BREAK.sub("", value["ja"])}
@@ -73,26 +77,28 @@ def _join_folded_japanese(value: dict[str, str]) -> dict[str, str]:
 # Staff-facing text: Japanese required, English optional (shown when the UI is in English).
 StaffText = Annotated[
     dict[str, str],
-    AfterValidator(_known_langs(UI_LANGUAGES)),
-    AfterValidator(_needs("ja")),
-    AfterValidator(_join_folded_japanese),
+    AfterValidator(known_langs(UI_LANGUAGES)),
+    AfterValidator(needs_texts("ja")),
+    AfterValidator(join_folded_japanese),
 ]
 # Titles appear in both UI languages.
 Title = Annotated[
-    dict[str, str], AfterValidator(_known_langs(UI_LANGUAGES)), AfterValidator(_needs("ja", "en"))
+    dict[str, str],
+    AfterValidator(known_langs(UI_LANGUAGES)),
+    AfterValidator(needs_texts("ja", "en")),
 ]
 # Printed on a paper form: Japanese for the city office, and any resident language beside it.
 FormText = Annotated[
     dict[str, str],
-    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
-    AfterValidator(_needs("ja")),
-    AfterValidator(_join_folded_japanese),
+    AfterValidator(known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(needs_texts("ja")),
+    AfterValidator(join_folded_japanese),
 ]
 # What the resident hears or reads: やさしい日本語 required, any resident language optional.
 ResidentText = Annotated[
     dict[str, str],
-    AfterValidator(_known_langs(RESIDENT_LANGUAGES)),
-    AfterValidator(_needs("ja-easy")),
+    AfterValidator(known_langs(RESIDENT_LANGUAGES)),
+    AfterValidator(needs_texts("ja-easy")),
 ]
 
 
