@@ -147,7 +147,7 @@ def export_month(
 
     files: dict[str, dict] = {}
     with (
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-kpis") as pool,
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="dxdesk-kpis") as pool,
         _zip_into_place(final, overwrite) as zf,
     ):
         # The month's counts and the previous month's (whose tables the report's previous-month

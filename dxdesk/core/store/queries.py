@@ -82,7 +82,8 @@ class ExportQueries:
             f" WHERE month = ? AND dimension IN {_DIMENSIONS_IN}{kept_clause}"
         )
         # Dates are ISO text: every day of the month sorts between these two.
-        params = [f"{month}-01", f"{month}-31", *sites, *query.params, month, *kept_sites]
+        where = [f"{month}-01", f"{month}-31", *sites]
+        params = [*where, *query.params, *where, month, *kept_sites]
         counts = MonthCounts()
         # Its own read-only connection: safe from an export's worker thread, and the clerk's
         # connection stays free while it scans.
