@@ -1,4 +1,4 @@
-"""The month summary counts batches of store tuples; it must equal a plain count of the rows."""
+"""The month's counts from the store's one grouped query must equal a plain count of the rows."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export.columns import AGE_70_PLUS, duration_band
 from dxdesk.core.export.demo import demo_rows
-from dxdesk.core.export.summary import month_bounds, summarise
+from dxdesk.core.export.summary import MonthSummary, month_bounds, month_summary
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.store import STREAM_BATCH, Store
 
@@ -21,13 +21,14 @@ def _reference(rows: list[dict]) -> dict:
         "attempts": 0, "sessions": 0, "session_minutes": 0, "outcomes": Counter(),
         "by_dimension": Counter(), "blockers": Counter(), "handoffs_issued": Counter(),
         "handoff_returns": Counter(), "sessions_70_plus": 0, "sessions_age_known": 0,
-        "hygiene_checks": 0, "hygiene_confirmed": 0, "sites": set(),
+        "hygiene_checks": 0, "hygiene_confirmed": 0, "sites": set(), "by_site": Counter(),
     }  # fmt: skip
     for row in rows:
         outcome = row["outcome"]
         ref["attempts"] += 1
         ref["outcomes"][outcome] += 1
         ref["sites"].add(row["site_id"])
+        ref["by_site"][row["site_id"], outcome] += 1
         for dim in ("procedure_id", "age_band", "device", "channel"):
             ref["by_dimension"][dim, row[dim], outcome] += 1
         ref["by_dimension"]["help_language", row["help_language"] or "unknown", outcome] += 1
@@ -50,6 +51,11 @@ def _reference(rows: list[dict]) -> dict:
     return ref
 
 
+def summary_of_rows(rows: list[dict]) -> MonthSummary:
+    """A month summary of sessions.csv rows made up by a test (no store): the reference count."""
+    return MonthSummary(**_reference(rows))
+
+
 def test_batched_summary_equals_the_row_by_row_count(data_dir) -> None:
     catalog = load_catalog(forms_dir())
     with Store.open(data_dir) as store:
@@ -67,7 +73,7 @@ def test_batched_summary_equals_the_row_by_row_count(data_dir) -> None:
         last = end - dt.timedelta(days=1)
         rows = list(store.queries.procedure_attempt_rows(start, last))
         batches = list(store.queries.procedure_attempt_batches(start, last))
-        summary = summarise(batches)
+        summary = month_summary(store, MONTH)
 
     assert len(batches) > 2 and all(len(b) <= STREAM_BATCH for b in batches)
     assert sum(map(len, batches)) == len(rows) > 2 * STREAM_BATCH

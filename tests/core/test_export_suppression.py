@@ -105,8 +105,7 @@ def _template() -> dict:
 
 def _summary(counts: list[list[int]]):
     """A month whose procedure x outcome counts are ``counts`` (rows: _PROCEDURES)."""
-    from dxdesk.core.export.columns import SESSION_COLUMNS
-    from dxdesk.core.export.summary import summarise
+    from tests.core.test_export_summary import summary_of_rows
 
     template = _template()
     rows = [
@@ -115,7 +114,7 @@ def _summary(counts: list[list[int]]):
         for o, n in zip(_OUTCOMES, row, strict=True)
         for _ in range(n)
     ]
-    return summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+    return summary_of_rows(rows)
 
 
 @settings(max_examples=40, deadline=None)
@@ -172,9 +171,8 @@ def test_a_report_with_many_procedures_or_only_hidden_counts_still_renders():
 
     from pypdf import PdfReader
 
-    from dxdesk.core.export.columns import SESSION_COLUMNS
     from dxdesk.core.export.report import write_report_pdf
-    from dxdesk.core.export.summary import summarise
+    from tests.core.test_export_summary import summary_of_rows
 
     for per_procedure in (5, 1):
         rows = [
@@ -182,7 +180,7 @@ def test_a_report_with_many_procedures_or_only_hidden_counts_still_renders():
             for i in range(40)
             for _ in range(per_procedure)
         ]
-        summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+        summary = summary_of_rows(rows)
         pdf = write_report_pdf(
             summary, summary, k=3, month="2026-10", prev_month="2026-09", sites=["k-1"],
             is_demo=False,
@@ -193,9 +191,8 @@ def test_a_report_with_many_procedures_or_only_hidden_counts_still_renders():
 
 def test_hidden_blockers_are_not_ordered_by_their_true_size():
     """Two blockers shown as '<3' keep the same place whichever of them is really larger."""
-    from dxdesk.core.export.columns import SESSION_COLUMNS
     from dxdesk.core.export.report import blocker_bars
-    from dxdesk.core.export.summary import summarise
+    from tests.core.test_export_summary import summary_of_rows
 
     orders = []
     for first, second in ((1, 2), (2, 1)):
@@ -204,7 +201,7 @@ def test_hidden_blockers_are_not_ordered_by_their_true_size():
             for blocker, n in (("pin-forgotten", first), ("no-phone", second), ("pin-locked", 9))
             for _ in range(n)
         ]
-        summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+        summary = summary_of_rows(rows)
         labels, _values, marks = blocker_bars(summary, 3, "ja")
         assert marks[0] is None and marks[1:] == ["<3", "<3"]
         orders.append(labels)
@@ -229,15 +226,14 @@ def test_sheets_that_share_totals_hide_the_same_totals(attempts):
     one and shown in another, a total would give the first sheet's hidden cells back, so every
     sheet hides exactly the same totals."""
     from dxdesk.core.export import published
-    from dxdesk.core.export.columns import SESSION_COLUMNS
-    from dxdesk.core.export.summary import summarise
+    from tests.core.test_export_summary import summary_of_rows
 
     rows = [
         {**_template(), "session_id": f"{n:032x}", "procedure_id": p, "outcome": o,
          "age_band": a, "device": d}
         for n, (p, o, a, d) in enumerate(attempts)
     ]  # fmt: skip
-    summary = summarise([[tuple(r[c] for c in SESSION_COLUMNS) for r in rows]])
+    summary = summary_of_rows(rows)
     margins = {
         dim: {j for j in range(table.n_cols + 1) if table.is_hidden(table.n_rows, j)}
         for dim, (_values, table) in published.outcome_tables(summary, 3, solver=False).items()

@@ -57,6 +57,17 @@ def _old_store(data_dir: Path, version: int) -> dict[str, list[tuple]]:
             " 'local', ?)",
             (DAY, f"{DAY}T15:30:00"),
         )
+    if version >= 3:  # a month purged into kept counts (by the purge of that version)
+        db.execute(
+            "INSERT INTO monthly_aggregates (month, site_id, channel, procedure_id, outcome,"
+            " dimension, value, sessions, attempts, session_minutes)"
+            " VALUES ('2024-05', 'kita-1', 'counter', 'pin-reset', 'referred', '', '', 2, 3, 40)"
+        )
+        db.execute(
+            "INSERT INTO monthly_class_aggregates (month, site_id, topic_id, classes, learners,"
+            " learners_75_79, results_reached, staffing_warnings)"
+            " VALUES ('2024-05', 'kita-1', '', 2, 9, 9, 9, 1)"
+        )
     before = {
         table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
         for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -84,5 +95,15 @@ def test_an_older_store_with_data_is_upgraded_in_place(data_dir: Path, version: 
         assert [s.session_id for s in store.sessions.interrupted_sessions()] == [OPEN]
         classes = list(store.queries.class_record_rows(day, day))
         assert len(classes) == (1 if version >= 2 else 0)
+        if version >= 3:  # the kept month still counts; its warnings by kind were not kept
+            from dxdesk.core.export.class_summary import month_classes
+            from dxdesk.core.export.summary import month_summary
+
+            kept = month_summary(store, "2024-05")
+            assert (kept.sessions, kept.attempts, kept.session_minutes) == (2, 3, 40)
+            assert +kept.by_site == {("kita-1", "referred"): 3}
+            classes = month_classes(store, "2024-05")
+            assert (classes.classes, classes.learners, classes.classes_with_warning) == (2, 9, 1)
+            assert not classes.warnings  # unknown by kind (NULL), not made up
     with Store.open(data_dir) as again:  # upgrading is done once; the second open changes nothing
         assert again.schema_version == SCHEMA_VERSION

@@ -1,35 +1,55 @@
 """Monthly export of a large store against a raw SQLite GROUP BY, and import throughput.
 
 Run on demand: ``uv run pytest -s tests/perf/test_export.py``. Builds a store of 1,000,000
-sessions (24 sites, 12 months; about 1.2 attempts each) with executemany, then exports one
-month for all sites and compares with a bare ``GROUP BY procedure_id, outcome`` over the same
-month in the same run (target: export <= 5x the GROUP BY). Peak Python memory of the export is
-measured with tracemalloc in a second export run (tracemalloc slows code, so not timed).
+sessions (24 sites, 12 months; about 1.2 attempts each) with executemany, kept in
+``$DXDESK_PERF_STORE`` (default: a folder in the system temp folder, as test_store_size) for the
+next run; then exports one month for all sites and compares with a bare
+``GROUP BY procedure_id, outcome`` over the same month in the same run (target: export <= 4x
+the GROUP BY). Both are timed ``DXDESK_PERF_RUNS`` times (default 3), interleaved, and the
+medians compared: the machine may be shared. Peak Python memory of the export is measured
+with tracemalloc in a further export run (tracemalloc slows code, so not timed).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import statistics
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-import keyring
-import keyring.backends.fail
+import pytest
 
+from dxdesk.core import signing
 from dxdesk.core.catalog import load_catalog
 from dxdesk.core.export import export_month, import_bundles
 from dxdesk.core.export.demo import demo_months, demo_rows
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.signing import TrustStore
-from dxdesk.core.store import STORE_FILE, Store
+from dxdesk.core.store import SCHEMA_VERSION, STORE_FILE, Store
 
 SESSIONS = int(os.environ.get("DXDESK_PERF_SESSIONS", "1000000"))
+RUNS = int(os.environ.get("DXDESK_PERF_RUNS", "3"))
 SITES = 24
 MONTHS = 12
 LAST_MONTH = "2026-10"
-TARGET_RATIO = 5.0
+TARGET_RATIO = 4.0
+
+
+@pytest.fixture(scope="module")
+def big_store() -> Path:
+    """The 1,000,000-session store, built once and kept (the export only reads it)."""
+    default = Path(tempfile.gettempdir()) / f"dxdesk-perf-{SESSIONS}-v{SCHEMA_VERSION}"
+    folder = Path(os.environ.get("DXDESK_PERF_STORE", default))
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        _build(folder)
+        done.touch()
+    return folder
 
 
 def _build(data_dir: Path) -> int:
@@ -151,70 +171,76 @@ def _raw_rows_peak(path: Path, month: str) -> int:
     return peak
 
 
-def test_export_month_against_group_by(tmp_path: Path, perf_record) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())  # no keyring here: unsigned bundles
-    try:
-        data_dir = tmp_path / "big"
-        t = time.perf_counter()
-        total_rows = _build(data_dir)
-        build_s = time.perf_counter() - t
-        baseline_s, month_rows = _group_by(data_dir / STORE_FILE, LAST_MONTH)
-        with Store.open(data_dir) as store:
+def test_export_month_against_group_by(
+    big_store: Path, tmp_path: Path, perf_record, file_keyring
+) -> None:
+    data_dir = big_store
+    sites = [f"site-{i:02d}" for i in range(SITES)]
+    with sqlite3.connect(data_dir / STORE_FILE) as db:
+        total_rows = db.execute("SELECT count(*) FROM procedure_attempts").fetchone()[0]
+    baselines: list[float] = []
+    exports: list[float] = []
+    with Store.open(data_dir) as store:
+        _group_by(data_dir / STORE_FILE, LAST_MONTH)  # warm the OS file cache for both
+        for i in range(RUNS):  # interleaved: load on a shared machine hits both alike
+            baseline_s, month_rows = _group_by(data_dir / STORE_FILE, LAST_MONTH)
+            baselines.append(baseline_s)
             t = time.perf_counter()
-            bundle = export_month(store, LAST_MONTH, tmp_path / "out", all_sites=True,
+            bundle = export_month(store, LAST_MONTH, tmp_path / f"out{i}", all_sites=True,
                                   site_id="site-00")  # fmt: skip
-            export_s = time.perf_counter() - t
-            bundle.unlink()
-            tracemalloc.start()
-            export_month(store, LAST_MONTH, tmp_path / "out", all_sites=True, site_id="site-00")
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-        hq = Store.open(tmp_path / "hq")
-        t = time.perf_counter()
-        result = import_bundles(hq, [bundle], TrustStore(tmp_path / "t.json"),
-                                require_signature=False)  # fmt: skip
-        import_s = time.perf_counter() - t
-        hq.close()
-        raw_import_s, raw_rows = _raw_import(bundle, tmp_path / "raw-hq")
-        raw_peak = _raw_rows_peak(data_dir / STORE_FILE, LAST_MONTH)
-        ratio = export_s / baseline_s
-        print(
-            f"\nstore: {SESSIONS:,} sessions, {total_rows:,} attempt rows, {SITES} sites, "
-            f"{MONTHS} months (built in {build_s:.1f} s)"
-            f"\nmonth {LAST_MONTH}: {month_rows:,} attempt rows"
-            f"\nraw GROUP BY: {baseline_s * 1000:.0f} ms"
-            f"\nexport_month: {export_s * 1000:.0f} ms  (ratio {ratio:.1f}x, target <= "
-            f"{TARGET_RATIO:.0f}x)"
-            f"\nexport peak Python memory (tracemalloc): {peak / 1e6:.1f} MB "
-            f"({peak / max(month_rows, 1):.0f} B per month row)"
-            f"\nimport: {result.inserted:,} rows in {import_s:.1f} s "
-            f"({result.inserted / import_s:,.0f} rows/s)"
-            f"\nbundle size: {bundle.stat().st_size / 1e6:.1f} MB"
-        )
-        perf_record(
-            f"month export ({SESSIONS:,} sessions)",
-            export_s,
-            baseline_s,
-            "s",
-            "raw SQLite GROUP BY",
-            TARGET_RATIO,
-        )
-        perf_record(
-            "month export peak Python memory",
-            peak / 1e6,
-            raw_peak / 1e6,
-            "MB",
-            "raw fetchall of the month's rows",
-        )
-        perf_record(
-            "import throughput",
-            result.inserted / import_s,
-            raw_rows / raw_import_s,
-            "rows/s",
-            "csv + executemany, one commit",
-            higher_is_better=True,
-        )
-        assert result.inserted == month_rows
-    finally:
-        keyring.set_keyring(previous)
+            exports.append(time.perf_counter() - t)
+        tracemalloc.start()
+        export_month(store, LAST_MONTH, tmp_path / "traced", all_sites=True, site_id="site-00")
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    baseline_s, export_s = statistics.median(baselines), statistics.median(exports)
+    hq = Store.open(tmp_path / "hq")
+    trust = TrustStore(tmp_path / "t.json")  # the hub trusts site-00 for every site's rows
+    trust.add("site-00", signing.site_private_key("site-00").public_key())
+    trust.trust_also_for("site-00", sites)
+    t = time.perf_counter()
+    result = import_bundles(hq, [bundle], trust)
+    import_s = time.perf_counter() - t
+    hq.close()
+    raw_import_s, raw_rows = _raw_import(bundle, tmp_path / "raw-hq")
+    raw_peak = _raw_rows_peak(data_dir / STORE_FILE, LAST_MONTH)
+    ratio = export_s / baseline_s
+    print(
+        f"\nstore: {SESSIONS:,} sessions, {total_rows:,} attempt rows, {SITES} sites, "
+        f"{MONTHS} months ({data_dir})"
+        f"\nmonth {LAST_MONTH}: {month_rows:,} attempt rows; medians of {RUNS} runs"
+        f"\nraw GROUP BY: {baseline_s * 1000:.0f} ms  (runs: "
+        f"{', '.join(f'{b * 1000:.0f}' for b in baselines)})"
+        f"\nexport_month: {export_s * 1000:.0f} ms  (runs: "
+        f"{', '.join(f'{e * 1000:.0f}' for e in exports)}; ratio {ratio:.1f}x, target <= "
+        f"{TARGET_RATIO:.0f}x)"
+        f"\nexport peak Python memory (tracemalloc): {peak / 1e6:.1f} MB "
+        f"({peak / max(month_rows, 1):.0f} B per month row)"
+        f"\nimport: {result.inserted:,} rows in {import_s:.1f} s "
+        f"({result.inserted / import_s:,.0f} rows/s)"
+        f"\nbundle size: {bundle.stat().st_size / 1e6:.1f} MB"
+    )
+    perf_record(
+        f"month export ({SESSIONS:,} sessions)",
+        export_s,
+        baseline_s,
+        "s",
+        "raw SQLite GROUP BY",
+        TARGET_RATIO,
+    )
+    perf_record(
+        "month export peak Python memory",
+        peak / 1e6,
+        raw_peak / 1e6,
+        "MB",
+        "raw fetchall of the month's rows",
+    )
+    perf_record(
+        "import throughput",
+        result.inserted / import_s,
+        raw_rows / raw_import_s,
+        "rows/s",
+        "csv + executemany, one commit",
+        higher_is_better=True,
+    )
+    assert result.inserted == month_rows

@@ -3,7 +3,7 @@
 from dxdesk.core.export.bundle import BundleProblem, BundleRejected, ExportError, ImportResult
 from dxdesk.core.export.bundle_export import export_month, export_publication
 from dxdesk.core.export.bundle_import import import_bundles, read_manifest, verify_bundle
-from dxdesk.core.export.summary import MonthSummary, month_bounds, summarise
+from dxdesk.core.export.summary import MonthSummary, month_bounds, month_summary
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K, SuppressedTable, suppress
 
 __all__ = [
@@ -19,8 +19,8 @@ __all__ = [
     "export_publication",
     "import_bundles",
     "month_bounds",
+    "month_summary",
     "read_manifest",
-    "summarise",
     "suppress",
     "verify_bundle",
 ]

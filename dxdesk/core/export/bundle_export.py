@@ -34,20 +34,14 @@ from dxdesk.core.export.bundle import (
     Progress,
     canonical_manifest,
 )
-from dxdesk.core.export.class_summary import ClassSummary, summarise_classes
+from dxdesk.core.export.class_summary import ClassSummary, month_classes
 from dxdesk.core.export.columns import (
     BUNDLE_SCHEMA_VERSION,
     CLASS_COLUMNS,
-    DURATION_BAND_BOUNDS,
     SESSION_COLUMNS,
 )
 from dxdesk.core.export.report import write_report_pdf
-from dxdesk.core.export.summary import (
-    MonthSummary,
-    kpi_summary,
-    month_bounds,
-    previous_month,
-)
+from dxdesk.core.export.summary import MonthSummary, month_bounds, month_summary, previous_month
 from dxdesk.core.export.suppression import DEFAULT_K, PUBLISH_K
 from dxdesk.core.export.xlsx import write_summary_xlsx
 from dxdesk.core.i18n import tr
@@ -56,27 +50,15 @@ _ROWS_SHARE = 900  # of which writing sessions.csv takes this much
 _DATE = SESSION_COLUMNS.index("date")
 
 
-def _previous_summary(
-    store, start: dt.date, last: dt.date, site_ids: list[str] | None
-) -> MonthSummary:
-    """The previous month as the report compares with it: its KPI counts and its outcome
-    tables, from two grouped queries on the store's read-only connections (no rows)."""
-    summary = kpi_summary(store.queries.kpi_counts(start, last, site_ids))
-    summary.add_dimension_counts(
-        store.queries.dimension_outcome_counts(start, last, site_ids, DURATION_BAND_BOUNDS)
-    )
-    return summary
-
-
 def _month_batches(store, month: str, site_ids: list[str] | None) -> Iterator[list[tuple]]:
     start, end = month_bounds(month)
     yield from store.queries.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
 
 
 def _write_sessions_csv(
-    zf: zipfile.ZipFile, batches: Iterable[Sequence[tuple]], summary: MonthSummary
+    zf: zipfile.ZipFile, batches: Iterable[Sequence[tuple]]
 ) -> tuple[str, int, int]:
-    """Stream the batches into the zip, counting and hashing them; return (sha256, size, n)."""
+    """Stream the batches into the zip, hashing them; return (sha256, size, n)."""
     digest = hashlib.sha256()
     size = count = 0
     with zf.open(SESSIONS_CSV, "w", force_zip64=True) as out:
@@ -85,7 +67,6 @@ def _write_sessions_csv(
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(SESSION_COLUMNS)
         for batch in batches:
-            summary.add_batch(batch)
             writer.writerows(batch)  # the store gives the columns in SESSION_COLUMNS order
             count += len(batch)
             data = text.getvalue().encode("utf-8")
@@ -106,7 +87,7 @@ def _month_class_rows(store, month: str, site_ids: list[str] | None) -> Iterator
     yield from store.queries.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
 
 
-def _classes_csv(rows: Iterable[dict], summary: ClassSummary) -> tuple[bytes, int]:
+def _classes_csv(rows: Iterable[dict]) -> tuple[bytes, int]:
     """classes.csv (UTF-8 with BOM, CRLF) and its row count; a month has few classes."""
     text = io.StringIO()
     text.write("\ufeff")
@@ -114,7 +95,6 @@ def _classes_csv(rows: Iterable[dict], summary: ClassSummary) -> tuple[bytes, in
     writer.writerow(CLASS_COLUMNS)
     count = 0
     for row in rows:
-        summary.add(row)
         writer.writerow([row[c] for c in CLASS_COLUMNS])
         count += 1
     return text.getvalue().encode("utf-8"), count
@@ -165,35 +145,30 @@ def export_month(
     final = out_dir / f"dxdesk-{scope}-{month}.zip"
     _refuse_existing(final, overwrite)
 
-    summary = MonthSummary()
     files: dict[str, dict] = {}
-    prev_start, prev_end = month_bounds(previous_month(month))
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxdesk-kpis") as pool,
         _zip_into_place(final, overwrite) as zf,
     ):
-        # The previous month feeds only the report's KPI column: one SQL aggregate, no
-        # rows, on its own connection while this thread streams the month.
-        # ... and its outcome tables, so that the report's previous-month column hides
-        # what that month's own report hid.
-        prev_last = prev_end - dt.timedelta(days=1)
-        previous_month_summary = pool.submit(
-            _previous_summary, store, prev_start, prev_last, site_ids
-        )
+        # The month's counts and the previous month's (whose tables the report's previous-month
+        # column hides as that month's own report did): grouped queries on their own
+        # connection, one after the other on one worker (two workers slowed the row stream
+        # more than they gained on 2 cores), while this thread streams the month's rows.
+        month_counts = pool.submit(month_summary, store, month, site_ids)
+        previous_month_summary = pool.submit(month_summary, store, previous_month(month), site_ids)
         batches = _month_batches(store, month, site_ids)
         if progress is not None:
             batches = _reporting_days(batches, start, end, progress)
-        sha, size, count = _write_sessions_csv(zf, batches, summary)
+        sha, size, count = _write_sessions_csv(zf, batches)
+        summary = month_counts.result()
         files[SESSIONS_CSV] = {"sha256": sha, "size": size}
-        classes = ClassSummary()
-        classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids), classes)
+        classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids))
+        classes = month_classes(store, month, site_ids)
         sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
         if all_sites and not sites:
             sites = store.queries.sites()
         previous = previous_month_summary.result()
-        previous_classes = summarise_classes(
-            _month_class_rows(store, previous_month(month), site_ids)
-        )
+        previous_classes = month_classes(store, previous_month(month), site_ids)
         # A working copy for the supervisor, beside the rows: suppressed by lines only.
         working = published.build_publication(
             summary, classes, previous, previous_classes, k=k, solver=False
@@ -373,15 +348,11 @@ def export_publication(
 def _month_counts(
     store, month: str, site_ids: list[str] | None, progress: Progress | None
 ) -> tuple[MonthSummary, ClassSummary]:
-    """A month's summary and class summary, its rows counted as they stream (none kept)."""
-    start, end = month_bounds(month)
-    batches: Iterable[list[tuple]] = _month_batches(store, month, site_ids)
+    """A month's summary and class summary, from grouped queries (no row is read)."""
+    summary = month_summary(store, month, site_ids)
     if progress is not None:
-        batches = _reporting_days(batches, start, end, progress)
-    summary = MonthSummary()
-    for batch in batches:
-        summary.add_batch(batch)
-    return summary, summarise_classes(_month_class_rows(store, month, site_ids))
+        progress(_ROWS_SHARE, PROGRESS_TOTAL)
+    return summary, month_classes(store, month, site_ids)
 
 
 def publication_csvs(publication, lang: str = "ja") -> dict[str, bytes]:

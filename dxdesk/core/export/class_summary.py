@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dxdesk.core.classes import AGE_COLUMN, CLASS_AGE_BANDS, RESULT_COLUMN, RESULTS
+from dxdesk.core.classes import AGE_COLUMN, CLASS_AGE_BANDS, RESULT_COLUMN, RESULTS, STAFFING_CODES
 from dxdesk.core.contract import AGE_70_PLUS
 
 AGE_70_PLUS_COLUMNS = tuple(AGE_COLUMN[b] for b in CLASS_AGE_BANDS if b in AGE_70_PLUS)
@@ -58,6 +59,33 @@ class ClassSummary:
             site[f"warning_{code}"] += 1
         self.classes_with_warning += bool(codes)
 
+    def add_kept(self, row: dict) -> None:
+        """Fold what a retention purge kept of one site's month (``Store.queries.
+        kept_class_counts``): its total (topic_id '') or one topic's classes and learners."""
+        if row["topic_id"]:
+            self.topics[row["topic_id"]] += row["classes"]
+            self.topic_learners[row["topic_id"]] += row["learners"]
+            return
+        site = self.by_site.setdefault(row["site_id"], Counter())
+        self.classes += row["classes"]
+        self.learners += row["learners"]
+        self.staff += row["tutors"] + row["assistants"]
+        site["classes"] += row["classes"]
+        for column in (*AGE_COLUMN.values(), *RESULT_COLUMN.values(), *SATISFACTION_COLUMNS):
+            site[column] += row[column]
+        for r in RESULTS:
+            self.results[r] += row[RESULT_COLUMN[r]]
+        for i in range(1, 6):
+            self.satisfaction[i] += row[f"satisfaction_{i}"]
+        self.learners_70_plus += sum(row[c] for c in AGE_70_PLUS_COLUMNS)
+        self.learners_age_known += row["learners"] - row["learners_age_unknown"]
+        for code in STAFFING_CODES:
+            n = row[f"warning_{code}"]  # None: purged before the kinds were kept
+            if n:
+                self.warnings[code] += n
+                site[f"warning_{code}"] += n
+        self.classes_with_warning += row["staffing_warnings"]
+
     def site_table(self, columns: Iterable[str]) -> tuple[list[str], list[list[int]]]:
         sites = sorted(self.by_site)
         cols = list(columns)
@@ -73,6 +101,17 @@ _TEXT = frozenset({"class_id", "site_id", "date", "start_time", "menu", "staffin
 AGE_COLUMNS = tuple(AGE_COLUMN[b] for b in CLASS_AGE_BANDS)
 RESULT_COLUMNS = tuple(RESULT_COLUMN[r] for r in RESULTS)
 SATISFACTION_COLUMNS = tuple(f"satisfaction_{i}" for i in range(1, 6))
+
+
+def month_classes(store, month: str, site_ids: list[str] | None = None) -> ClassSummary:
+    """The month's classes (``YYYY-MM``): its class records, and what a retention purge kept of
+    them (a site's records imported after the purge and the kept counts add up)."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    summary = summarise_classes(store.queries.class_record_rows(first, last, site_ids))
+    for row in store.queries.kept_class_counts(month, site_ids):
+        summary.add_kept(row)
+    return summary
 
 
 def summarise_classes(rows: Iterable[dict]) -> ClassSummary:

@@ -5,22 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from dxdesk.core.export.class_summary import ClassSummary, summarise_classes
-from dxdesk.core.export.summary import MonthSummary, month_bounds, previous_month, summarise
+from dxdesk.core.export.class_summary import ClassSummary, month_classes
+from dxdesk.core.export.summary import MonthSummary, month_summary, previous_month
 
-
-def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
-    start, end = month_bounds(month)
-    return summarise(
-        store.queries.procedure_attempt_batches(start, end - dt.timedelta(days=1), site_ids)
-    )
-
-
-def month_classes(store, month: str, site_ids: list[str] | None = None) -> ClassSummary:
-    start, end = month_bounds(month)
-    return summarise_classes(
-        store.queries.class_record_rows(start, end - dt.timedelta(days=1), site_ids)
-    )
+__all__ = ["DashboardFigures", "MonthPoint", "current_month", "dashboard_figures", "month_classes",
+           "month_summary"]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,21 @@
-"""One pass over a month's procedure attempts: the counts behind summary.xlsx, report.pdf and
-the dashboard. Rows are consumed as they stream; nothing holds the month in a list."""
+"""A month's counts as summary.xlsx, report.pdf and the dashboard read them: the store's one
+definition (``dxdesk.core.store.month_counts``), labelled for the export's tables."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from operator import itemgetter
+from dataclasses import dataclass, fields
 
 from dxdesk.core.export.columns import (
-    AGE_70_PLUS,
     AGE_BANDS,
     DEVICES,
     DURATION_BAND_LABELS,
+    DURATION_BANDS,
     OUTCOMES,
-    SESSION_COLUMNS,
     duration_band,
 )
+from dxdesk.core.store.month_counts import MonthCounts
 
 # The dimensions crossed with the outcome in the published tables.
 DIMENSIONS: tuple[str, ...] = (
@@ -30,105 +28,24 @@ DIMENSIONS: tuple[str, ...] = (
 )
 
 
-def _column(name: str) -> int:
-    return SESSION_COLUMNS.index(name)
-
-
-def _with_outcome(name: str) -> itemgetter:
-    return itemgetter(_column(name), _column("outcome"))
-
-
-_OUTCOME = itemgetter(_column("outcome"))
-_SITE_OUTCOME = _with_outcome("site_id")
-_ATTEMPT_NO = _column("attempt_no")
-# The dimensions counted as they are; help_language and duration_band need a value mapped.
-_DIMENSION_KEYS = tuple(
-    (name, _with_outcome(name)) for name in ("procedure_id", "age_band", "device", "channel")
-)
-_LANGUAGE_OUTCOME = _with_outcome("help_language")
-_DURATION_OUTCOME = _with_outcome("duration_min")
-_BLOCKERS_OUTCOME = _with_outcome("blockers")
-_PROCEDURE = _column("procedure_id")
-_HANDOFF_CODE = _column("handoff_code")
-_RETURN_OF_CODE = _column("return_of_code")
-_SESSION_MINUTES = itemgetter(_column("session_duration_min"))
-_AGE_HYGIENE = itemgetter(_column("age_band"), _column("hygiene_confirmed"))
-
-
 @dataclass
-class MonthSummary:
-    """Counts of one month's attempts (any number of sites)."""
+class MonthSummary(MonthCounts):
+    """A month's counts (``Store.queries.month_counts``) as the export labels them: durations
+    in DURATION_BANDS, an unrecorded help language as 'unknown'; with the KPIs and tables."""
 
-    attempts: int = 0
-    sessions: int = 0
-    session_minutes: int = 0
-    outcomes: Counter = field(default_factory=Counter)
-    # (dimension, value, outcome) -> attempts
-    by_dimension: Counter = field(default_factory=Counter)
-    # (blocker, outcome) -> attempts that met the blocker
-    blockers: Counter = field(default_factory=Counter)
-    # procedure -> hand-off codes issued / codes brought back this month
-    handoffs_issued: Counter = field(default_factory=Counter)
-    handoff_returns: Counter = field(default_factory=Counter)
-    sessions_70_plus: int = 0
-    sessions_age_known: int = 0
-    hygiene_checks: int = 0
-    hygiene_confirmed: int = 0
-    sites: set[str] = field(default_factory=set)
-    # (site, outcome) -> attempts: the site sheet (city = sum of sites)
-    by_site: Counter = field(default_factory=Counter)
-
-    def add_batch(self, rows: Sequence[tuple]) -> None:
-        """Count a batch of sessions.csv tuples (``SESSION_COLUMNS`` order, as the store gives).
-
-        Each count is one C-level pass over the batch (``Counter`` over ``itemgetter``); the
-        batch's few distinct keys are then folded into the month's tables.
-        """
-        if not rows:
-            return
-        self.attempts += len(rows)
-        self.outcomes.update(map(_OUTCOME, rows))
-        self.by_site.update(map(_SITE_OUTCOME, rows))
-        self.sites.update(site for site, _o in self.by_site)
-        by = self.by_dimension
-        for dimension, key in _DIMENSION_KEYS:
-            for (value, outcome), n in Counter(map(key, rows)).items():
+    @classmethod
+    def of(cls, counts: MonthCounts) -> MonthSummary:
+        summary = cls(**{f.name: getattr(counts, f.name) for f in fields(MonthCounts)})
+        by: Counter = Counter()
+        for (dimension, value, outcome), n in counts.by_dimension.items():
+            if dimension == "duration_min":
+                by["duration_band", duration_band(int(value or 0)), outcome] += n
+            elif dimension == "help_language":
+                by[dimension, value or "unknown", outcome] += n
+            else:
                 by[dimension, value, outcome] += n
-        for (value, outcome), n in Counter(map(_LANGUAGE_OUTCOME, rows)).items():
-            by["help_language", value or "unknown", outcome] += n
-        for (minutes, outcome), n in Counter(map(_DURATION_OUTCOME, rows)).items():
-            by["duration_band", duration_band(int(minutes)), outcome] += n
-        for (blockers, outcome), n in Counter(map(_BLOCKERS_OUTCOME, rows)).items():
-            if blockers:
-                for blocker in blockers.split(";"):
-                    self.blockers[blocker, outcome] += n
-        self.handoffs_issued.update(row[_PROCEDURE] for row in rows if row[_HANDOFF_CODE])
-        self.handoff_returns.update(row[_PROCEDURE] for row in rows if row[_RETURN_OF_CODE])
-        # One row per visit (its first attempt) carries the visit's own facts.
-        firsts = [row for row in rows if row[_ATTEMPT_NO] == 1]
-        self.sessions += len(firsts)
-        self.session_minutes += sum(map(_SESSION_MINUTES, firsts))
-        for (age_band, hygiene), n in Counter(map(_AGE_HYGIENE, firsts)).items():
-            if age_band != "unknown":
-                self.sessions_age_known += n
-                if age_band in AGE_70_PLUS:
-                    self.sessions_70_plus += n
-            if hygiene != "":
-                self.hygiene_checks += n
-                if hygiene == "1":
-                    self.hygiene_confirmed += n
-
-    def add_dimension_counts(self, counts: Iterable[Sequence]) -> None:
-        """Fold ``Store.dimension_outcome_counts`` (asked with ``DURATION_BAND_BOUNDS``) into the
-        outcome tables, exactly as ``add_batch`` would have counted the same rows."""
-        by = self.by_dimension
-        for procedure, age_band, device, channel, language, band, outcome, n in counts:
-            by["procedure_id", procedure, outcome] += n
-            by["age_band", age_band, outcome] += n
-            by["device", device, outcome] += n
-            by["channel", channel, outcome] += n
-            by["help_language", language or "unknown", outcome] += n
-            by["duration_band", band, outcome] += n
+        summary.by_dimension = by
+        return summary
 
     # ----------------------------------------------------------------- KPIs
 
@@ -194,26 +111,11 @@ class MonthSummary:
         return labels, [[self.handoffs_issued[p], self.handoff_returns[p]] for p in labels]
 
 
-def kpi_summary(counts: dict) -> MonthSummary:
-    """A summary holding only the KPI counts (``Store.kpi_counts``): enough for the report's
-    previous-month column, without streaming that month's rows through Python."""
-    summary = MonthSummary(
-        attempts=counts["attempts"], sessions=counts["sessions"],
-        session_minutes=counts["session_minutes"], outcomes=Counter(counts["outcomes"]),
-        sessions_70_plus=counts["sessions_70_plus"], sessions_age_known=counts["sessions_age_known"],
-        hygiene_checks=counts["hygiene_checks"], hygiene_confirmed=counts["hygiene_confirmed"],
-    )  # fmt: skip
-    if counts["handoff_returns"]:
-        summary.handoff_returns["*"] = counts["handoff_returns"]  # the report uses the total only
-    return summary
-
-
-def summarise(batches: Iterable[Sequence[tuple]]) -> MonthSummary:
-    """The summary of batches of sessions.csv tuples (``Store.procedure_attempt_batches``)."""
-    summary = MonthSummary()
-    for batch in batches:
-        summary.add_batch(batch)
-    return summary
+def month_summary(store, month: str, site_ids: list[str] | None = None) -> MonthSummary:
+    """The month's counts (the store's one grouped query, on its own read-only connection;
+    from the kept aggregates for a purged month), labelled as the export shows them."""
+    starts = [low for low, _high in DURATION_BANDS]
+    return MonthSummary.of(store.queries.month_counts(month, site_ids, starts))
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:

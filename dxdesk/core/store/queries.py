@@ -1,4 +1,4 @@
-"""The export's reads: sessions.csv and classes.csv rows, streamed; grouped counts for reports."""
+"""The export's reads: sessions.csv and classes.csv rows, streamed; a month's counts for reports."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from dxdesk.core.contract import AGE_70_PLUS, CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS, sql_list
+from dxdesk.core.contract import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
 from dxdesk.core.store.connection import Database, site_filter
+from dxdesk.core.store.month_counts import (
+    COUNT_KEY,
+    COUNTED_DIMENSIONS,
+    MonthCounts,
+    MonthCountsQuery,
+)
+from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES
 
 _BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
+_DIMENSIONS_IN = "(" + ", ".join(f"'{d}'" for d in ("", *COUNTED_DIMENSIONS)) + ")"
 
 
 class ExportQueries:
@@ -56,74 +64,32 @@ class ExportQueries:
                 batch[i] = (*row[:_BLOCKERS], blockers, *row[_BLOCKERS + 1 :])
             yield batch
 
-    def dimension_outcome_counts(
-        self,
-        start: dt.date,
-        end: dt.date,
-        site_ids: list[str] | None,
-        duration_bands: Sequence[tuple[int, int | None, str]],
-    ) -> Iterator[tuple]:
-        """Attempts per (procedure_id, age_band, device, channel, help_language, duration band,
-        outcome), one SQL scan streamed: enough to rebuild a month's published outcome tables
-        (the previous month's, for the report) without its rows. ``duration_bands`` are
-        (low, high, label), the last one's high None; the same selection as
-        ``procedure_attempt_rows``."""
-        where = "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
-        params: list[Any] = []
-        *bounded, (_lo, _none, last) = duration_bands  # the last band has no upper bound
-        band = (
-            "CASE" + " WHEN coalesce(a.duration_min, 0) < ? THEN ?" * len(bounded) + " ELSE ? END"
-        )
-        for _low, high, label in bounded:
-            params += [high, label]
-        params.append(last)
-        params += [start.isoformat(), end.isoformat()]
+    def month_counts(
+        self, month: str, site_ids: list[str] | None = None, duration_starts: Sequence[int] = (0,)
+    ) -> MonthCounts:
+        """The month's counts (``YYYY-MM``) for these sites (None: all), in one statement on its
+        own read-only snapshot: its ended visits' attempts (``MonthCountsQuery``; durations in
+        bands that start at ``duration_starts``), plus the counts a retention purge kept of
+        the month (a late site's rows and the kept counts add up)."""
         clause, sites = site_filter("s.site_id", site_ids)
-        where += clause
-        params += sites
-        yield from self.db.stream(
-            "SELECT a.procedure_id, s.age_band, s.device, s.channel, s.help_language,"
-            f" {band}, a.outcome, count(*)"
-            " FROM procedure_attempts a JOIN sessions s USING (session_id)"
-            f" WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
-            params,
+        query = MonthCountsQuery.build(
+            "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?" + clause, duration_starts
         )
-
-    def kpi_counts(
-        self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
-    ) -> dict[str, Any]:
-        """The month-level counts a report compares against, by SQL instead of a row stream.
-
-        Same selection and meaning as ``procedure_attempt_rows`` summed up: ended visits with at
-        least one procedure, ``start <= date <= end`` (a test keeps the two in step).
-        """
-        where = "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
-        params: list[Any] = [start.isoformat(), end.isoformat()]
-        clause, sites = site_filter("s.site_id", site_ids)
-        where += clause
-        params += sites
-        # One scan; a visit's own facts are counted on its first attempt row, as the summary does.
-        first = "a.attempt_no = 1"
+        kept_clause, kept_sites = site_filter("site_id", site_ids)
+        sql = (
+            f"{query.sql}\nUNION ALL SELECT {', '.join(COUNT_KEY)}, {', '.join(AGGREGATE_MEASURES)},"
+            f" {query.kept_columns} FROM monthly_aggregates"
+            f" WHERE month = ? AND dimension IN {_DIMENSIONS_IN}{kept_clause}"
+        )
+        # Dates are ISO text: every day of the month sorts between these two.
+        where = [f"{month}-01", f"{month}-31", *sites]
+        params = [*where, *query.params, *where, month, *kept_sites]
+        counts = MonthCounts()
         # Its own read-only connection: safe from an export's worker thread, and the clerk's
         # connection stays free while it scans.
-        per_outcome = list(self.db.stream(
-            "SELECT a.outcome, count(*), sum(s.return_of_code != ''), sum(" + first + "),"
-            " sum(CASE WHEN " + first + " THEN s.session_duration_min ELSE 0 END),"
-            " sum(" + first + f" AND s.age_band IN {sql_list(AGE_70_PLUS)}),"
-            " sum(" + first + " AND s.age_band != 'unknown'),"
-            " sum(" + first + " AND s.hygiene_confirmed != ''),"
-            " sum(" + first + " AND s.hygiene_confirmed = '1')"
-            " FROM procedure_attempts a JOIN sessions s USING (session_id)"
-            f" WHERE {where} GROUP BY a.outcome", params,
-        ))  # fmt: skip
-        outcomes = {row[0]: row[1] for row in per_outcome}
-        totals = [sum(row[i] or 0 for row in per_outcome) for i in range(2, 9)]
-        returns, sessions, minutes, seventy, known, checks, confirmed = totals
-        return {
-            "attempts": sum(outcomes.values()), "outcomes": outcomes, "sessions": sessions,
-            "session_minutes": minutes, "sessions_70_plus": seventy, "sessions_age_known": known,
-            "hygiene_checks": checks, "hygiene_confirmed": confirmed, "handoff_returns": returns,
-        }  # fmt: skip
+        for batch in self.db.stream_batches(sql, params):
+            counts.add_rows(query.rows(batch))
+        return counts
 
     def class_record_rows(
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
@@ -137,6 +103,18 @@ class ExportQueries:
         sql += " ORDER BY date, start_time, site_id, class_id"
         for values in self.db.stream(sql, params):
             yield dict(zip(CLASS_CSV_COLUMNS, values, strict=True))
+
+    def kept_class_counts(self, month: str, site_ids: list[str] | None = None) -> list[dict]:
+        """The class counts a retention purge kept of the month (``YYYY-MM``), per site and
+        topic (topic_id '' is the site's total); none for a month whose records are kept."""
+        columns = ["site_id", "topic_id", *CLASS_AGGREGATE_MEASURES]
+        clause, sites = site_filter("site_id", site_ids)
+        rows = self.db.query(
+            f"SELECT {', '.join(columns)} FROM monthly_class_aggregates WHERE month = ?{clause}"
+            " ORDER BY site_id, topic_id",
+            [month, *sites],
+        )
+        return [dict(zip(columns, r, strict=True)) for r in rows]
 
     def sites(self) -> list[str]:
         return [r[0] for r in self.db.query("SELECT DISTINCT site_id FROM sessions ORDER BY 1")]

@@ -11,7 +11,12 @@ from dxdesk.core.contract import CLASS_COUNT_COLUMNS
 from dxdesk.core.session import local_now
 from dxdesk.core.store.connection import Database
 from dxdesk.core.store.errors import db_error
-from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES
+from dxdesk.core.store.month_counts import COUNT_KEY, kept_counts_sql
+from dxdesk.core.store.schema import (
+    AGGREGATE_MEASURES,
+    CLASS_AGGREGATE_MEASURES,
+    CLASS_WARNING_MEASURES,
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,10 @@ class Retention:
             f" {', '.join(CLASS_COUNT_COLUMNS)} FROM class_records WHERE date < ?",
             (iso,),
         )
+        kinds = [m.removeprefix("warning_") for m in CLASS_WARNING_MEASURES]
         for month, site_id, menu, warning, *numbers in cursor:
-            values = [1, *numbers, 1 if warning else 0]
+            codes = warning.split(";")
+            values = [1, *numbers, 1 if warning else 0, *(int(k in codes) for k in kinds)]
             for topic in ["", *(t for t in menu.split(";") if t)]:
                 total = sums.setdefault((month, site_id, topic), [0] * len(values))
                 for i, v in enumerate(values):
@@ -169,49 +176,11 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-# Every session dated before ? counted per (month, site, channel, procedure, outcome), once as
-# a total (dimension '') and once per value of each dimension. One row per procedure attempt
-# (a visit with no procedure gives one row with procedure_id ''); the visit's own facts
-# (sessions, session_minutes, hygiene) count on its first row, as the export summary does.
-AGGREGATE_SESSIONS = """
-WITH r AS (
-    SELECT s.session_id, a.attempt_no, substr(s.date, 1, 7) AS month, s.site_id, s.channel,
-        coalesce(a.procedure_id, '') AS procedure_id, coalesce(a.outcome, '') AS outcome,
-        s.age_band, s.device, s.help_language, s.hour, s.ended, a.duration_min,
-        (a.attempt_no IS NULL OR a.attempt_no = 1) AS first,
-        (a.attempt_no IS NOT NULL) AS attempt,
-        coalesce(s.session_duration_min, 0) AS session_min,
-        (coalesce(a.handoff_code, '') <> '') AS handoff,
-        (a.attempt_no IS NOT NULL AND s.return_of_code <> '') AS returned,
-        s.hygiene_confirmed
-    FROM sessions s LEFT JOIN procedure_attempts a ON a.session_id = s.session_id
-    WHERE s.date < ?
+# Every session dated before ? counted by the one definition of a month's counts, added to
+# what an earlier purge kept of the same month (a late site's rows).
+AGGREGATE_SESSIONS = (
+    f"INSERT INTO monthly_aggregates ({', '.join((*COUNT_KEY, *AGGREGATE_MEASURES))})"
+    + kept_counts_sql("s.date < ?")
+    + f" ON CONFLICT ({', '.join(COUNT_KEY)}) DO UPDATE SET "
+    + ", ".join(f"{m} = {m} + excluded.{m}" for m in AGGREGATE_MEASURES)
 )
-INSERT INTO monthly_aggregates (month, site_id, channel, procedure_id, outcome, dimension, value,
-    sessions, attempts, attempt_minutes, session_minutes, handoffs_issued, handoff_returns,
-    hygiene_checks, hygiene_confirmed)
-SELECT month, site_id, channel, procedure_id, outcome, dimension, value,
-    sum(first), sum(attempt), sum(CASE WHEN attempt THEN coalesce(duration_min, 0) ELSE 0 END),
-    sum(CASE WHEN first THEN session_min ELSE 0 END), sum(handoff), sum(returned),
-    sum(first AND hygiene_confirmed <> ''), sum(first AND hygiene_confirmed = '1')
-FROM (
-    SELECT r.*, '' AS dimension, '' AS value FROM r
-    UNION ALL SELECT r.*, 'age_band', age_band FROM r
-    UNION ALL SELECT r.*, 'device', device FROM r
-    UNION ALL SELECT r.*, 'help_language', help_language FROM r
-    UNION ALL SELECT r.*, 'hour', CAST(hour AS TEXT) FROM r
-    UNION ALL SELECT r.*, 'ended', coalesce(ended, '') FROM r
-    UNION ALL SELECT r.*, 'duration_min', CASE WHEN attempt THEN coalesce(CAST(duration_min AS TEXT), '') ELSE '' END FROM r
-    UNION ALL SELECT r.*, 'blocker', b.blocker_id FROM r JOIN attempt_blockers b
-      ON b.session_id = r.session_id AND b.attempt_no = r.attempt_no
-) AS d
-GROUP BY month, site_id, channel, procedure_id, outcome, dimension, value
-ON CONFLICT (month, site_id, channel, procedure_id, outcome, dimension, value) DO UPDATE SET
-    sessions = sessions + excluded.sessions, attempts = attempts + excluded.attempts,
-    attempt_minutes = attempt_minutes + excluded.attempt_minutes,
-    session_minutes = session_minutes + excluded.session_minutes,
-    handoffs_issued = handoffs_issued + excluded.handoffs_issued,
-    handoff_returns = handoff_returns + excluded.handoff_returns,
-    hygiene_checks = hygiene_checks + excluded.hygiene_checks,
-    hygiene_confirmed = hygiene_confirmed + excluded.hygiene_confirmed
-"""

@@ -17,8 +17,11 @@ AGGREGATE_MEASURES: tuple[str, ...] = (
 AGGREGATE_DIMENSIONS: tuple[str, ...] = (
     "age_band", "device", "help_language", "hour", "ended", "duration_min", "blocker",
 )  # fmt: skip
+# Classes with each kind of staffing warning (classes.STAFFING_CODES; a test ties them): NULL
+# in the months a purge kept before schema 4, which counted only classes with any warning.
+CLASS_WARNING_MEASURES: tuple[str, ...] = ("warning_no_trained_tutor", "warning_ratio")
 CLASS_AGGREGATE_MEASURES: tuple[str, ...] = (
-    "classes", "duration_min", *CLASS_COUNT_COLUMNS, "staffing_warnings",
+    "classes", "duration_min", *CLASS_COUNT_COLUMNS, "staffing_warnings", *CLASS_WARNING_MEASURES,
 )  # fmt: skip
 
 # Each migration is a list of statements, applied in one transaction with its user_version.
@@ -176,5 +179,12 @@ MIGRATIONS: list[list[str]] = [
             classes_purged INTEGER NOT NULL
         )""",
     ],
+    [
+        # A purged month's class sheets need the staffing warnings by kind (NULL before).
+        *(
+            f"ALTER TABLE monthly_class_aggregates ADD COLUMN {m} INTEGER"
+            for m in CLASS_WARNING_MEASURES
+        ),
+    ],  # fmt: skip
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
