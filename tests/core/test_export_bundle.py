@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from dxdesk.core import signing
 from dxdesk.core.catalog import load_catalog
-from dxdesk.core.export import BundleRejected, export_month, import_bundles
+from dxdesk.core.export import BundleRejected, ExportError, export_month, import_bundles
 from dxdesk.core.export.columns import SESSION_COLUMNS
 from dxdesk.core.export.demo import demo_rows
 from dxdesk.core.export.labels import value_label
@@ -321,3 +321,46 @@ def test_the_previous_month_column_hides_what_that_months_report_hid(no_keyring,
         i = next(n for n, x in enumerate(lines) if "オンライン完了率" in x)
         assert lines[i + 1] == "—", (month, lines[i : i + 3])  # a rate withheld
     assert lines[i + 2] == "—", lines[i : i + 3]  # October's column for September
+
+
+def test_a_visit_recorded_during_the_export_never_ships_counts_that_disagree_with_rows(
+    no_keyring, tmp_path
+):
+    """The counts and the rows are read on two snapshots. A bundle imported (or a visit ended)
+    after the rows were read but before the counts were is refused, and nothing is written."""
+    import threading
+
+    store = _store(tmp_path / "site", sessions=60)
+    other = Store.open(tmp_path / "site")  # another connection, as the counter's window has
+    real = store.queries
+    rows_read = threading.Event()
+
+    class RecordedMeanwhile:
+        """The real store's queries; between the row stream and the counts, a late bundle's
+        visits of the month arrive through a second connection."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def procedure_attempt_batches(self, *a, **kw):
+            batches = list(real.procedure_attempt_batches(*a, **kw))  # the rows are read ...
+            late = demo_rows(load_catalog(forms_dir()), sessions=3, months=[MONTH],
+                             sites=["kita-2"], seed=11)  # fmt: skip
+            other.imports.import_procedure_attempt_rows(late)  # ... then more arrive
+            rows_read.set()
+            yield from batches
+
+        def month_counts(self, month, *a, **kw):
+            if month == MONTH:
+                assert rows_read.wait(30)
+            return real.month_counts(month, *a, **kw)
+
+    store.queries = RecordedMeanwhile()
+    try:
+        with pytest.raises(ExportError, match=MONTH):
+            export_month(store, MONTH, tmp_path / "out", site_id=SITE, all_sites=True)
+        assert list((tmp_path / "out").iterdir()) == []
+        store.queries = real  # once nothing changes meanwhile, the same export goes through
+        export_month(store, MONTH, tmp_path / "out", site_id=SITE, all_sites=True)
+    finally:
+        other.close()

@@ -161,6 +161,10 @@ def export_month(
             batches = _reporting_days(batches, start, end, progress)
         sha, size, count = _write_sessions_csv(zf, batches)
         summary = month_counts.result()
+        # The counts and the rows are read on two snapshots: a visit that ended (or a bundle
+        # imported) meanwhile would be in one and not the other. Never ship such a pair.
+        if summary.attempts - store.queries.kept_attempts(month, site_ids) != count:
+            raise ExportError(tr("export.month_changed", month=month))
         files[SESSIONS_CSV] = {"sha256": sha, "size": size}
         classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids))
         classes = month_classes(store, month, site_ids)

@@ -91,6 +91,17 @@ class ExportQueries:
             counts.add_rows(query.rows(batch))
         return counts
 
+    def kept_attempts(self, month: str, site_ids: list[str] | None = None) -> int:
+        """Attempts a retention purge kept of the month only as counts (no rows left), as
+        ``month_counts`` adds them (an attempt with no outcome is not counted)."""
+        clause, sites = site_filter("site_id", site_ids)
+        rows = self.db.query(
+            "SELECT coalesce(sum(attempts), 0) FROM monthly_aggregates"
+            " WHERE month = ? AND dimension = '' AND outcome <> ''" + clause,
+            [month, *sites],
+        )
+        return int(rows[0][0])
+
     def class_record_rows(
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
     ) -> Iterator[dict]:
