@@ -119,7 +119,7 @@ class Catalog:
             tiers = self._index[guide.id]
             rank, fill = 0, 0.0
             for word in words:
-                best = _best_match([word, *self._expansions(word)], tiers)
+                best = _best_match(self._candidates(word), tiers)
                 if best is None:
                     break
                 rank, fill = rank + best[0], fill + best[1]
@@ -127,6 +127,17 @@ class Catalog:
                 found.append((-rank, -fill, guide.kana, guide))
         found.sort(key=lambda item: item[:3])
         return [item[3] for item in found]
+
+    def _candidates(self, word: str) -> list[str]:
+        """The word, what search-words.yaml maps it to, and the same for its hiragana when it
+        was typed in romaji with the input method off (kakutei -> かくてい)."""
+        from dxdesk.core.romaji import to_hiragana  # only once the clerk searches
+
+        candidates = [word, *self._expansions(word)]
+        kana = to_hiragana(word)
+        if kana and kana != word:
+            candidates += [kana, *self._expansions(kana)]
+        return candidates
 
     def _expansions(self, word: str) -> list[str]:
         if word in self.search_words:

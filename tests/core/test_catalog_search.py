@@ -53,6 +53,29 @@ def test_katakana_half_width_and_a_prefix_find_the_same(catalog, hiragana, other
     assert [g.id for g in catalog.search(other)] == [g.id for g in catalog.search(hiragana)]
 
 
+@pytest.mark.parametrize(
+    ("typed", "hiragana"),
+    [("kakuteishinkoku", "かくていしんこく"), ("kenkouhokensyou", "けんこうほけんしょう"),
+     ("KENKOUHOKENSHOU", "けんこうほけんしょう"), ("zeikin", "ぜいきん"),
+     ("nakushita", "なくした"), ("kakutei", "かくてい")],
+)  # fmt: skip
+def test_romaji_typed_with_the_input_method_off_finds_the_same(catalog, typed, hiragana) -> None:
+    """Hepburn or kunrei, any case: the clerk whose IME is off still finds the guide."""
+    assert [g.id for g in catalog.search(typed)] == [g.id for g in catalog.search(hiragana)]
+    assert catalog.search(typed)
+
+
+def test_romaji_reads_as_kana_only_when_it_is_romaji() -> None:
+    from dxdesk.core.romaji import to_hiragana
+
+    assert to_hiragana("kitte") == "きって"  # a doubled consonant
+    assert to_hiragana("konbini") == to_hiragana("konnbini") == "こんびに"
+    assert to_hiragana("kin'yuu") == "きんゆう" and to_hiragana("kinyuu") == "きにゅう"
+    assert to_hiragana("jyuuminhyou") == to_hiragana("juuminhyou") == "じゅうみんひょう"
+    assert to_hiragana("chiyoda") == to_hiragana("tiyoda") == "ちよだ"
+    assert to_hiragana("myna") is None and to_hiragana("2024") is None  # not romaji: as typed
+
+
 def test_the_word_list_maps_everyday_words_to_catalog_words(tmp_path: Path) -> None:
     """A guide that says only 紛失 is found by なくした through forms/search-words.yaml."""
     write_guide(tmp_path / "city", sourced_guide(keywords=["紛失"]))
