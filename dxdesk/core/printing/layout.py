@@ -377,10 +377,13 @@ class Flow:
     """
 
     def __init__(
-        self, width: float, page_height: float | None, margin: float, reserve_bottom: float = 0.0
-    ) -> None:
-        """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer)."""
+        self, width: float, page_height: float | None, margin: float, reserve_bottom: float = 0.0,
+        margin_y: float | None = None,
+    ) -> None:  # fmt: skip
+        """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer);
+        ``margin_y`` is the top and bottom margin when it differs from the sides'."""
         self.width, self.page_height, self.margin = width, page_height, margin
+        self.margin_y = margin if margin_y is None else margin_y
         self.reserve_bottom = reserve_bottom
         self.overflow = False
         self.content_width = width - 2 * margin
@@ -389,19 +392,19 @@ class Flow:
 
     def _new_page(self) -> None:
         self.pages.append(Page(self.width, self.page_height or 0.0))
-        self.cursor = self.margin
+        self.cursor = self.margin_y
 
     def add(self, block: Block, *, gap_after: float = 0.0) -> None:
         if (
             self.page_height is not None
-            and self.cursor + block.height > self.page_height - self.margin - self.reserve_bottom
-            and self.cursor > self.margin
+            and self.cursor + block.height > self.page_height - self.margin_y - self.reserve_bottom
+            and self.cursor > self.margin_y
         ):
             self._new_page()
         self.pages[-1].items.extend(block.shifted(self.margin, self.cursor))
         self.cursor += block.height + gap_after
         if self.page_height is not None and self.cursor - gap_after > self.page_height - (
-            self.margin + self.reserve_bottom + 0.01
+            self.margin_y + self.reserve_bottom + 0.01
         ):
             self.overflow = True  # taller than a whole page: it runs into the margin
 
@@ -415,7 +418,7 @@ class Flow:
 
     def finish(self, title: str) -> Document:
         if self.page_height is None:
-            self.pages[-1].height = self.cursor + self.margin
+            self.pages[-1].height = self.cursor + self.margin_y
         return Document(title, self.pages, overflow=self.overflow)
 
 

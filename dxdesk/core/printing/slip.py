@@ -51,6 +51,10 @@ HEADING_SIZE = 14
 FOOTER_SIZE = 10.5
 # kept free above the bottom margin of a slip of several pages: one line of the footer
 FOOTER_ROOM = FOOTER_SIZE * 1.5
+# A receipt roll's top and bottom: the printer itself leaves the blank between its print head
+# and its cutter (about 15 mm on an Epson TM-T88III, "Printing and Cutting Positions") above
+# the first line and below the last, so the page keeps only a little more than a line's leading.
+ROLL_END_MARGIN_MM = 2
 SURVEY_KEY = "survey_url_template"
 
 
@@ -400,10 +404,10 @@ def _build(
     # A slip of several pages carries a footer on each; its room is kept inside the margins
     # (A6's 7 mm margin alone is about what a printer cannot reach).
     reserve = FOOTER_ROOM if plan.pages > 1 or plan.paged else 0.0
-    flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
-                reserve)  # fmt: skip
-    cw = flow.content_width
     roll = spec.height_mm is None
+    flow = Flow(width, None if roll else spec.height_mm * MM, spec.margin_mm * MM, reserve,
+                margin_y=ROLL_END_MARGIN_MM * MM if roll else None)  # fmt: skip
+    cw = flow.content_width
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
     title = TextStyle(text_lang, HEADING_SIZE if plan.small_title else spec.title_size, bold=True)
