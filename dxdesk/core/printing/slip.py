@@ -6,9 +6,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from dxdesk.core.catalog import ProcedureGuide, SlipText
-from dxdesk.core.handoff import is_valid_handoff_code
+from dxdesk.core.catalog import ProcedureGuide, SlipText, plain_text
+from dxdesk.core.handoff import ALPHABET, is_valid_handoff_code
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.printing.errors import SlipError
 from dxdesk.core.printing.fonts import MissingGlyphError, run_width
@@ -99,7 +100,6 @@ def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
         return route.url
     url = settings.city_url(route.setting or "")
     if not url:
-        from dxdesk.core.catalog import plain_text
         from dxdesk.core.i18n import tr, ui_language
         from dxdesk.core.settings import CITY_URL_SETTINGS
 
@@ -478,7 +478,6 @@ def _build(
     if plan.done_back and not plan.band_back:
         back_page()
         done_section()
-    from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
     if len(doc.pages) > 1:
@@ -509,11 +508,20 @@ def _handoff_band(
     else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
         code_style = TextStyle(lang, HEADING_SIZE + 2, bold=True)
         code_text = f"{slip_tr('slip.handoff_code', lang)}  {code}"
+        code_block = partial(tb, code_text, code_style)
+        # (measured with the widest code, so that every code takes the same room)
+        widest = max(ALPHABET, key=code_style.width)
+        widest_code = "".join(c if c == "-" else widest for c in code)
+        if (
+            spec.height_mm is None
+            and code_style.width(plain_text(code_text.replace(code, widest_code))) > width
+        ):
+            code_block = partial(_code_row, lang, code, code_block, tb)
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
-        pieces = [  # (text, style, options, gap before it when under the QR)
-            (url, normal, {"break_anywhere": True}, 0.0),
-            (code_text, code_style, {}, body * 0.3),
-            (slip_tr("slip.handoff_hint", lang), normal, {}, 0.0),
+        pieces = [  # (block for a width, gap before it when under the QR)
+            (partial(tb, url, normal, break_anywhere=True), 0.0),
+            (code_block, body * 0.3),
+            (partial(tb, slip_tr("slip.handoff_hint", lang), normal), 0.0),
         ]
         # beside the QR, under what it does: whichever of the URL, code and hint leave the
         # shortest band (each keeps its order; the rest go under, at full width)
@@ -521,13 +529,13 @@ def _handoff_band(
         for mask in range(2 ** len(pieces)):
             beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
             under_parts: list[tuple[Block, float]] = []
-            for n, (text, style, options, gap_before) in enumerate(pieces):
+            for n, (make, gap_before) in enumerate(pieces):
                 if mask >> n & 1:
-                    beside_parts.append((tb(text, style, column, **options), 0.0))
+                    beside_parts.append((make(column), 0.0))
                 else:
                     if under_parts and gap_before:
                         under_parts[-1] = (under_parts[-1][0], gap_before)
-                    under_parts.append((tb(text, style, width, **options), 0.0))
+                    under_parts.append((make(width), 0.0))
             arrangements.append((beside_parts, under_parts))
 
         def height(arrangement) -> float:
@@ -546,6 +554,20 @@ def _handoff_band(
         for share in (width * 0.36, width * 0.44)
     ]  # fmt: skip
     return min(bands, key=lambda b: b.height)
+
+
+def _code_row(lang: str, code: str, wrapped, tb: _Blocks, width: float) -> Block:
+    """On a receipt, a code line too wide at 16 pt (Reference code / ZH9C-G2TE-Q) stays one
+    line at heading size (14 pt) when it fits: the label in the slip's face, the code in the UD
+    face whose Latin letters and digits are all one width, so every code takes the same room
+    (the widest, WWWW-WWWW-W, would not fit in a proportional face); else ``wrapped(width)``."""
+    label = tb(f"{slip_tr('slip.handoff_code', lang)}  ", TextStyle(lang, HEADING_SIZE, bold=True),
+               width)  # fmt: skip
+    code_style = TextStyle("ja", HEADING_SIZE, bold=True)
+    left = _text_right(label)
+    if _line_count(label) == 1 and left + code_style.width(code) <= width:
+        return _row([(0.0, label), (left, tb(code, code_style, width - left))])
+    return wrapped(width)
 
 
 def _contact_and_survey(
@@ -606,7 +628,6 @@ def _number_pages(
     date = format_date(printed_on, lang)
     width = doc.pages[0].width - 2 * margin
     label = f"{slip_tr('slip.handoff_code', lang)} "
-    from dxdesk.core.catalog import plain_text
 
     if style.width(plain_text(f"{date}   {label}{code}   {total}/{total}")) > width:
         label = ""  # one line, inside the room kept for it: the code speaks for itself
