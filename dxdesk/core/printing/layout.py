@@ -275,6 +275,8 @@ def text_block(
     lines: list[list[_Unit]] = [[]]
     used = 0.0
     pending = list(units)
+    if break_anywhere and not any(c.isspace() for c in text):  # a URL
+        lines, pending = _url_lines(units, avail), []
     while pending:
         unit = pending.pop(0)
         if unit.parts and unit.width > avail:  # a phrase longer than a whole line
@@ -354,6 +356,51 @@ def text_block(
                     n_merged_end = bx if not reading else -1.0
                 x += piece_w
     return Block(height=len(lines) * line_height, items=items)
+
+
+_URL_BREAK_BEFORE = set("/.-_?#%~&=")
+_URL_END = "/.#?&="  # marks that must not make a URL's last line alone
+
+
+def _url_lines(units: list[_Unit], avail: float) -> list[list[_Unit]]:
+    """A URL's characters in as few lines as breaking between any two characters takes, each
+    line ending where a reader expects a break when that costs no line (after //, before a
+    single / or . - _ ? # % ~ & =, after = and &), and never so that a line holds only what
+    ends the URL (a lone "/" after …/apprec)."""
+    text = "".join(u.pieces[0][0] for u in units)
+    n = len(text)
+
+    def allowed(i: int) -> bool:
+        if not 0 < i < n or not text[i:].strip(_URL_END):
+            return False
+        if text[i] == "/":
+            return text[i - 1] not in "/:"  # not inside https://
+        if text[i - 1] == "/":
+            return i >= 2 and text[i - 2] == "/"  # after https://
+        return text[i] in _URL_BREAK_BEFORE or text[i - 1] in "=&"
+
+    # the fewest lines, then the fewest breaks inside a word, then the fuller first lines
+    prefix = [0.0]
+    for unit in units:
+        prefix.append(prefix[-1] + unit.width)
+    best: list[tuple[int, int, int]] = [(0, 0, n)] * (n + 1)  # (lines, bad breaks, end)
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(i + 1, n + 1):
+            if j > i + 1 and prefix[j] - prefix[i] > avail:
+                break
+            if j < n and not text[j:].strip(_URL_END):
+                continue  # never a line of only the URL's last marks
+            lines, bad, _ = best[j]
+            options.append((lines + 1, bad + (j < n and not allowed(j)), -j))
+        lines, bad, end = min(options)
+        best[i] = (lines, bad, -end)
+    out: list[list[_Unit]] = []
+    start = 0
+    while start < n:
+        out.append(units[start : best[start][2]])
+        start = best[start][2]
+    return out or [[]]
 
 
 @lru_cache(maxsize=64)
