@@ -493,7 +493,9 @@ def _handoff_band(
     under them the counter's contact, and beside the contact the survey QR, captioned as a
     survey and well apart from the main QR: one block, so they always land on the same page."""
     normal = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
-    qr, gap = spec.qr_mm * MM, 3 * MM
+    # the QR's own quiet zone (4 modules, 2-3 mm at 25 mm) already keeps text off it; on a
+    # receipt 1 mm more is enough, on a sheet 3 mm
+    qr, gap = spec.qr_mm * MM, (1 if spec.height_mm is None else 3) * MM
     x, column = qr + gap, width - qr - gap
     if column >= 70 * MM:  # wide enough: what the QR does, the URL, code and hint beside it
         column_block = stack([
@@ -517,43 +519,78 @@ def _handoff_band(
             and code_style.width(plain_text(code_text.replace(code, widest_code))) > width
         ):
             code_block = partial(_code_row, lang, code, code_block, tb)
+        roll = spec.height_mm is None
+        qr_x = 0.0
+        if roll:  # the QR's quiet zone may lie in the side margin (white paper all the same)
+            qr_x = -min(4 * qr / len(qr_matrix(url)), (spec.margin_mm - 1) * MM)
+            x, column = qr_x + qr + gap, width - (qr_x + qr + gap)
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
         pieces = [  # (block for a width, gap before it when under the QR)
             (partial(tb, url, normal, break_anywhere=True), 0.0),
             (code_block, body * 0.3),
             (partial(tb, slip_tr("slip.handoff_hint", lang), normal), 0.0),
         ]
-        # beside the QR, under what it does: whichever of the URL, code and hint leave the
-        # shortest band (each keeps its order; the rest go under, at full width)
-        arrangements = []
-        for mask in range(2 ** len(pieces)):
-            beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
-            under_parts: list[tuple[Block, float]] = []
-            for n, (make, gap_before) in enumerate(pieces):
-                if mask >> n & 1:
-                    beside_parts.append((make(column), 0.0))
-                else:
-                    if under_parts and gap_before:
-                        under_parts[-1] = (under_parts[-1][0], gap_before)
-                    under_parts.append((make(width), 0.0))
-            arrangements.append((beside_parts, under_parts))
+        # on a receipt the print date may go beside the QR too, under what is there, when
+        # that makes the band shorter (else it ends the contact)
+        dates = [printed_on]
+        if roll and printed_on:
+            date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
+            dates.append(partial(tb, date_text, normal))
+        bands = []
+        for date in dates:
+            # beside the QR, under what it does: whichever of the URL, code and hint leave
+            # the shortest band (each keeps its order; the rest go under, at full width)
+            arrangements = []
+            for mask in range(2 ** len(pieces)):
+                beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
+                under_parts: list[tuple[Block, float]] = []
+                for n, (make, gap_before) in enumerate(pieces):
+                    if mask >> n & 1:
+                        beside_parts.append((make(column), 0.0))
+                    else:
+                        if under_parts and gap_before:
+                            under_parts[-1] = (under_parts[-1][0], gap_before)
+                        under_parts.append((make(width), 0.0))
+                if callable(date):
+                    beside_parts.append((date(column), 0.0))
+                arrangements.append((beside_parts, under_parts))
 
-        def height(arrangement) -> float:
-            beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
-            return max(qr, beside_qr.height) + under.height
+            def height(arrangement) -> float:
+                beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
+                return max(qr, beside_qr.height) + under.height
 
-        beside_qr, below = (stack(part) for part in min(arrangements, key=height))
-        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
-        items += below.shifted(0, max(qr, beside_qr.height) + 2)
-        top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
-    # the survey column: the narrower of two widths unless the wider one (its caption in
-    # fewer lines) makes the band shorter
-    bands = [
+            beside_qr, below = (stack(part) for part in min(arrangements, key=height))
+            items = [PlacedQR(qr_x, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
+            items += below.shifted(0, max(qr, beside_qr.height) + 2)
+            top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
+            bands += _survey_widths(
+                lang,
+                spec,
+                body,
+                survey_url,
+                settings,
+                None if callable(date) else date,
+                width,
+                tb,
+                items,
+                top,
+            )
+        return min(bands, key=lambda b: b.height)
+    return min(_survey_widths(lang, spec, body, survey_url, settings, printed_on, width, tb,
+                              items, top), key=lambda b: b.height)  # fmt: skip
+
+
+def _survey_widths(
+    lang: str, spec: SlipFormat, body: float, survey_url: str | None, settings: SiteSettings,
+    printed_on: dt.date | None, width: float, tb: _Blocks, items: list, top: float,
+) -> list[Block]:  # fmt: skip
+    """The survey column: the narrower of two widths unless the wider one (its caption in
+    fewer lines) makes the band shorter."""
+    return [
         _contact_and_survey(lang, spec, body, survey_url, settings, printed_on, width, tb,
                             items, top, max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, share)))
         for share in (width * 0.36, width * 0.44)
     ]  # fmt: skip
-    return min(bands, key=lambda b: b.height)
 
 
 def _code_row(lang: str, code: str, wrapped, tb: _Blocks, width: float) -> Block:
