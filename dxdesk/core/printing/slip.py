@@ -472,6 +472,8 @@ def _build(
         back_page()
         if plan.done_back:
             done_section()
+    elif roll:  # the rule in the middle of the gap the last section leaves
+        flow.add(Block(0.0, [PlacedLine(0, -gap / 2, cw, -gap / 2)]))
     else:
         flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
     flow.add(band)
@@ -508,6 +510,7 @@ def _handoff_band(
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
     else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
+        roll = spec.height_mm is None
         code_style = TextStyle(lang, HEADING_SIZE + 2, bold=True)
         code_text = f"{slip_tr('slip.handoff_code', lang)}  {code}"
         code_block = partial(tb, code_text, code_style)
@@ -519,7 +522,6 @@ def _handoff_band(
             and code_style.width(plain_text(code_text.replace(code, widest_code))) > width
         ):
             code_block = partial(_code_row, lang, code, code_block, tb)
-        roll = spec.height_mm is None
         qr_x = 0.0
         if roll:  # the QR's quiet zone may lie in the side margin (white paper all the same)
             qr_x = -min(4 * qr / len(qr_matrix(url)), (spec.margin_mm - 1) * MM)
@@ -527,7 +529,7 @@ def _handoff_band(
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
         pieces = [  # (block for a width, gap before it when under the QR)
             (partial(tb, url, normal, break_anywhere=True), 0.0),
-            (code_block, body * 0.3),
+            (code_block, 0.0 if roll else body * 0.3),  # a 16 pt line has room above it
             (partial(tb, slip_tr("slip.handoff_hint", lang), normal), 0.0),
         ]
         # on a receipt the print date may go beside the QR too, under what is there, when
@@ -561,8 +563,12 @@ def _handoff_band(
 
             beside_qr, below = (stack(part) for part in min(arrangements, key=height))
             items = [PlacedQR(qr_x, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
-            items += below.shifted(0, max(qr, beside_qr.height) + 2)
-            top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
+            # on a receipt what goes under the QR needs no more room than the QR's quiet zone
+            # or the leading of the line above it gives, and the contact, which starts with a
+            # bold label, only a little more
+            under_at = max(qr, beside_qr.height) + (0 if roll else 2)
+            items += below.shifted(0, under_at)
+            top = under_at + below.height + (0.5 if roll else 2) * MM
             bands += _survey_widths(
                 lang,
                 spec,
