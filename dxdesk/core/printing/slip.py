@@ -652,10 +652,14 @@ def _contact_and_survey(
     elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
         survey = spec.survey_qr_mm * MM
         row_top = height + 3 * MM
-        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
+        matrix = qr_matrix(survey_url)
+        # as the main QR: its quiet zone in the side margin, 1 mm more before the caption
+        qx = -min(4 * survey / len(matrix), (spec.margin_mm - 1) * MM)
+        left = qx + survey + 1 * MM
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - left)
         items.append(PlacedLine(0, row_top - 1.5 * MM, width, row_top - 1.5 * MM, 0.4))
-        items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
-        items += caption.shifted(survey + gap, row_top)
+        items.append(PlacedQR(qx, row_top, survey, matrix, survey_url))
+        items += caption.shifted(left, row_top)
         height = row_top + max(survey, caption.height)
     return Block(height, items)
 
