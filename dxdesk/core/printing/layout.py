@@ -275,6 +275,8 @@ def text_block(
     lines: list[list[_Unit]] = [[]]
     used = 0.0
     pending = list(units)
+    if break_anywhere and not any(c.isspace() for c in text):  # a URL
+        lines, pending = _url_lines(units, avail), []
     while pending:
         unit = pending.pop(0)
         if unit.parts and unit.width > avail:  # a phrase longer than a whole line
@@ -356,6 +358,51 @@ def text_block(
     return Block(height=len(lines) * line_height, items=items)
 
 
+_URL_BREAK_BEFORE = set("/.-_?#%~&=")
+_URL_END = "/.#?&="  # marks that must not make a URL's last line alone
+
+
+def _url_lines(units: list[_Unit], avail: float) -> list[list[_Unit]]:
+    """A URL's characters in as few lines as breaking between any two characters takes, each
+    line ending where a reader expects a break when that costs no line (after //, before a
+    single / or . - _ ? # % ~ & =, after = and &), and never so that a line holds only what
+    ends the URL (a lone "/" after …/apprec)."""
+    text = "".join(u.pieces[0][0] for u in units)
+    n = len(text)
+
+    def allowed(i: int) -> bool:
+        if not 0 < i < n or not text[i:].strip(_URL_END):
+            return False
+        if text[i] == "/":
+            return text[i - 1] not in "/:"  # not inside https://
+        if text[i - 1] == "/":
+            return i >= 2 and text[i - 2] == "/"  # after https://
+        return text[i] in _URL_BREAK_BEFORE or text[i - 1] in "=&"
+
+    # the fewest lines, then the fewest breaks inside a word, then the fuller first lines
+    prefix = [0.0]
+    for unit in units:
+        prefix.append(prefix[-1] + unit.width)
+    best: list[tuple[int, int, int]] = [(0, 0, n)] * (n + 1)  # (lines, bad breaks, end)
+    for i in range(n - 1, -1, -1):
+        options = []
+        for j in range(i + 1, n + 1):
+            if j > i + 1 and prefix[j] - prefix[i] > avail:
+                break
+            if j < n and not text[j:].strip(_URL_END):
+                continue  # never a line of only the URL's last marks
+            lines, bad, _ = best[j]
+            options.append((lines + 1, bad + (j < n and not allowed(j)), -j))
+        lines, bad, end = min(options)
+        best[i] = (lines, bad, -end)
+    out: list[list[_Unit]] = []
+    start = 0
+    while start < n:
+        out.append(units[start : best[start][2]])
+        start = best[start][2]
+    return out or [[]]
+
+
 @lru_cache(maxsize=64)
 def qr_matrix(data: str) -> tuple[tuple[bool, ...], ...]:
     """QR modules with error correction M and the standard 4-module quiet zone (memoised: the
@@ -377,10 +424,13 @@ class Flow:
     """
 
     def __init__(
-        self, width: float, page_height: float | None, margin: float, reserve_bottom: float = 0.0
-    ) -> None:
-        """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer)."""
+        self, width: float, page_height: float | None, margin: float, reserve_bottom: float = 0.0,
+        margin_y: float | None = None,
+    ) -> None:  # fmt: skip
+        """``reserve_bottom`` keeps that much above the bottom margin free (for a page footer);
+        ``margin_y`` is the top and bottom margin when it differs from the sides'."""
         self.width, self.page_height, self.margin = width, page_height, margin
+        self.margin_y = margin if margin_y is None else margin_y
         self.reserve_bottom = reserve_bottom
         self.overflow = False
         self.content_width = width - 2 * margin
@@ -389,19 +439,19 @@ class Flow:
 
     def _new_page(self) -> None:
         self.pages.append(Page(self.width, self.page_height or 0.0))
-        self.cursor = self.margin
+        self.cursor = self.margin_y
 
     def add(self, block: Block, *, gap_after: float = 0.0) -> None:
         if (
             self.page_height is not None
-            and self.cursor + block.height > self.page_height - self.margin - self.reserve_bottom
-            and self.cursor > self.margin
+            and self.cursor + block.height > self.page_height - self.margin_y - self.reserve_bottom
+            and self.cursor > self.margin_y
         ):
             self._new_page()
         self.pages[-1].items.extend(block.shifted(self.margin, self.cursor))
         self.cursor += block.height + gap_after
         if self.page_height is not None and self.cursor - gap_after > self.page_height - (
-            self.margin + self.reserve_bottom + 0.01
+            self.margin_y + self.reserve_bottom + 0.01
         ):
             self.overflow = True  # taller than a whole page: it runs into the margin
 
@@ -415,7 +465,7 @@ class Flow:
 
     def finish(self, title: str) -> Document:
         if self.page_height is None:
-            self.pages[-1].height = self.cursor + self.margin
+            self.pages[-1].height = self.cursor + self.margin_y
         return Document(title, self.pages, overflow=self.overflow)
 
 

@@ -6,9 +6,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
-from dxdesk.core.catalog import ProcedureGuide, SlipText
-from dxdesk.core.handoff import is_valid_handoff_code
+from dxdesk.core.catalog import ProcedureGuide, SlipText, plain_text
+from dxdesk.core.handoff import ALPHABET, is_valid_handoff_code
 from dxdesk.core.i18n import RESIDENT_LANGUAGES, slip_tr
 from dxdesk.core.printing.errors import SlipError
 from dxdesk.core.printing.fonts import MissingGlyphError, run_width
@@ -51,6 +52,10 @@ HEADING_SIZE = 14
 FOOTER_SIZE = 10.5
 # kept free above the bottom margin of a slip of several pages: one line of the footer
 FOOTER_ROOM = FOOTER_SIZE * 1.5
+# A receipt roll's top and bottom: the printer itself leaves the blank between its print head
+# and its cutter (about 15 mm on an Epson TM-T88III, "Printing and Cutting Positions") above
+# the first line and below the last, so the page keeps only a little more than a line's leading.
+ROLL_END_MARGIN_MM = 2
 SURVEY_KEY = "survey_url_template"
 
 
@@ -95,7 +100,6 @@ def route_url(guide: ProcedureGuide, settings: SiteSettings) -> str:
         return route.url
     url = settings.city_url(route.setting or "")
     if not url:
-        from dxdesk.core.catalog import plain_text
         from dxdesk.core.i18n import tr, ui_language
         from dxdesk.core.settings import CITY_URL_SETTINGS
 
@@ -400,10 +404,10 @@ def _build(
     # A slip of several pages carries a footer on each; its room is kept inside the margins
     # (A6's 7 mm margin alone is about what a printer cannot reach).
     reserve = FOOTER_ROOM if plan.pages > 1 or plan.paged else 0.0
-    flow = Flow(width, spec.height_mm * MM if spec.height_mm else None, spec.margin_mm * MM,
-                reserve)  # fmt: skip
-    cw = flow.content_width
     roll = spec.height_mm is None
+    flow = Flow(width, None if roll else spec.height_mm * MM, spec.margin_mm * MM, reserve,
+                margin_y=ROLL_END_MARGIN_MM * MM if roll else None)  # fmt: skip
+    cw = flow.content_width
     text, fell_back = slip_text_for(guide, lang)
     text_lang = "ja-easy" if fell_back else lang
     title = TextStyle(text_lang, HEADING_SIZE if plan.small_title else spec.title_size, bold=True)
@@ -468,13 +472,14 @@ def _build(
         back_page()
         if plan.done_back:
             done_section()
+    elif roll:  # the rule in the middle of the gap the last section leaves
+        flow.add(Block(0.0, [PlacedLine(0, -gap / 2, cw, -gap / 2)]))
     else:
         flow.add(Block(gap, [PlacedLine(0, gap / 2, cw, gap / 2)]))
     flow.add(band)
     if plan.done_back and not plan.band_back:
         back_page()
         done_section()
-    from dxdesk.core.catalog import plain_text
 
     doc = flow.finish(plain_text(text.title))
     if len(doc.pages) > 1:
@@ -490,7 +495,9 @@ def _handoff_band(
     under them the counter's contact, and beside the contact the survey QR, captioned as a
     survey and well apart from the main QR: one block, so they always land on the same page."""
     normal = TextStyle(lang, body)  # nothing a resident reads is below 12 pt
-    qr, gap = spec.qr_mm * MM, 3 * MM
+    # the QR's own quiet zone (4 modules, 2-3 mm at 25 mm) already keeps text off it; on a
+    # receipt 1 mm more is enough, on a sheet 3 mm
+    qr, gap = spec.qr_mm * MM, (1 if spec.height_mm is None else 3) * MM
     x, column = qr + gap, width - qr - gap
     if column >= 70 * MM:  # wide enough: what the QR does, the URL, code and hint beside it
         column_block = stack([
@@ -503,45 +510,107 @@ def _handoff_band(
         items: list = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *column_block.items]
         top = max(qr, column_block.height) + 4 * MM
     else:  # narrow (A6, a receipt): what the QR does beside it, the code and hint under it
+        roll = spec.height_mm is None
         code_style = TextStyle(lang, HEADING_SIZE + 2, bold=True)
         code_text = f"{slip_tr('slip.handoff_code', lang)}  {code}"
+        code_block = partial(tb, code_text, code_style)
+        # (measured with the widest code, so that every code takes the same room)
+        widest = max(ALPHABET, key=code_style.width)
+        widest_code = "".join(c if c == "-" else widest for c in code)
+        if (
+            spec.height_mm is None
+            and code_style.width(plain_text(code_text.replace(code, widest_code))) > width
+        ):
+            code_block = partial(_code_row, lang, code, code_block, tb)
+        qr_x = 0.0
+        if roll:  # the QR's quiet zone may lie in the side margin (white paper all the same)
+            qr_x = -min(4 * qr / len(qr_matrix(url)), (spec.margin_mm - 1) * MM)
+            x, column = qr_x + qr + gap, width - (qr_x + qr + gap)
         scan = tb(slip_tr("slip.scan_qr", lang), normal, column)
-        pieces = [  # (text, style, options, gap before it when under the QR)
-            (url, normal, {"break_anywhere": True}, 0.0),
-            (code_text, code_style, {}, body * 0.3),
-            (slip_tr("slip.handoff_hint", lang), normal, {}, 0.0),
+        pieces = [  # (block for a width, gap before it when under the QR)
+            (partial(tb, url, normal, break_anywhere=True), 0.0),
+            (code_block, 0.0 if roll else body * 0.3),  # a 16 pt line has room above it
+            (partial(tb, slip_tr("slip.handoff_hint", lang), normal), 0.0),
         ]
-        # beside the QR, under what it does: whichever of the URL, code and hint leave the
-        # shortest band (each keeps its order; the rest go under, at full width)
-        arrangements = []
-        for mask in range(2 ** len(pieces)):
-            beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
-            under_parts: list[tuple[Block, float]] = []
-            for n, (text, style, options, gap_before) in enumerate(pieces):
-                if mask >> n & 1:
-                    beside_parts.append((tb(text, style, column, **options), 0.0))
-                else:
-                    if under_parts and gap_before:
-                        under_parts[-1] = (under_parts[-1][0], gap_before)
-                    under_parts.append((tb(text, style, width, **options), 0.0))
-            arrangements.append((beside_parts, under_parts))
+        # on a receipt the print date may go beside the QR too, under what is there, when
+        # that makes the band shorter (else it ends the contact)
+        dates = [printed_on]
+        if roll and printed_on:
+            date_text = slip_tr("slip.printed_on", lang, date=format_date(printed_on, lang))
+            dates.append(partial(tb, date_text, normal))
+        bands = []
+        for date in dates:
+            # beside the QR, under what it does: whichever of the URL, code and hint leave
+            # the shortest band (each keeps its order; the rest go under, at full width)
+            arrangements = []
+            for mask in range(2 ** len(pieces)):
+                beside_parts: list[tuple[Block, float]] = [(scan, 0.0)]
+                under_parts: list[tuple[Block, float]] = []
+                for n, (make, gap_before) in enumerate(pieces):
+                    if mask >> n & 1:
+                        beside_parts.append((make(column), 0.0))
+                    else:
+                        if under_parts and gap_before:
+                            under_parts[-1] = (under_parts[-1][0], gap_before)
+                        under_parts.append((make(width), 0.0))
+                if callable(date):
+                    beside_parts.append((date(column), 0.0))
+                arrangements.append((beside_parts, under_parts))
 
-        def height(arrangement) -> float:
-            beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
-            return max(qr, beside_qr.height) + under.height
+            def height(arrangement) -> float:
+                beside_qr, under = stack(arrangement[0]), stack(arrangement[1])
+                return max(qr, beside_qr.height) + under.height
 
-        beside_qr, below = (stack(part) for part in min(arrangements, key=height))
-        items = [PlacedQR(0.0, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
-        items += below.shifted(0, max(qr, beside_qr.height) + 2)
-        top = max(qr, beside_qr.height) + 2 + below.height + 2 * MM
-    # the survey column: the narrower of two widths unless the wider one (its caption in
-    # fewer lines) makes the band shorter
-    bands = [
+            beside_qr, below = (stack(part) for part in min(arrangements, key=height))
+            items = [PlacedQR(qr_x, 0.0, qr, qr_matrix(url), url), *beside_qr.shifted(x, 0)]
+            # on a receipt what goes under the QR needs no more room than the QR's quiet zone
+            # or the leading of the line above it gives, and the contact, which starts with a
+            # bold label, only a little more
+            under_at = max(qr, beside_qr.height) + (0 if roll else 2)
+            items += below.shifted(0, under_at)
+            top = under_at + below.height + (0.5 if roll else 2) * MM
+            bands += _survey_widths(
+                lang,
+                spec,
+                body,
+                survey_url,
+                settings,
+                None if callable(date) else date,
+                width,
+                tb,
+                items,
+                top,
+            )
+        return min(bands, key=lambda b: b.height)
+    return min(_survey_widths(lang, spec, body, survey_url, settings, printed_on, width, tb,
+                              items, top), key=lambda b: b.height)  # fmt: skip
+
+
+def _survey_widths(
+    lang: str, spec: SlipFormat, body: float, survey_url: str | None, settings: SiteSettings,
+    printed_on: dt.date | None, width: float, tb: _Blocks, items: list, top: float,
+) -> list[Block]:  # fmt: skip
+    """The survey column: the narrower of two widths unless the wider one (its caption in
+    fewer lines) makes the band shorter."""
+    return [
         _contact_and_survey(lang, spec, body, survey_url, settings, printed_on, width, tb,
                             items, top, max(spec.survey_qr_mm * MM, 32 * MM, min(46 * MM, share)))
         for share in (width * 0.36, width * 0.44)
     ]  # fmt: skip
-    return min(bands, key=lambda b: b.height)
+
+
+def _code_row(lang: str, code: str, wrapped, tb: _Blocks, width: float) -> Block:
+    """On a receipt, a code line too wide at 16 pt (Reference code / ZH9C-G2TE-Q) stays one
+    line at heading size (14 pt) when it fits: the label in the slip's face, the code in the UD
+    face whose Latin letters and digits are all one width, so every code takes the same room
+    (the widest, WWWW-WWWW-W, would not fit in a proportional face); else ``wrapped(width)``."""
+    label = tb(f"{slip_tr('slip.handoff_code', lang)}  ", TextStyle(lang, HEADING_SIZE, bold=True),
+               width)  # fmt: skip
+    code_style = TextStyle("ja", HEADING_SIZE, bold=True)
+    left = _text_right(label)
+    if _line_count(label) == 1 and left + code_style.width(code) <= width:
+        return _row([(0.0, label), (left, tb(code, code_style, width - left))])
+    return wrapped(width)
 
 
 def _contact_and_survey(
@@ -583,10 +652,14 @@ def _contact_and_survey(
     elif survey_url:  # narrow (a receipt): its own row under the contact, the caption beside
         survey = spec.survey_qr_mm * MM
         row_top = height + 3 * MM
-        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - survey - gap)
+        matrix = qr_matrix(survey_url)
+        # as the main QR: its quiet zone in the side margin, 1 mm more before the caption
+        qx = -min(4 * survey / len(matrix), (spec.margin_mm - 1) * MM)
+        left = qx + survey + 1 * MM
+        caption = tb(slip_tr("slip.survey_caption", lang), normal, width - left)
         items.append(PlacedLine(0, row_top - 1.5 * MM, width, row_top - 1.5 * MM, 0.4))
-        items.append(PlacedQR(0.0, row_top, survey, qr_matrix(survey_url), survey_url))
-        items += caption.shifted(survey + gap, row_top)
+        items.append(PlacedQR(qx, row_top, survey, matrix, survey_url))
+        items += caption.shifted(left, row_top)
         height = row_top + max(survey, caption.height)
     return Block(height, items)
 
@@ -602,7 +675,6 @@ def _number_pages(
     date = format_date(printed_on, lang)
     width = doc.pages[0].width - 2 * margin
     label = f"{slip_tr('slip.handoff_code', lang)} "
-    from dxdesk.core.catalog import plain_text
 
     if style.width(plain_text(f"{date}   {label}{code}   {total}/{total}")) > width:
         label = ""  # one line, inside the room kept for it: the code speaks for itself
