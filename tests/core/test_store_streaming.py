@@ -109,3 +109,15 @@ def test_streaming_a_month_keeps_python_memory_flat(data_dir, catalog, monkeypat
         tracemalloc.stop()
     assert count == total > 20_000
     assert peak_streamed < peak_held / 4, (peak_streamed, peak_held)
+
+
+def test_the_snapshot_an_export_streams_from_maps_the_store_file(data_dir, catalog):
+    # The month's joins probe the attempts all over the file: mapped pages, not a read() each
+    # (tests/perf/test_export.py measures it); the clerk's own connection is left as it was.
+    with Store.open(data_dir) as store:
+        _fill(store, catalog, 5)
+        assert list(store.database.stream("PRAGMA mmap_size")) == [
+            (store_module.STREAM_MMAP_BYTES,)
+        ]
+        assert store.database.query("PRAGMA mmap_size") == [(0,)]
+        assert len(list(store.queries.procedure_attempt_rows(*MONTH))) > 0

@@ -24,6 +24,7 @@ from dxdesk.core.store.schema import (
     SCHEMA_VERSION,
     STORE_FILE,
     STREAM_BATCH,
+    STREAM_MMAP_BYTES,
 )
 
 
@@ -147,6 +148,9 @@ class Database:
         reader = connect(self.path, read_only=True)
         try:
             try:
+                # Pages read through a memory map, not one read() call each: a month's join
+                # probes the attempts by session id all over the file (see STREAM_MMAP_BYTES).
+                reader.execute(f"PRAGMA mmap_size={STREAM_MMAP_BYTES}")
                 reader.execute("BEGIN")  # one snapshot for the whole walk
                 cursor = reader.execute(sql, params)
                 batch = cursor.fetchmany(STREAM_BATCH)

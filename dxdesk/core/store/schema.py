@@ -7,6 +7,10 @@ from dxdesk.core.contract import CLASS_COUNT_COLUMNS
 STORE_FILE = "dxdesk.sqlite3"
 SQLITE_HEADER = b"SQLite format 3\x00"
 STREAM_BATCH = 1000  # rows fetched at a time by exports (about 2 MB of Python objects)
+# The read-only snapshot an export streams from maps up to this much of the store file (address
+# space and the OS file cache, not Python memory): its joins probe the attempts all over the
+# file, and a read() system call per page cost about a quarter of a month's export.
+STREAM_MMAP_BYTES = 1 << 30
 BUSY_TIMEOUT_S = 10.0  # an export or import in another thread may hold the write lock briefly
 
 # Counts kept per month when row-level data is purged (retention); see retention.AGGREGATE_SESSIONS.
