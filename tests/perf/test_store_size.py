@@ -28,7 +28,7 @@ from dxdesk.core.store import SCHEMA_VERSION, STORE_FILE
 SESSIONS = int(os.environ.get("DXDESK_PERF_SESSIONS", "1000000"))
 RUNS = 5
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-CLI = [sys.executable, "-m", "dxdesk.cli"]
+CLI = [sys.executable, "-m", "dxdesk"]  # the launcher: no command → the window
 
 
 def _time(cmd: list[str]) -> float:
