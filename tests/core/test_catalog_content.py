@@ -488,6 +488,11 @@ _NAMED_QR_TARGETS = [
         "https://www.kojinbango-card.go.jp/apprec/",
         "jrkenpo.or.jp/about/mynacard",
     ),
+    (  # was a news article (ASCII) on every resident's slip
+        "smartphone-health-insurance",
+        "https://www.digital.go.jp/policies/mynumber/insurance-card",
+        "jrkenpo.or.jp/about/mynacard",
+    ),
 ]
 
 
