@@ -27,7 +27,7 @@ from dxdesk.core.printing.layout import (
     draw,
     text_block,
 )
-from dxdesk.core.printing.slip import format_date
+from dxdesk.core.printing.slip_texts import format_date
 
 LANG = "ja"  # the form goes to the city office: Japanese always, the resident's language beside
 BODY = 12.0
