@@ -70,41 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_APP_VALUE_OPTIONS = {"--data-dir": "data_dir", "--lang": "lang", "--forms": "city_forms"}
-
-
-def plain_app_options(argv: Sequence[str]) -> argparse.Namespace | None:
-    """The app's global options when each is spelt out in full (``--data-dir DIR``,
-    ``--lang=en``, ``--quit-after-startup`` ...), read without building a parser (~5 ms of
-    start-up); None for anything else (a command, an abbreviation, ``--help``), which argparse
-    then reads. Where it answers, it answers as argparse does (a test compares them)."""
-    opts = {"data_dir": None, "lang": None, "city_forms": None, "quit_after_startup": False}
-    args = iter(argv)
-    for arg in args:
-        if arg == "--quit-after-startup":
-            opts["quit_after_startup"] = True
-            continue
-        name, equals, value = arg.partition("=")
-        if name not in _APP_VALUE_OPTIONS:
-            return None
-        if not equals:
-            value = next(args, None)
-            if value is None or value.startswith("-"):
-                return None
-        opts[_APP_VALUE_OPTIONS[name]] = value
-    if opts["lang"] not in (None, *UI_LANGS):
-        return None
-    return argparse.Namespace(**opts)
-
-
 def app_options(argv: Sequence[str]) -> argparse.Namespace | None:
     """The global options when ``argv`` names no command (it asks for the app), else None.
 
     Only the global options are parsed: no command module is imported on the app's path.
     """
-    plain = plain_app_options(argv)
-    if plain is not None:
-        return plain
     light = argparse.ArgumentParser(prog="dxdesk", add_help=False)
     _global_options(light, strict=False)  # a subcommand's own --lang (e.g. slip --lang ne) passes
     opts, rest = light.parse_known_args(argv)
