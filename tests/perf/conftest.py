@@ -22,6 +22,29 @@ def perf_record():
     return add
 
 
+@pytest.fixture(scope="session")
+def big_store():
+    """The 1,000,000-session store (``DXDESK_PERF_SESSIONS``), built once and kept in
+    ``$DXDESK_PERF_STORE`` (else a folder in the temp dir named by its size and schema) for the
+    export and big-store benchmarks, which only read it."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from dxdesk.core.store import SCHEMA_VERSION
+
+    from .test_export import SESSIONS, _build
+
+    default = Path(tempfile.gettempdir()) / f"dxdesk-perf-{SESSIONS}-v{SCHEMA_VERSION}"
+    folder = Path(os.environ.get("DXDESK_PERF_STORE", default))
+    done = folder / ".complete"
+    if not done.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        _build(folder)
+        done.touch()
+    return folder
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if not RESULTS:
         return

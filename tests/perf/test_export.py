@@ -13,15 +13,11 @@ with tracemalloc in a further export run (tracemalloc slows code, so not timed).
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import statistics
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-
-import pytest
 
 from dxdesk.core import signing
 from dxdesk.core.catalog import load_catalog
@@ -29,7 +25,7 @@ from dxdesk.core.export import export_month, import_bundles
 from dxdesk.core.export.demo import demo_months, demo_rows
 from dxdesk.core.paths import forms_dir
 from dxdesk.core.signing import TrustStore
-from dxdesk.core.store import SCHEMA_VERSION, STORE_FILE, Store
+from dxdesk.core.store import STORE_FILE, Store
 
 SESSIONS = int(os.environ.get("DXDESK_PERF_SESSIONS", "1000000"))
 RUNS = int(os.environ.get("DXDESK_PERF_RUNS", "3"))
@@ -37,19 +33,6 @@ SITES = 24
 MONTHS = 12
 LAST_MONTH = "2026-10"
 TARGET_RATIO = 4.0
-
-
-@pytest.fixture(scope="module")
-def big_store() -> Path:
-    """The 1,000,000-session store, built once and kept (the export only reads it)."""
-    default = Path(tempfile.gettempdir()) / f"dxdesk-perf-{SESSIONS}-v{SCHEMA_VERSION}"
-    folder = Path(os.environ.get("DXDESK_PERF_STORE", default))
-    done = folder / ".complete"
-    if not done.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        _build(folder)
-        done.touch()
-    return folder
 
 
 def _build(data_dir: Path) -> int:

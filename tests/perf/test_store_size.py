@@ -13,17 +13,13 @@ folder) for the next run. ``DXDESK_PERF_SESSIONS`` sets its size (default 1,000,
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
-from dxdesk.core.store import SCHEMA_VERSION, STORE_FILE
+from dxdesk.core.store import STORE_FILE
 
 SESSIONS = int(os.environ.get("DXDESK_PERF_SESSIONS", "1000000"))
 RUNS = 5
@@ -35,20 +31,6 @@ def _time(cmd: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True, timeout=600, env=ENV)
     return time.perf_counter() - start
-
-
-@pytest.fixture(scope="module")
-def big_store() -> Path:
-    default = Path(tempfile.gettempdir()) / f"dxdesk-perf-{SESSIONS}-v{SCHEMA_VERSION}"
-    folder = Path(os.environ.get("DXDESK_PERF_STORE", default))
-    done = folder / ".complete"
-    if not done.exists():
-        from .test_export import _build
-
-        shutil.rmtree(folder, ignore_errors=True)
-        _build(folder)
-        done.touch()
-    return folder
 
 
 def _medians(commands: dict[str, list[str]]) -> dict[str, float]:
