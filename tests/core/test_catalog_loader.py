@@ -237,6 +237,8 @@ def test_startup_path_loads_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
         "from dxdesk.gui.app import build_main_window\n"
         f"w, _ = build_main_window(__import__('pathlib').Path({str(tmp_path / 'data')!r}))\n"
         "w.context.store.close()\n"
+        "print(sorted(set(sys.modules) & {'dxdesk.core.session', 'dxdesk.core.events',"
+        " 'dxdesk.core.privacy', 'dxdesk.core.store.sessions'}))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'reportlab'}))\n"
     )
     env = {**__import__("os").environ, "DXDESK_CACHE_DIR": str(tmp_path / "cache"),
@@ -246,3 +248,5 @@ def test_startup_path_loads_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
     assert "pydantic" in first.stdout  # the first start validates and fills the cache
     second = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
     assert second.stdout.strip().splitlines()[-1] == "[]", second.stdout
+    # what recording and the privacy guard need loads after the first paint (README, Performance)
+    assert second.stdout.strip().splitlines()[-2] == "[]", second.stdout
