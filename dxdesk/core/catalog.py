@@ -113,13 +113,14 @@ class Catalog:
         if not words:  # the whole list, by reading: no guide needs folding for it
             return sorted(self.guides.values(), key=lambda g: g.kana)
         found: list[tuple[int, float, str, ProcedureGuide]] = []
+        candidates = [self._candidates(word) for word in words]  # once, not once per guide
         for guide in self.guides.values():
             if guide.id not in self._index:  # folded once per guide, not per keystroke
                 self._index[guide.id] = _search_index(guide)
             tiers = self._index[guide.id]
             rank, fill = 0, 0.0
-            for word in words:
-                best = _best_match(self._candidates(word), tiers)
+            for word_candidates in candidates:
+                best = _best_match(word_candidates, tiers)
                 if best is None:
                     break
                 rank, fill = rank + best[0], fill + best[1]
