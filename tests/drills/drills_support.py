@@ -23,13 +23,16 @@ def record_visits(data_dir: Path, catalog: Catalog, count: int, site: str = "kit
 
 
 def table_dump(data_dir: Path) -> list[tuple]:
-    """Every row of the data tables, for "the store is unchanged" checks."""
+    """Every row of the data tables, for "the store is unchanged" checks: every table but
+    ``month_counts_memo``, whose remembered counts any read (an export, the dashboard) may
+    write; ``month_changes`` proves that what they count is unchanged."""
     db = sqlite3.connect(f"{(data_dir / STORE_FILE).as_uri()}?mode=ro", uri=True)
     try:
         tables = [
             name
             for (name,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+                " AND name <> 'month_counts_memo' ORDER BY name"
             )
         ]
         rows = [("schema", db.execute("PRAGMA user_version").fetchone()[0])]

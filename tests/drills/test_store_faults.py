@@ -24,12 +24,22 @@ def damage(path: Path, how: str) -> None:
     data = path.read_bytes()
     if how == "truncated":
         path.write_bytes(data[: len(data) // 2])
-    else:  # random bytes over every page but the first, as a failing disk would leave them
+    else:  # random bytes over the pages of rows, as a failing disk would leave them: every
+        # page written after the schema (whose pages every open reads) of an empty store
         rnd = random.Random(7)
         buf = bytearray(data)
-        for page in range(4096, len(buf), 4096):
+        for page in range(_schema_bytes(path), len(buf), 4096):
             buf[page + 100 : page + 600] = rnd.randbytes(500)
         path.write_bytes(bytes(buf))
+
+
+def _schema_bytes(path: Path) -> int:
+    """The size of an empty store: its tables' first pages and the schema's own pages."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as empty:
+        Store.open(empty).close()
+        return (Path(empty) / path.name).stat().st_size
 
 
 def answer_box(button: QMessageBox.StandardButton, seen: list[str]) -> None:

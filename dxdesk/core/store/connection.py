@@ -139,19 +139,10 @@ class Database:
             yield from batch
 
     def stream_batches(self, sql: str, params: Sequence[Any] = ()) -> Iterator[list[tuple]]:
-        """Rows of a read-only query, ``STREAM_BATCH`` at a time, so memory stays flat.
-
-        A separate read-only connection reads one WAL snapshot: the clerk's connection (and
-        its lock) stays free while an export walks a month off the GUI thread, and rows
-        committed meanwhile are not half-seen.
-        """
-        reader = connect(self.path, read_only=True)
-        try:
+        """Rows of a read-only query, ``STREAM_BATCH`` at a time, so memory stays flat, on
+        their own snapshot (see :meth:`snapshot`)."""
+        with self.snapshot() as reader:
             try:
-                # Pages read through a memory map, not one read() call each: a month's join
-                # probes the attempts by session id all over the file (see STREAM_MMAP_BYTES).
-                reader.execute(f"PRAGMA mmap_size={STREAM_MMAP_BYTES}")
-                reader.execute("BEGIN")  # one snapshot for the whole walk
                 cursor = reader.execute(sql, params)
                 batch = cursor.fetchmany(STREAM_BATCH)
             except sqlite3.DatabaseError as exc:
@@ -162,6 +153,22 @@ class Database:
                     batch = cursor.fetchmany(STREAM_BATCH)
                 except sqlite3.DatabaseError as exc:
                     raise db_error(self.path, exc) from exc
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A separate read-only connection reading one WAL snapshot: the clerk's connection
+        (and its lock) stays free while an export walks a month off the GUI thread, and rows
+        committed meanwhile are not half-seen."""
+        reader = connect(self.path, read_only=True)
+        try:
+            try:
+                # Pages read through a memory map, not one read() call each: a month's join
+                # probes the attempts by session id all over the file (see STREAM_MMAP_BYTES).
+                reader.execute(f"PRAGMA mmap_size={STREAM_MMAP_BYTES}")
+                reader.execute("BEGIN")  # one snapshot for the whole walk
+            except sqlite3.DatabaseError as exc:
+                raise db_error(self.path, exc) from exc
+            yield reader
         finally:
             reader.close()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from dxdesk.core.contract import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
 from dxdesk.core.store.connection import Database, site_filter
+from dxdesk.core.store.memo import counted_rows
 from dxdesk.core.store.month_counts import (
     COUNT_KEY,
     COUNTED_DIMENSIONS,
@@ -68,9 +69,10 @@ class ExportQueries:
         self, month: str, site_ids: list[str] | None = None, duration_starts: Sequence[int] = (0,)
     ) -> MonthCounts:
         """The month's counts (``YYYY-MM``) for these sites (None: all), in one statement on its
-        own read-only snapshot: its ended visits' attempts (``MonthCountsQuery``; durations in
-        bands that start at ``duration_starts``), plus the counts a retention purge kept of
-        the month (a late site's rows and the kept counts add up)."""
+        own read-only snapshot, or remembered while the month is unchanged (``memo``): its
+        ended visits' attempts (``MonthCountsQuery``; durations in bands that start at
+        ``duration_starts``), plus the counts a retention purge kept of the month (a late
+        site's rows and the kept counts add up)."""
         clause, sites = site_filter("s.site_id", site_ids)
         query = MonthCountsQuery.build(
             "s.ended IS NOT NULL AND s.date BETWEEN ? AND ?" + clause, duration_starts
@@ -85,10 +87,9 @@ class ExportQueries:
         where = [f"{month}-01", f"{month}-31", *sites]
         params = [*where, *query.params, *where, month, *kept_sites]
         counts = MonthCounts()
-        # Its own read-only connection: safe from an export's worker thread, and the clerk's
+        # Its own read-only snapshot: safe from an export's worker thread, and the clerk's
         # connection stays free while it scans.
-        for batch in self.db.stream_batches(sql, params):
-            counts.add_rows(query.rows(batch))
+        counts.add_rows(query.rows(counted_rows(self.db, month, sql, params)))
         return counts
 
     def kept_attempts(self, month: str, site_ids: list[str] | None = None) -> int:

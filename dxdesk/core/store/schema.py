@@ -28,6 +28,56 @@ CLASS_AGGREGATE_MEASURES: tuple[str, ...] = (
     "classes", "duration_min", *CLASS_COUNT_COLUMNS, "staffing_warnings", *CLASS_WARNING_MEASURES,
 )  # fmt: skip
 
+
+def _bump(month: str) -> str:
+    return (
+        f"INSERT INTO month_changes (month, changes) VALUES ({month}, 1)"
+        " ON CONFLICT (month) DO UPDATE SET changes = changes + 1;"
+    )
+
+
+def _bump_of_session(row: str) -> str:
+    """Count a change of the month of {row}'s visit, if that visit is ended."""
+    return (
+        "INSERT INTO month_changes (month, changes) SELECT substr(date, 1, 7), 1 FROM sessions"
+        f" WHERE session_id = {row}.session_id AND ended IS NOT NULL"
+        " ON CONFLICT (month) DO UPDATE SET changes = changes + 1;"
+    )
+
+
+def _month_change_triggers() -> list[str]:
+    """Triggers that count every change to what a month's counts read: its ended visits,
+    their attempts and blockers, and the counts a purge kept of it (``month_changes``)."""
+    month = "substr({r}.date, 1, 7)"
+    triggers = [
+        "CREATE TRIGGER sessions_counted_insert AFTER INSERT ON sessions"
+        f" WHEN NEW.ended IS NOT NULL BEGIN {_bump(month.format(r='NEW'))} END",
+        "CREATE TRIGGER sessions_counted_update AFTER UPDATE ON sessions"
+        " WHEN OLD.ended IS NOT NULL OR NEW.ended IS NOT NULL"
+        f" BEGIN {_bump(month.format(r='OLD'))} {_bump(month.format(r='NEW'))} END",
+        "CREATE TRIGGER sessions_counted_delete AFTER DELETE ON sessions"
+        f" WHEN OLD.ended IS NOT NULL BEGIN {_bump(month.format(r='OLD'))} END",
+    ]
+    for table in ("procedure_attempts", "attempt_blockers"):
+        triggers += [
+            f"CREATE TRIGGER {table}_counted_insert AFTER INSERT ON {table}"
+            f" BEGIN {_bump_of_session('NEW')} END",
+            f"CREATE TRIGGER {table}_counted_update AFTER UPDATE ON {table}"
+            f" BEGIN {_bump_of_session('OLD')} {_bump_of_session('NEW')} END",
+            f"CREATE TRIGGER {table}_counted_delete AFTER DELETE ON {table}"
+            f" BEGIN {_bump_of_session('OLD')} END",
+        ]
+    triggers += [
+        "CREATE TRIGGER monthly_aggregates_counted_insert AFTER INSERT ON monthly_aggregates"
+        f" BEGIN {_bump('NEW.month')} END",
+        "CREATE TRIGGER monthly_aggregates_counted_update AFTER UPDATE ON monthly_aggregates"
+        f" BEGIN {_bump('OLD.month')} {_bump('NEW.month')} END",
+        "CREATE TRIGGER monthly_aggregates_counted_delete AFTER DELETE ON monthly_aggregates"
+        f" BEGIN {_bump('OLD.month')} END",
+    ]
+    return triggers
+
+
 # Each migration is a list of statements, applied in one transaction with its user_version.
 MIGRATIONS: list[list[str]] = [
     [
@@ -190,5 +240,23 @@ MIGRATIONS: list[list[str]] = [
             for m in CLASS_WARNING_MEASURES
         ),
     ],  # fmt: skip
+    [
+        # How often each month's counted data has changed (see memo.py): a month's counts are
+        # remembered with this number and reused only while it is the same. Triggers keep it,
+        # so no writer (the wizard, an import, a purge, a script) can forget to. Only ended
+        # visits are counted; a live visit's steps change nothing here.
+        """CREATE TABLE month_changes (
+            month TEXT PRIMARY KEY,
+            changes INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE month_counts_memo (
+            month TEXT NOT NULL,
+            query TEXT NOT NULL,
+            changes INTEGER NOT NULL,
+            rows BLOB NOT NULL,
+            PRIMARY KEY (month, query)
+        ) WITHOUT ROWID""",
+        *_month_change_triggers(),
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
