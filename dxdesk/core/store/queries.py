@@ -85,7 +85,7 @@ class ExportQueries:
         )
         # Dates are ISO text: every day of the month sorts between these two.
         where = [f"{month}-01", f"{month}-31", *sites]
-        params = [*where, *query.params, *where, month, *kept_sites]
+        params = [*where, *query.params, month, *kept_sites]
         counts = MonthCounts()
         # Its own read-only snapshot: safe from an export's worker thread, and the clerk's
         # connection stays free while it scans.
