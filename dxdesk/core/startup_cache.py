@@ -13,7 +13,7 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 CACHE_DIR_ENV = "DXDESK_CACHE_DIR"
@@ -67,6 +67,12 @@ def _fingerprint(files: list[Path], modules: tuple[str, ...]) -> tuple | None:
     return (_FORMAT, __version__, tuple(stamps))
 
 
+def _copy_path(folder: Path, name: str, files: list[Path]) -> Path:
+    # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
+    key = f"{zlib.crc32(chr(0).join(str(f) for f in files).encode()):08x}"
+    return folder / f"{name}-{key}.pickle"
+
+
 def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callable[[], T]) -> T:
     """``build()``'s result, from the cache while ``files`` and the ``modules`` building it are
     unchanged."""
@@ -74,9 +80,7 @@ def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callab
     fingerprint = _fingerprint(files, modules)
     if folder is None or fingerprint is None:
         return build()
-    # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
-    key = f"{zlib.crc32(chr(0).join(str(f) for f in files).encode()):08x}"
-    path = folder / f"{name}-{key}.pickle"
+    path = _copy_path(folder, name, files)
     try:
         with path.open("rb") as fh:
             stored, value = pickle.load(fh)
@@ -85,10 +89,37 @@ def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callab
     except Exception:  # missing, stale, partial or foreign: rebuild
         pass
     value = build()
+    _write(path, fingerprint, value)
+    return value
+
+
+def peek(name: str, files: list[Path], modules: tuple[str, ...]) -> Any:
+    """The copy kept by :func:`keep` while ``files`` and ``modules`` are unchanged, else None."""
+    folder = cache_dir()
+    fingerprint = _fingerprint(files, modules)
+    if folder is None or fingerprint is None:
+        return None
+    try:
+        with _copy_path(folder, name, files).open("rb") as fh:
+            stored, value = pickle.load(fh)
+    except Exception:  # missing, partial or foreign: none
+        return None
+    return value if stored == fingerprint else None
+
+
+def keep(name: str, files: list[Path], modules: tuple[str, ...], value: Any) -> None:
+    """Keep ``value`` for :func:`peek`, keyed like :func:`cached`; no copy when it cannot be
+    written."""
+    folder = cache_dir()
+    fingerprint = _fingerprint(files, modules)
+    if folder is not None and fingerprint is not None:
+        _write(_copy_path(folder, name, files), fingerprint, value)
+
+
+def _write(path: Path, fingerprint: tuple, value: Any) -> None:
     try:
         from dxdesk.core.files import write_atomically
 
         write_atomically(path, pickle.dumps((fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # no cache this time; the value itself is fine
-    return value

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
+from typing import TYPE_CHECKING
 
-from dxdesk.core.catalog import ProcedureGuide, Taxonomy, ruby_html
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.settings import CITY_URL_SETTINGS, SiteSettings
+
+if TYPE_CHECKING:  # the guide types load with the catalog, after the first paint
+    import datetime as dt
+
+    from dxdesk.core.catalog import ProcedureGuide, Taxonomy
 
 
 def _t(texts: dict[str, str] | None, lang: str) -> str:
@@ -34,6 +38,8 @@ def guide_html(
     lang: str,
     today: dt.date | None = None,
 ) -> str:
+    from dxdesk.core.catalog import ruby_html
+
     parts: list[str] = [f"<h1>{_t(guide.title, lang)}</h1>"]
     category = ""
     if taxonomy:
