@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.settings import CITY_URL_SETTINGS, SiteSettings
+from dxdesk.gui.resources import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:  # the guide types load with the catalog, after the first paint
     import datetime as dt
@@ -121,8 +122,3 @@ def _icon(name: str) -> str:
     from dxdesk.gui.resources import icon_path
 
     return f'<img src="{Path(icon_path(name)).as_uri()}" width="18" height="18"> '
-
-
-# The guide page's own colours per theme: the sentence to say, and links that stay visible.
-GUIDE_CSS = ".say { background: #fffbe6; } a { color: #1d5fa8; }"
-GUIDE_CSS_HIGH_CONTRAST = ".say { color: #ffff00; } a { color: #00ffff; }"

@@ -197,7 +197,7 @@ class MainWindow(VisitControl, MainMenus, QMainWindow):
         self._set_detail(detail_html(guide, catalog, self.context.settings))
 
     def _set_detail(self, html: str) -> None:
-        from dxdesk.gui.guide_html import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
+        from dxdesk.gui.resources import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
 
         css = GUIDE_CSS_HIGH_CONTRAST if self.context.settings.high_contrast else GUIDE_CSS
         self.detail.document().setDefaultStyleSheet(css)
