@@ -123,9 +123,9 @@ class CatalogBrowser(QWidget):
         screen shows its detail itself, before the catalog is loaded)."""
         for item in self._items():
             if item.data(0, GUIDE_ROLE) == guide_id:
-                self.tree.blockSignals(quietly)
+                was_blocked = self.tree.blockSignals(quietly or self.tree.signalsBlocked())
                 self.tree.setCurrentItem(item)
-                self.tree.blockSignals(False)
+                self.tree.blockSignals(was_blocked)
                 return
 
     def _select_first(self) -> None:
