@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dxdesk.core.catalog import Catalog, CatalogLayer, load_catalog, load_catalog_cached
 from dxdesk.core.paths import CATALOG_PACK_POINTER, forms_dir
 
 if TYPE_CHECKING:
+    from dxdesk.core.catalog import Catalog, CatalogLayer
     from dxdesk.core.settings import SiteSettings
 
 PACK_LAYER, CITY_LAYER = "pack", "city"
@@ -39,7 +39,8 @@ def city_forms_dir(data_dir: Path | None, settings: SiteSettings | None) -> Path
     return folder
 
 
-def catalog_layers(data_dir: Path | None, settings: SiteSettings | None) -> list[CatalogLayer]:
+def layer_folders(data_dir: Path | None, settings: SiteSettings | None) -> list[tuple[str, Path]]:
+    """(kind, folder) of each layer over the shipped guides, found without loading a guide."""
     layers = []
     # The pack module (zip, hashes) loads only when a pack was ever installed here.
     if data_dir is not None and (data_dir / CATALOG_PACK_POINTER).exists():
@@ -47,11 +48,17 @@ def catalog_layers(data_dir: Path | None, settings: SiteSettings | None) -> list
 
         pack = installed_pack(data_dir)
         if pack is not None:
-            layers.append(CatalogLayer(PACK_LAYER, pack.folder / "guides"))
+            layers.append((PACK_LAYER, pack.folder / "guides"))
     city = city_forms_dir(data_dir, settings)
     if city is not None:
-        layers.append(CatalogLayer(CITY_LAYER, city))
+        layers.append((CITY_LAYER, city))
     return layers
+
+
+def catalog_layers(data_dir: Path | None, settings: SiteSettings | None) -> list[CatalogLayer]:
+    from dxdesk.core.catalog import CatalogLayer
+
+    return [CatalogLayer(kind, folder) for kind, folder in layer_folders(data_dir, settings)]
 
 
 def _settings_or_none(data_dir: Path | None) -> SiteSettings | None:
@@ -76,6 +83,8 @@ def load_active_catalog(
     """The catalog this site uses (``cached``: through the start-up cache, for the app)."""
     if settings is None:
         settings = _settings_or_none(data_dir)
+    from dxdesk.core.catalog import load_catalog, load_catalog_cached
+
     layers = catalog_layers(data_dir, settings)
     root = forms or forms_dir()
     if cached:

@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dxdesk.core.catalog_inputs import (  # noqa: F401  (GUIDES_SUBDIR: re-exported)
+    BUILDER_MODULES,
+    GUIDES_SUBDIR,
+    SEARCH_WORDS_FILE,
+    catalog_inputs,
+)
+from dxdesk.core.catalog_inputs import guide_files as _guide_files
 from dxdesk.core.guide import (  # noqa: F401  (the runtime types, re-exported for the app)
     CONTENT,
     ERROR,
@@ -44,10 +51,6 @@ from dxdesk.core.guide import (  # noqa: F401  (the runtime types, re-exported f
     Texts,
     YamlLines,
 )
-
-GUIDES_SUBDIR = "guides"
-SEARCH_WORDS_FILE = "search-words.yaml"  # everyday words -> catalog words, for search only
-
 
 # --------------------------------------------------------------------------- loading
 
@@ -181,17 +184,6 @@ def _fold(text: str) -> str:
 
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
-
-
-def _guide_files(paths: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            sub = p / GUIDES_SUBDIR if (p / GUIDES_SUBDIR).is_dir() else p
-            files.extend(sorted(f for f in sub.glob("*.yaml") if f.name != TAXONOMY_FILE))
-        else:
-            files.append(p)
-    return files
 
 
 SHIPPED = "shipped"
@@ -388,22 +380,8 @@ def load_catalog_cached(forms: Path, layers: Sequence[CatalogLayer] = ()) -> Cat
     added, changed or removed in the city folder or an installed pack means a rebuild."""
     from dxdesk.core.startup_cache import cached
 
-    files = [forms / TAXONOMY_FILE, *_guide_files([forms])]
-    if (forms / SEARCH_WORDS_FILE).exists():
-        files.append(forms / SEARCH_WORDS_FILE)
-    for layer in layers:
-        guides = layer.folder / GUIDES_SUBDIR
-        # A folder's mtime changes when a guide is added or removed.
-        files.append(guides if guides.is_dir() else layer.folder)
-        if layer.folder.is_dir():
-            files.extend(_guide_files([layer.folder]))
-    modules = (
-        "dxdesk.core.catalog",
-        "dxdesk.core.guide_files",
-        "dxdesk.core.guide_checks",
-        "dxdesk.core.guide_schema",
-    )
-    return cached("catalog", files, modules, lambda: load_catalog(forms, layers=layers))
+    files = catalog_inputs(forms, [layer.folder for layer in layers])
+    return cached("catalog", files, BUILDER_MODULES, lambda: load_catalog(forms, layers=layers))
 
 
 def ruby_html(text: str, reading_scale: int = 55) -> str:

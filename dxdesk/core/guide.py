@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dxdesk.core.catalog_inputs import TAXONOMY_FILE  # noqa: F401  (re-exported)
+
 if TYPE_CHECKING:
     import yaml
 
@@ -24,7 +26,6 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 PUBLISHER_KINDS: tuple[str, ...] = ("agency", "city", "commercial")
 # reviewed_on means "every source was re-read": all within this many days before it.
 REVIEW_WINDOW_DAYS = 31
-TAXONOMY_FILE = "taxonomy.yaml"  # the blockers and categories, in forms/
 
 
 # --------------------------------------------------------------------------- runtime types

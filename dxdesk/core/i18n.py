@@ -62,7 +62,8 @@ def catalog(domain: str) -> dict[str, dict[str, str]]:
 
     folder = resource_path("i18n")
     files = sorted(folder.glob(f"{domain}.yaml")) + sorted(folder.glob(f"{domain}-*.yaml"))
-    return cached(f"i18n-{domain}", files, ("dxdesk.core.i18n",), lambda: _read_catalog(files))
+    return cached(f"i18n-{domain}", files, ("dxdesk.core.i18n",), lambda: _read_catalog(files),
+                  plain=True)  # fmt: skip
 
 
 def _read_catalog(files: list[Path]) -> dict[str, dict[str, str]]:

@@ -8,12 +8,11 @@ The copies live in the user's cache folder and are safe to delete.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 CACHE_DIR_ENV = "DXDESK_CACHE_DIR"
@@ -67,28 +66,89 @@ def _fingerprint(files: list[Path], modules: tuple[str, ...]) -> tuple | None:
     return (_FORMAT, __version__, tuple(stamps))
 
 
-def cached(name: str, files: list[Path], modules: tuple[str, ...], build: Callable[[], T]) -> T:
+def _copy_path(folder: Path, name: str, files: list[Path], plain: bool) -> Path:
+    # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
+    key = f"{zlib.crc32(chr(0).join(str(f) for f in files).encode()):08x}"
+    return folder / f"{name}-{key}.{'marshal' if plain else 'pickle'}"
+
+
+def _read(path: Path, plain: bool) -> Any:
+    """(fingerprint, value) from a copy. ``plain``: a value of dicts, lists, tuples, strings and
+    numbers only, kept with marshal (built in: the first window never imports pickle)."""
+    data = path.read_bytes()
+    if plain:
+        import marshal
+
+        return marshal.loads(data)
+    import pickle
+
+    return pickle.loads(data)
+
+
+def cached(
+    name: str,
+    files: list[Path],
+    modules: tuple[str, ...],
+    build: Callable[[], T],
+    *,
+    plain: bool = False,
+) -> T:
     """``build()``'s result, from the cache while ``files`` and the ``modules`` building it are
-    unchanged."""
+    unchanged (``plain``: see :func:`_read`)."""
     folder = cache_dir()
     fingerprint = _fingerprint(files, modules)
     if folder is None or fingerprint is None:
         return build()
-    # One copy per set of inputs: a test's private forms/ never evicts the shipped catalog's.
-    key = f"{zlib.crc32(chr(0).join(str(f) for f in files).encode()):08x}"
-    path = folder / f"{name}-{key}.pickle"
+    path = _copy_path(folder, name, files, plain)
     try:
-        with path.open("rb") as fh:
-            stored, value = pickle.load(fh)
+        stored, value = _read(path, plain)
         if stored == fingerprint:
             return value
     except Exception:  # missing, stale, partial or foreign: rebuild
         pass
     value = build()
+    _write(path, fingerprint, value, plain)
+    return value
+
+
+def peek(name: str, files: list[Path], modules: tuple[str, ...]) -> Any:
+    """The plain value kept by :func:`keep` while ``files`` and ``modules`` are unchanged,
+    else None."""
+    folder = cache_dir()
+    fingerprint = _fingerprint(files, modules)
+    if folder is None or fingerprint is None:
+        return None
+    try:
+        stored, value = _read(_copy_path(folder, name, files, True), True)
+    except Exception:  # missing, partial or foreign: none
+        return None
+    return value if stored == fingerprint else None
+
+
+def keep(name: str, files: list[Path], modules: tuple[str, ...], value: Any) -> None:
+    """Keep a plain ``value`` (see :func:`_read`) for :func:`peek`, keyed like :func:`cached`;
+    no copy when it cannot be written."""
+    folder = cache_dir()
+    fingerprint = _fingerprint(files, modules)
+    if folder is not None and fingerprint is not None:
+        _write(_copy_path(folder, name, files, True), fingerprint, value, True)
+
+
+def _write(path: Path, fingerprint: tuple, value: Any, plain: bool) -> None:
+    if plain:
+        import marshal
+
+        try:
+            data = marshal.dumps((fingerprint, value))
+        except ValueError:  # not plain after all (a date in a YAML file): no copy
+            return
+    else:
+        import pickle
+
+        data = pickle.dumps((fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         from dxdesk.core.files import write_atomically
 
-        write_atomically(path, pickle.dumps((fingerprint, value), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomically(path, data)
     except OSError:
         pass  # no cache this time; the value itself is fine
-    return value

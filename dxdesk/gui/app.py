@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from dxdesk.core.active_catalog import load_active_catalog
-from dxdesk.core.i18n import tr
+from dxdesk.core.i18n import tr, ui_language
 from dxdesk.core.instance_lock import InstanceLock, InstanceLockError
 from dxdesk.core.paths import forms_dir, resolve_data_dir
 from dxdesk.core.settings import SiteSettings, read_settings
 from dxdesk.core.store import Store, StoreError
+from dxdesk.gui.first_screen import kept_first_screen
 from dxdesk.gui.language import set_gui_language
 from dxdesk.gui.main_window import AppContext, MainWindow
 from dxdesk.gui.resources import load_stylesheet, ui_font
@@ -42,7 +42,8 @@ def __getattr__(name: str):
 
 
 class _FirstPaint(QObject):
-    """Calls back once the window has really been painted (for --quit-after-startup)."""
+    """Calls back once the window has really been painted (the catalog is loaded then, and
+    --quit-after-startup quits)."""
 
     def __init__(self, callback) -> None:
         super().__init__()
@@ -63,6 +64,12 @@ def _painted(app: QApplication) -> None:
 
     print(f"first-paint {time.time():.6f}", flush=True)
     app.quit()
+
+
+def _after_first_paint(app: QApplication, window: MainWindow, quit_after_startup: bool) -> None:
+    if quit_after_startup:
+        _painted(app)
+    window.check_first_screen()  # the catalog, and the screen kept for the next start
 
 
 def apply_look(app: QApplication, settings: SiteSettings) -> None:
@@ -105,9 +112,17 @@ def build_main_window(
         warnings.extend(read.problems)
     # Font and theme before any widget exists: each widget is polished once, at its first show.
     apply_look(QApplication.instance(), settings)
-    catalog = load_active_catalog(data_dir, settings, cached=True, forms=forms_dir())
-    if catalog.problems:
-        warnings.append(tr("app.catalog_problems", count=len(catalog.problems)))
+    # The first screen as the last start drew it; the catalog itself loads after the first paint.
+    forms = forms_dir()
+    first_screen = kept_first_screen(data_dir, settings, ui_language(), forms)
+    catalog = None
+    if first_screen is None:  # something it depends on changed: drawn from the catalog
+        from dxdesk.core.active_catalog import load_active_catalog
+
+        catalog = load_active_catalog(data_dir, settings, cached=True, forms=forms)
+    problems = first_screen["problem_count"] if first_screen else len(catalog.problems)
+    if problems:
+        warnings.append(tr("app.catalog_problems", count=problems))
     if not_recording is not None:
         store, store_problem = None, not_recording
     else:
@@ -124,7 +139,8 @@ def build_main_window(
     window = MainWindow(
         AppContext(data_dir=data_dir, settings=settings, catalog=catalog, store=store,
                    store_problem=store_problem, settings_problems=read.problems,
-                   retention_trusted=read.retention_trusted)
+                   retention_trusted=read.retention_trusted, forms=forms),
+        first_screen,
     )  # fmt: skip
     window.instance_lock = lock  # a restore after a finding swaps the file under this lock
     window.settings_changed.connect(lambda s: apply_look(QApplication.instance(), s))
@@ -162,9 +178,8 @@ def run(
     try:
         window, warnings = build_main_window(directory, lang, lock=lock,
                                              not_recording=not_recording)  # fmt: skip
-        if quit_after_startup:
-            probe = _FirstPaint(lambda: _painted(app))
-            window.installEventFilter(probe)
+        probe = _FirstPaint(lambda: _after_first_paint(app, window, quit_after_startup))
+        window.installEventFilter(probe)
         window.show()
         for warning in warnings:
             window.statusBar().showMessage(warning)

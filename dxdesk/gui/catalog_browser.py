@@ -4,11 +4,17 @@ Used by the main window and by a visit's start page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from dxdesk.core.catalog import Catalog, ProcedureGuide
-from dxdesk.core.i18n import pick, tr, ui_language
+from dxdesk.core.i18n import tr, ui_language
+from dxdesk.gui.first_screen import Rows, guide_rows
+
+if TYPE_CHECKING:
+    from dxdesk.core.catalog import Catalog, ProcedureGuide
 
 GUIDE_ROLE = Qt.ItemDataRole.UserRole
 
@@ -18,9 +24,13 @@ class CatalogBrowser(QWidget):
 
     guide_selected = Signal(object)  # ProcedureGuide or None
 
-    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog | Callable[[], Catalog], parent: QWidget | None = None
+    ) -> None:
+        """``catalog``, or a function that gives it on first use (the main window's first
+        screen is drawn from a kept copy of its rows, see :meth:`show_rows`)."""
         super().__init__(parent)
-        self.catalog = catalog
+        self._catalog, self._load = (None, catalog) if callable(catalog) else (catalog, None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit(objectName="procedureSearch")
@@ -50,50 +60,31 @@ class CatalogBrowser(QWidget):
             return True
         return super().eventFilter(obj, event)
 
-    def retranslate(self) -> None:
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = self._load()  # a key pressed before the catalog arrived
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def retranslate(self, rows: Rows | None = None) -> None:
+        """The texts in the current language; the guide list from ``rows`` (the kept first
+        screen: no search typed yet) or else from the catalog."""
         self.search.setPlaceholderText(tr("main.search_placeholder"))
         self.search.setAccessibleName(tr("a11y.procedure_search"))
         self.tree.setAccessibleName(tr("a11y.procedure_list"))
-        self.refresh()
+        if rows is None:
+            self.refresh()
+        else:
+            self.show_rows(rows)
 
     def refresh(self) -> None:
-        lang = ui_language()
         selected = self.selected_guide()
         guides = self.catalog.search(self.search.text())
-        by_category: dict[str, list[ProcedureGuide]] = {}
-        for guide in guides:
-            by_category.setdefault(guide.category, []).append(guide)
-        taxonomy = self.catalog.taxonomy
-        order = [c.id for c in taxonomy.categories] if taxonomy else []
-        self.tree.blockSignals(True)
-        self.tree.clear()
-        for category in sorted(
-            by_category, key=lambda c: (order.index(c) if c in order else 99, c)
-        ):
-            labels = {c.id: c.label for c in taxonomy.categories} if taxonomy else {}
-            label = pick(labels.get(category), lang, "ja") or category
-            head = QTreeWidgetItem([label])
-            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = head.font(0)
-            font.setBold(True)
-            head.setFont(0, font)
-            self.tree.addTopLevelItem(head)
-            for guide in sorted(by_category[category], key=lambda g: g.kana):
-                title = pick(guide.title, lang, "ja") or guide.id
-                if guide.review_overdue():
-                    title += "  " + tr("main.review_overdue_mark")
-                origin = self.catalog.origin(guide.id)
-                if origin != "shipped":  # a city or pack guide: say so, and what it replaces
-                    title = f"{tr('main.guide_origin.' + origin)} {title}"
-                item = QTreeWidgetItem([title])
-                item.setData(0, GUIDE_ROLE, guide.id)
-                tip = guide.kana
-                if guide.id in self.catalog.overridden:
-                    tip += "\n" + tr("main.guide_overrides", path=self.catalog.overridden[guide.id])
-                item.setToolTip(0, tip)
-                head.addChild(item)
-        self.tree.expandAll()
-        self.tree.blockSignals(False)
+        self.show_rows(guide_rows(self.catalog, guides, ui_language()))
         query = self.search.text().strip()
         self.empty.setText(tr("main.search_empty", query=query) if query and not guides else "")
         self.empty.setVisible(bool(query and not guides))
@@ -102,16 +93,39 @@ class CatalogBrowser(QWidget):
         elif selected is not None or not guides:
             self.guide_selected.emit(None)  # a guide the search hides is not shown either
 
+    def show_rows(self, rows: Rows) -> None:
+        """The tree: each category in bold, its guides under it (no signal while it is built)."""
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for label, items in rows:
+            head = QTreeWidgetItem([label])
+            head.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = head.font(0)
+            font.setBold(True)
+            head.setFont(0, font)
+            self.tree.addTopLevelItem(head)
+            for title, guide_id, tip in items:
+                item = QTreeWidgetItem([title])
+                item.setData(0, GUIDE_ROLE, guide_id)
+                item.setToolTip(0, tip)
+                head.addChild(item)
+        self.tree.expandAll()
+        self.tree.blockSignals(False)
+
     def _items(self):
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
             for j in range(head.childCount()):
                 yield head.child(j)
 
-    def select(self, guide_id: str) -> None:
+    def select(self, guide_id: str, *, quietly: bool = False) -> None:
+        """Make ``guide_id`` the current guide; ``quietly``: without saying so (the kept first
+        screen shows its detail itself, before the catalog is loaded)."""
         for item in self._items():
             if item.data(0, GUIDE_ROLE) == guide_id:
+                was_blocked = self.tree.blockSignals(quietly or self.tree.signalsBlocked())
                 self.tree.setCurrentItem(item)
+                self.tree.blockSignals(was_blocked)
                 return
 
     def _select_first(self) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
+from typing import TYPE_CHECKING
 
-from dxdesk.core.catalog import ProcedureGuide, Taxonomy, ruby_html
 from dxdesk.core.i18n import pick, tr
 from dxdesk.core.settings import CITY_URL_SETTINGS, SiteSettings
+from dxdesk.gui.resources import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST  # noqa: F401  (re-exported)
+
+if TYPE_CHECKING:  # the guide types load with the catalog, after the first paint
+    import datetime as dt
+
+    from dxdesk.core.catalog import ProcedureGuide, Taxonomy
 
 
 def _t(texts: dict[str, str] | None, lang: str) -> str:
@@ -34,6 +39,8 @@ def guide_html(
     lang: str,
     today: dt.date | None = None,
 ) -> str:
+    from dxdesk.core.catalog import ruby_html
+
     parts: list[str] = [f"<h1>{_t(guide.title, lang)}</h1>"]
     category = ""
     if taxonomy:
@@ -115,8 +122,3 @@ def _icon(name: str) -> str:
     from dxdesk.gui.resources import icon_path
 
     return f'<img src="{Path(icon_path(name)).as_uri()}" width="18" height="18"> '
-
-
-# The guide page's own colours per theme: the sentence to say, and links that stay visible.
-GUIDE_CSS = ".say { background: #fffbe6; } a { color: #1d5fa8; }"
-GUIDE_CSS_HIGH_CONTRAST = ".say { color: #ffff00; } a { color: #00ffff; }"

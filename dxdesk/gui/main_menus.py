@@ -88,13 +88,10 @@ class MainMenus:
     # ----------------------------------------------------------------- the catalog in use
 
     def _retranslate_catalog_menu(self) -> None:
-        from dxdesk.core.active_catalog import catalog_stamp
-
+        # The catalog label is the catalog's: the window sets it with the problems tab.
         self.catalog_menu.setTitle(tr("main.menu_catalog"))
         self.install_pack_action.setText(tr("main.action_install_pack"))
         self.about_catalog_action.setText(tr("main.action_about_catalog"))
-        version, date = catalog_stamp(self.context.catalog, self.context.data_dir)
-        self.catalog_label.setText(tr("main.catalog_label", version=version, date=date))
 
     def install_pack(self, path: str | None = None) -> None:
         """Verify and install a signed catalog pack off the GUI thread; a refusal is shown and
@@ -152,12 +149,6 @@ class MainMenus:
             count=len(self.context.catalog.guides), layers=self.catalog_layers_text()))  # fmt: skip
 
     def catalog_layers_text(self) -> str:
-        catalog = self.context.catalog
-        origins = [catalog.origin(g) for g in catalog.guides]
-        lines = [tr("main.catalog_layers.shipped", count=origins.count("shipped"))]
-        for layer in catalog.layers:
-            ids = [g for g in catalog.guides if catalog.origin(g) == layer.kind]
-            overrides = sum(1 for g in ids if g in catalog.overridden)
-            lines.append(tr(f"main.catalog_layers.{layer.kind}", path=str(layer.folder),
-                            count=len(ids), overrides=overrides))  # fmt: skip
-        return "\n".join(lines)
+        from dxdesk.gui.first_screen import layers_text
+
+        return layers_text(self.context.catalog)

@@ -6,9 +6,8 @@ guide list in :mod:`.catalog_browser`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,38 +22,65 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dxdesk.core.catalog import Catalog, ProcedureGuide
 from dxdesk.core.i18n import tr, ui_language
 from dxdesk.core.settings import SettingsError, SiteSettings, save_settings
 from dxdesk.gui.catalog_browser import CatalogBrowser
-from dxdesk.gui.guide_html import guide_html
+from dxdesk.gui.first_screen import catalog_texts, detail_html, first_guide
 from dxdesk.gui.language import set_gui_language
 from dxdesk.gui.main_menus import MainMenus
 from dxdesk.gui.visit_control import VisitControl
 
 if TYPE_CHECKING:
+    from dxdesk.core.catalog import Catalog, ProcedureGuide
     from dxdesk.core.store import Store
 
 __all__ = ["AppContext", "CatalogBrowser", "MainWindow"]  # CatalogBrowser: for older imports
 
 
-@dataclass
 class AppContext:
-    """What every screen needs: where the data lives, the site, the catalog, the store."""
+    """What every screen needs: where the data lives, the site, the catalog, the store.
 
-    data_dir: Path
-    settings: SiteSettings
-    catalog: Catalog
-    store: Store | None = None
-    store_problem: str | None = None  # why sessions cannot be recorded, shown to the clerk
-    settings_problems: tuple[str, ...] = ()  # what settings.json could not give (shown once)
-    retention_trusted: bool = True  # False: the retention period was not read; never purge
+    ``catalog=None``: the catalog this site uses (the shipped guides in ``forms``, default the
+    app's, and the site's layers) is loaded on first use: the window paints its first screen
+    from a kept copy and asks for the catalog right after (see :mod:`.first_screen`)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: SiteSettings,
+        catalog: Catalog | None = None,
+        store: Store | None = None,
+        store_problem: str | None = None,  # why sessions cannot be recorded, shown to the clerk
+        settings_problems: tuple[str, ...] = (),  # what settings.json could not give (shown once)
+        retention_trusted: bool = True,  # False: the retention period was not read; never purge
+        forms: Path | None = None,
+    ) -> None:
+        self.data_dir, self.settings, self._catalog, self.forms = data_dir, settings, catalog, forms
+        self.store, self.store_problem = store, store_problem
+        self.settings_problems, self.retention_trusted = settings_problems, retention_trusted
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            from dxdesk.core.active_catalog import load_active_catalog
+            from dxdesk.core.paths import forms_dir
+
+            self._catalog = load_active_catalog(self.data_dir, self.settings, cached=True,
+                                                forms=self.forms or forms_dir())  # fmt: skip
+        return self._catalog
+
+    @catalog.setter
+    def catalog(self, catalog: Catalog) -> None:
+        self._catalog = catalog
 
 
 class MainWindow(VisitControl, MainMenus, QMainWindow):
     settings_changed = Signal(object)
 
-    def __init__(self, context: AppContext) -> None:
+    def __init__(self, context: AppContext, first_screen: dict[str, Any] | None = None) -> None:
+        """``first_screen``: what the last start kept of the screen (see :mod:`.first_screen`);
+        the window is drawn from it without the catalog, which :meth:`check_first_screen`
+        loads after the first paint."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.context = context
@@ -66,7 +92,7 @@ class MainWindow(VisitControl, MainMenus, QMainWindow):
         self.tabs = QTabWidget(objectName="mainTabs")
         self.setCentralWidget(self.tabs)
 
-        self.browser = CatalogBrowser(context.catalog)
+        self.browser = CatalogBrowser(lambda: self.context.catalog)
         self.detail = QTextBrowser(objectName="guideDetail")
         self.detail.setOpenExternalLinks(False)  # closed network: show URLs, never open them
         self.detail.setOpenLinks(False)
@@ -104,15 +130,48 @@ class MainWindow(VisitControl, MainMenus, QMainWindow):
         self.build_menus()
 
         self.browser.guide_selected.connect(self.show_guide)
-        self.retranslate()
+        self.first_screen = first_screen
+        if first_screen is None:
+            self.retranslate()
+        else:
+            self._retranslate_window()
+            self._show_catalog_texts(first_screen)
+            self.browser.retranslate(first_screen["rows"])
         self._restore_geometry()
-        if context.catalog.guides:
-            first = sorted(context.catalog.guides.values(), key=lambda g: g.kana)[0]
-            self.browser.select(first.id)
+        if first_screen is None:
+            first = first_guide(context.catalog)
+            if first is not None:
+                self.browser.select(first.id)
+        else:
+            if first_screen["first"] is not None:
+                self.browser.select(first_screen["first"], quietly=True)
+            self._set_detail(first_screen["detail"])
+
+    def check_first_screen(self) -> None:
+        """After the first paint: the catalog, and the first screen drawn from it kept for the
+        next start. A screen drawn from a kept copy that no longer matches is redrawn."""
+        from dxdesk.gui.first_screen import first_screen, keep_first_screen
+
+        context, shown = self.context, self.first_screen
+        fresh = first_screen(context.catalog, context.data_dir, context.settings, ui_language())
+        if shown is not None and fresh != shown:
+            self.retranslate()
+            if self.browser.selected_guide() is None and fresh["first"] is not None:
+                self.browser.select(fresh["first"])  # the kept one's first guide is gone
+        if fresh != shown:
+            keep_first_screen(context.data_dir, context.settings, fresh, context.forms)
+        self.first_screen = None
 
     # ----------------------------------------------------------------- language and texts
 
     def retranslate(self) -> None:
+        self._retranslate_window()
+        self._show_catalog_texts(catalog_texts(self.context.catalog, self.context.data_dir))
+        self.browser.retranslate()
+        self.show_guide(self.browser.selected_guide())
+
+    def _retranslate_window(self) -> None:
+        """Every text but the catalog's."""
         title = tr("main.window_title")
         if self.context.store is None:  # read-only folder, full disk, unusable store
             title += " — " + tr("app.title_not_recording")
@@ -120,41 +179,29 @@ class MainWindow(VisitControl, MainMenus, QMainWindow):
         self.detail.setAccessibleName(tr("a11y.guide_detail"))
         self.problems.setAccessibleName(tr("a11y.problems_list"))
         self.tabs.setTabText(0, tr("main.tab_guides"))
-        catalog = self.context.catalog
-        count = len(catalog.problems)
-        notes = catalog.review_notes()
-        self.tabs.setTabText(
-            self.tabs.indexOf(self.problems_tab),
-            tr("main.tab_problems_and_notes", count=count, notes=len(notes))
-            if notes
-            else tr("main.tab_problems", count=count),
-        )
         self.retranslate_menus()
         self.today.setTitle(tr("main.today_title"))
         self.refresh_today()
-        intro = "main.problems_intro" if count else "main.problems_notes_only"
-        self.problems_intro.setText(tr(intro if count or notes else "main.problems_none"))
-        self.catalog_layers.setText(self.catalog_layers_text())
+
+    def _show_catalog_texts(self, texts: dict[str, Any]) -> None:
+        """The problems tab and the catalog label (from :func:`.first_screen.catalog_texts`)."""
+        self.tabs.setTabText(self.tabs.indexOf(self.problems_tab), texts["problems_tab"])
+        self.problems_intro.setText(texts["problems_intro"])
+        self.catalog_layers.setText(texts["layers"])
         self.problems.clear()
-        for problem in catalog.problems:  # not loaded: the plain path:line: message
-            self.problems.addItem(str(problem))
-        for note in notes:  # loaded, but a rule or a review asks for attention
-            mark = tr("main.problem_kind." + note.kind)
-            self.problems.addItem(f"{mark} {note.path}:{note.line}: {note.message}")
-        self.browser.retranslate()
-        self.show_guide(self.browser.selected_guide())
+        self.problems.addItems(texts["problems"])
+        self.catalog_label.setText(texts["catalog_label"])
 
     def show_guide(self, guide: ProcedureGuide | None) -> None:
-        from dxdesk.gui.guide_html import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
+        catalog = self.context.catalog if guide is not None else None
+        self._set_detail(detail_html(guide, catalog, self.context.settings))
+
+    def _set_detail(self, html: str) -> None:
+        from dxdesk.gui.resources import GUIDE_CSS, GUIDE_CSS_HIGH_CONTRAST
 
         css = GUIDE_CSS_HIGH_CONTRAST if self.context.settings.high_contrast else GUIDE_CSS
         self.detail.document().setDefaultStyleSheet(css)
-        if guide is None:
-            self.detail.setHtml(f"<p>{tr('main.no_guide')}</p>")
-            return
-        self.detail.setHtml(
-            guide_html(guide, self.context.catalog.taxonomy, self.context.settings, ui_language())
-        )
+        self.detail.setHtml(html)
 
     def focus_search(self) -> None:
         """Ctrl+F: the search box of the guide list, or of the session's start page."""

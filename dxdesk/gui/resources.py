@@ -12,6 +12,9 @@ UI_FONT_FAMILY = "BIZ UDGothic"
 # नेपाली and other scripts BIZ UDゴシック lacks: shipped fonts Qt falls back to, in this order.
 FALLBACK_FONT_FILES = ("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf")
 BASE_POINT_SIZE = 12.0
+# The guide page's own colours per theme: the sentence to say, and links that stay visible.
+GUIDE_CSS = ".say { background: #fffbe6; } a { color: #1d5fa8; }"
+GUIDE_CSS_HIGH_CONTRAST = ".say { color: #ffff00; } a { color: #00ffff; }"
 
 _loaded_family: str | None = None
 _fallback_families: list[str] = []

@@ -229,24 +229,31 @@ def test_cached_catalog_equals_a_fresh_load(tmp_path: Path, monkeypatch) -> None
 
 
 def test_startup_path_loads_neither_pydantic_nor_yaml(tmp_path: Path) -> None:
-    """Validation runs only when a guide file changed; a normal start reads the cached copy."""
+    """Validation runs only when a guide file changed; a normal start reads the cached copy,
+    and its first screen is drawn from what the last start kept, with no guide types at all."""
     script = (
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication([])\n"
         "from dxdesk.gui.app import build_main_window\n"
         f"w, _ = build_main_window(__import__('pathlib').Path({str(tmp_path / 'data')!r}))\n"
-        "w.context.store.close()\n"
+        "print(sorted(set(sys.modules) & {'dxdesk.core.catalog', 'dxdesk.core.guide',"
+        " 'dxdesk.gui.guide_html', 'pickle'}))\n"
         "print(sorted(set(sys.modules) & {'dxdesk.core.session', 'dxdesk.core.events',"
         " 'dxdesk.core.privacy', 'dxdesk.core.store.sessions'}))\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'yaml', 'reportlab'}))\n"
+        "w.check_first_screen()\n"  # what the app does after the first paint
+        "w.context.store.close()\n"
     )
     env = {**__import__("os").environ, "DXDESK_CACHE_DIR": str(tmp_path / "cache"),
            "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
     run = [sys.executable, "-c", script]
     first = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
     assert "pydantic" in first.stdout  # the first start validates and fills the cache
+    assert "dxdesk.core.guide" in first.stdout  # and draws its first screen from the catalog
     second = subprocess.run(run, capture_output=True, text=True, env=env, timeout=120, check=True)
     assert second.stdout.strip().splitlines()[-1] == "[]", second.stdout
-    # what recording and the privacy guard need loads after the first paint (README, Performance)
+    # the guide types, the catalog and its pickled copy load after the first paint (README),
+    assert second.stdout.strip().splitlines()[-3] == "[]", second.stdout
+    # and so does what recording and the privacy guard need
     assert second.stdout.strip().splitlines()[-2] == "[]", second.stdout

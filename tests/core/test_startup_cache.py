@@ -53,3 +53,27 @@ def test_the_cache_folder_is_where_platformdirs_puts_it(tmp_path, monkeypatch) -
         else:
             monkeypatch.setenv("XDG_CACHE_HOME", xdg)
         assert startup_cache.cache_dir() == Path(user_cache_dir("dxdesk", appauthor=False)), xdg
+
+
+def test_plain_copies_need_no_pickle_and_refuse_what_is_not_plain(tmp_path, monkeypatch) -> None:
+    """The first window's copies (interface texts, the kept first screen) are marshal files;
+    a value marshal cannot hold is simply not kept."""
+    import datetime as dt
+
+    from dxdesk.core import startup_cache
+
+    monkeypatch.setenv("DXDESK_CACHE_DIR", str(tmp_path / "cache"))
+    source = tmp_path / "source.yaml"
+    source.write_text("x", encoding="utf-8")
+    value = {"a": [("b", 1)], "c": None}
+    built = []
+    for _ in range(2):
+        got = startup_cache.cached("plain", [source], (), lambda: built.append(1) or value,
+                                   plain=True)  # fmt: skip
+        assert got == value
+    assert built == [1]  # the second came from the copy
+    assert [p.suffix for p in (tmp_path / "cache").iterdir()] == [".marshal"]
+    startup_cache.keep("kept", [source], (), {"when": dt.date(2026, 1, 1)})  # not plain
+    assert startup_cache.peek("kept", [source], ()) is None
+    startup_cache.keep("kept", [source], (), value)
+    assert startup_cache.peek("kept", [source], ()) == value
