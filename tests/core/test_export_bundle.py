@@ -225,9 +225,9 @@ def test_failed_export_leaves_no_zip(no_keyring, tmp_path):
         def __getattr__(self, name):
             return getattr(real, name)
 
-        def procedure_attempt_batches(self, *a, **kw):
-            for batch in real.procedure_attempt_batches(*a, **kw):
-                yield batch[:50]  # some rows reach the zip ...
+        def sessions_csv_lines(self, *a, **kw):
+            for date, lines in real.sessions_csv_lines(*a, **kw):
+                yield date, lines[:50]  # some rows reach the zip ...
                 raise OSError("disk went away")  # ... then the disk fails
 
     store.queries = BreaksMidway()
@@ -342,8 +342,8 @@ def test_a_visit_recorded_during_the_export_never_ships_counts_that_disagree_wit
         def __getattr__(self, name):
             return getattr(real, name)
 
-        def procedure_attempt_batches(self, *a, **kw):
-            batches = list(real.procedure_attempt_batches(*a, **kw))  # the rows are read ...
+        def sessions_csv_lines(self, *a, **kw):
+            batches = list(real.sessions_csv_lines(*a, **kw))  # the rows are read ...
             late = demo_rows(load_catalog(forms_dir()), sessions=3, months=[MONTH],
                              sites=["kita-2"], seed=11)  # fmt: skip
             other.imports.import_procedure_attempt_rows(late)  # ... then more arrive

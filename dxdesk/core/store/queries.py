@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dxdesk.core.contract import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
 from dxdesk.core.store.connection import Database, site_filter
+from dxdesk.core.store.errors import db_error
 from dxdesk.core.store.memo import counted_rows
 from dxdesk.core.store.month_counts import (
     COUNT_KEY,
@@ -15,10 +19,67 @@ from dxdesk.core.store.month_counts import (
     MonthCounts,
     MonthCountsQuery,
 )
-from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES
+from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES, STREAM_BATCH
 
 _BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
 _DIMENSIONS_IN = "(" + ", ".join(f"'{d}'" for d in ("", *COUNTED_DIMENSIONS)) + ")"
+
+
+# sessions.csv's values (SESSIONS_CSV_COLUMNS) of a procedure attempt ``a`` of a visit ``s``;
+# a visit's blockers in the order of their index, which is the order of their ids.
+_CSV_VALUES: tuple[str, ...] = (
+    "s.session_id", "a.attempt_no", "s.site_id", "s.channel", "s.date", "s.hour",
+    "a.procedure_id", "a.guide_version", "a.outcome",
+    "coalesce((SELECT group_concat(blocker_id, ';') FROM (SELECT blocker_id"
+    " FROM attempt_blockers b WHERE b.session_id = a.session_id"
+    " AND b.attempt_no = a.attempt_no ORDER BY blocker_id)), '')",
+    "a.steps_reached", "a.last_step_id", "coalesce(a.duration_min, 0)",
+    "coalesce(s.session_duration_min, 0)", "s.age_band", "s.device", "s.help_language",
+    "a.handoff_code", "s.return_of_code", "s.hygiene_confirmed", "s.ended",
+)  # fmt: skip
+assert len(_CSV_VALUES) == len(SESSIONS_CSV_COLUMNS)
+_ROWS_FROM = (
+    " FROM procedure_attempts a JOIN sessions s USING (session_id)"
+    " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
+)
+
+
+def _month_rows(start: dt.date, end: dt.date, site_ids: list[str] | None) -> tuple[str, list]:
+    """FROM … ORDER BY of sessions.csv's rows of ended visits with start <= date <= end."""
+    clause, sites = site_filter("s.site_id", site_ids)
+    order = " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
+    return _ROWS_FROM + clause + order, [start.isoformat(), end.isoformat(), *sites]
+
+
+def _blockers_sorted(row: tuple) -> tuple:
+    """The row with its blockers in order (group_concat does not promise an order)."""
+    blockers = row[_BLOCKERS]
+    if ";" not in blockers:
+        return row
+    return (*row[:_BLOCKERS], ";".join(sorted(blockers.split(";"))), *row[_BLOCKERS + 1 :])
+
+
+def _written_as_csv(line: str) -> bool:
+    """Whether SQLite's line is what csv.writer writes of the same values: no value needs
+    quoting and the blockers are in order."""
+    if line.count(",") != len(_CSV_VALUES) - 1 or '"' in line or "\n" in line or "\r" in line:
+        return False
+    if ";" not in line:
+        return True
+    blockers = line.split(",")[_BLOCKERS].split(";")
+    return blockers == sorted(blockers)
+
+
+def _csv_line(reader: sqlite3.Connection, rowid: int) -> str:
+    """The sessions.csv line of one attempt (by its rowid), written by the csv module."""
+    values = reader.execute(
+        f"SELECT {', '.join(_CSV_VALUES)}"
+        " FROM procedure_attempts a JOIN sessions s USING (session_id) WHERE a.rowid = ?",
+        [rowid],
+    ).fetchone()
+    text = io.StringIO()
+    csv.writer(text, lineterminator="").writerow(_blockers_sorted(values))
+    return text.getvalue()
 
 
 class ExportQueries:
@@ -39,31 +100,36 @@ class ExportQueries:
         self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
     ) -> Iterator[list[tuple]]:
         """The same rows as ``procedure_attempt_rows``, as lists of tuples in
-        ``SESSIONS_CSV_COLUMNS`` order (at most ``STREAM_BATCH`` at a time): an export writes and
-        counts whole batches without building a dict per row."""
-        sql = (
-            "SELECT s.session_id, a.attempt_no, s.site_id, s.channel, s.date, s.hour,"
-            " a.procedure_id, a.guide_version, a.outcome,"
-            " coalesce((SELECT group_concat(blocker_id, ';') FROM attempt_blockers b"
-            "   WHERE b.session_id = a.session_id AND b.attempt_no = a.attempt_no), ''),"
-            " a.steps_reached, a.last_step_id, coalesce(a.duration_min, 0),"
-            " coalesce(s.session_duration_min, 0), s.age_band, s.device, s.help_language,"
-            " a.handoff_code, s.return_of_code, s.hygiene_confirmed, s.ended"
-            " FROM procedure_attempts a JOIN sessions s USING (session_id)"
-            " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
-        )
-        params: list[Any] = [start.isoformat(), end.isoformat()]
-        clause, sites = site_filter("s.site_id", site_ids)
-        sql += clause
-        params += sites
-        sql += " ORDER BY s.date, s.hour, s.session_id, a.attempt_no"
+        ``SESSIONS_CSV_COLUMNS`` order (at most ``STREAM_BATCH`` at a time)."""
+        where, params = _month_rows(start, end, site_ids)
+        sql = f"SELECT {', '.join(_CSV_VALUES)}{where}"
         for batch in self.db.stream_batches(sql, params):
-            # group_concat's order is unspecified: sort the few rows that met several blockers.
-            for i in [i for i, row in enumerate(batch) if ";" in row[_BLOCKERS]]:
-                row = batch[i]
-                blockers = ";".join(sorted(row[_BLOCKERS].split(";")))
-                batch[i] = (*row[:_BLOCKERS], blockers, *row[_BLOCKERS + 1 :])
-            yield batch
+            yield [_blockers_sorted(row) for row in batch]
+
+    def sessions_csv_lines(
+        self, start: dt.date, end: dt.date, site_ids: list[str] | None = None
+    ) -> Iterator[tuple[str, list[str]]]:
+        """The same rows as sessions.csv lines (without their line end), ``STREAM_BATCH`` at a
+        time with the date of the batch's last row: (date, lines).
+
+        SQLite writes each line, which saves the export building 21 Python values a row and
+        the csv module joining them again. A line SQLite cannot write as the csv module would
+        (a value with a comma, quote or line break, which dxdesk's ids never have, or
+        blockers out of order) is written by the csv module from the row's values instead.
+        """
+        where, params = _month_rows(start, end, site_ids)
+        line = " || ',' || ".join(f"coalesce({value}, '')" for value in _CSV_VALUES)
+        with self.db.snapshot() as reader:
+            try:
+                cursor = reader.execute(f"SELECT s.date, a.rowid, {line}{where}", params)
+                while batch := cursor.fetchmany(STREAM_BATCH):
+                    lines = [row[2] for row in batch]
+                    for i, text in enumerate(lines):
+                        if not _written_as_csv(text):
+                            lines[i] = _csv_line(reader, batch[i][1])
+                    yield batch[-1][0], lines
+            except sqlite3.DatabaseError as exc:
+                raise db_error(self.db.path, exc) from exc
 
     def month_counts(
         self, month: str, site_ids: list[str] | None = None, duration_starts: Sequence[int] = (0,)
