@@ -4,6 +4,7 @@ read has changed: after every kind of write, remembered counts equal counts made
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import sqlite3
 import zlib
 
@@ -70,7 +71,7 @@ def test_counts_are_remembered_and_reused_while_the_month_is_unchanged(store) ->
     assert [m for m, _ in _memo_rows(store)] == [MONTH]
     # Spoil the remembered rows (no trigger watches the memo itself): the next count reads
     # them, which shows it is the memo that answers, not a new scan.
-    _sql(store, "UPDATE month_counts_memo SET rows = ?", [zlib.compress(b"[]")])
+    _sql(store, "UPDATE month_counts_memo SET rows = ?", [zlib.compress(marshal.dumps([]))])
     assert month_summary(store, MONTH).attempts == 0
     assert first.attempts > 0
     assert _afresh(store, MONTH) == first
@@ -189,3 +190,9 @@ def test_a_memo_that_cannot_be_written_only_costs_a_recount(store, tmp_path) -> 
         )
     assert _memo_rows(store) == []
     assert counts == month_summary(store, MONTH)
+
+
+def test_a_memo_that_cannot_be_read_is_counted_again(store) -> None:
+    first = month_summary(store, MONTH)
+    _sql(store, "UPDATE month_counts_memo SET rows = ?", [zlib.compress(b"\xff not marshal")])
+    assert month_summary(store, MONTH) == first

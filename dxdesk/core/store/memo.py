@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import sqlite3
 import zlib
 from collections.abc import Sequence
@@ -30,8 +31,11 @@ log = logging.getLogger(__name__)
 
 def query_key(sql: str, params: Sequence[Any]) -> str:
     """What identifies a counting statement: its text and parameters (any change to how a month
-    is counted, in a later version of dxdesk too, is another key)."""
-    return hashlib.sha256(json.dumps([sql, list(params)]).encode("utf-8")).hexdigest()
+    is counted, in a later version of dxdesk too, is another key). The rows are kept with
+    marshal (the fastest of the standard formats for plain rows), whose format may change
+    with Python's version: that is part of the key."""
+    key = json.dumps([sql, list(params), marshal.version])  # the rows' format, too
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def month_changes(reader: sqlite3.Connection, month: str) -> int:
@@ -51,7 +55,10 @@ def counted_rows(db: Database, month: str, sql: str, params: Sequence[Any]) -> l
                 [month, key, changes],
             ).fetchone()
             if kept is not None:
-                return json.loads(zlib.decompress(kept[0]))
+                try:
+                    return marshal.loads(zlib.decompress(kept[0]))
+                except (ValueError, EOFError, TypeError, zlib.error):
+                    pass  # not readable (another Python's marshal format): counted again
             rows = reader.execute(sql, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise db_error(db.path, exc) from exc
@@ -62,7 +69,7 @@ def counted_rows(db: Database, month: str, sql: str, params: Sequence[Any]) -> l
 def remember(db: Database, month: str, key: str, changes: int, rows: list[Sequence]) -> None:
     """Keep ``rows`` as the counts of ``month`` after ``changes`` changes (and forget those
     of earlier states of the month, which can never be read again)."""
-    blob = zlib.compress(json.dumps(rows, separators=(",", ":")).encode("utf-8"))
+    blob = zlib.compress(marshal.dumps(rows), 1)
     try:
         with db.write() as connection:
             connection.execute(
