@@ -11,7 +11,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -150,8 +150,13 @@ def export_month(
         # column hides as that month's own report did): grouped queries on their own
         # connections, each on a worker, while this thread streams the month's rows. All three
         # are mostly SQLite's work, which holds no GIL (SQLite writes the lines of the rows).
+        # The first worker free then writes the tables and the report from the counts.
         month_counts = pool.submit(month_summary, store, month, site_ids)
-        previous_month_summary = pool.submit(month_summary, store, previous_month(month), site_ids)
+        previous_counts = pool.submit(month_summary, store, previous_month(month), site_ids)
+        tables = pool.submit(
+            _internal_tables, store, month, site_ids, month_counts, previous_counts,
+            k=k, sites=None if all_sites else [site_id], is_demo=is_demo, lang=lang,
+        )  # fmt: skip
         batches = _month_lines(store, month, site_ids)
         if progress is not None:
             batches = _reporting_days(batches, start, end, progress)
@@ -162,29 +167,7 @@ def export_month(
         if summary.attempts - store.queries.kept_attempts(month, site_ids) != count:
             raise ExportError(tr("export.month_changed", month=month))
         files[SESSIONS_CSV] = {"sha256": sha, "size": size}
-        classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids))
-        classes = month_classes(store, month, site_ids)
-        sites = sorted(summary.sites | classes.sites) if all_sites else [site_id]
-        if all_sites and not sites:
-            sites = store.queries.sites()
-        previous = previous_month_summary.result()
-        previous_classes = month_classes(store, previous_month(month), site_ids)
-        # A working copy for the supervisor, beside the rows: suppressed by lines only.
-        working = published.build_publication(
-            summary, classes, previous, previous_classes, k=k, solver=False
-        )
-        members = {
-            CLASSES_CSV: classes_csv,
-            SUMMARY_XLSX: write_summary_xlsx(
-                summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
-                classes=classes, publication=working,
-            ),
-            REPORT_PDF: write_report_pdf(
-                summary, previous, k=k, month=month, prev_month=previous_month(month),
-                sites=sites, is_demo=is_demo, lang=lang, classes=classes,
-                previous_classes=previous_classes, publication=working,
-            ),
-        }  # fmt: skip
+        members, class_count, sites = tables.result()
         for name, data in members.items():
             zf.writestr(name, data)
             files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -213,6 +196,38 @@ def export_month(
     if progress is not None:
         progress(PROGRESS_TOTAL, PROGRESS_TOTAL)
     return final
+
+
+def _internal_tables(
+    store, month: str, site_ids: list[str] | None, month_counts: Future, previous_counts: Future,
+    *, k: int, sites: list[str] | None, is_demo: bool, lang: str,
+) -> tuple[dict[str, bytes], int, list[str]]:  # fmt: skip
+    """classes.csv, summary.xlsx and report.pdf of an internal bundle (with classes.csv's row
+    count and the bundle's sites: ``sites``, or those of the counts for every site), once the
+    month's and the previous month's counts are in."""
+    classes_csv, class_count = _classes_csv(_month_class_rows(store, month, site_ids))
+    classes = month_classes(store, month, site_ids)
+    previous_classes = month_classes(store, previous_month(month), site_ids)
+    summary, previous = month_counts.result(), previous_counts.result()
+    if sites is None:
+        sites = sorted(summary.sites | classes.sites) or store.queries.sites()
+    # A working copy for the supervisor, beside the rows: suppressed by lines only.
+    working = published.build_publication(
+        summary, classes, previous, previous_classes, k=k, solver=False
+    )
+    members = {
+        CLASSES_CSV: classes_csv,
+        SUMMARY_XLSX: write_summary_xlsx(
+            summary, k=k, period=month, sites=sites, is_demo=is_demo, lang=lang,
+            classes=classes, publication=working,
+        ),
+        REPORT_PDF: write_report_pdf(
+            summary, previous, k=k, month=month, prev_month=previous_month(month),
+            sites=sites, is_demo=is_demo, lang=lang, classes=classes,
+            previous_classes=previous_classes, publication=working,
+        ),
+    }  # fmt: skip
+    return members, class_count, sites
 
 
 @contextmanager
