@@ -23,10 +23,11 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from dxdesk.core.store.connection import Database
+from dxdesk.core.store.connection import Database, connect
 from dxdesk.core.store.errors import StoreError, db_error
 
 log = logging.getLogger(__name__)
+MEMO_WAIT_MS = 100  # how long a memo waits for another writer before it is not kept
 
 
 def query_key(sql: str, params: Sequence[Any]) -> str:
@@ -70,16 +71,29 @@ def remember(db: Database, month: str, key: str, changes: int, rows: list[Sequen
     """Keep ``rows`` as the counts of ``month`` after ``changes`` changes (and forget those
     of earlier states of the month, which can never be read again)."""
     blob = zlib.compress(marshal.dumps(rows), 1)
+    # Its own connection, which waits for no other writer: a memo is never worth holding up
+    # the clerk's connection (and its lock) or the count that asked for it.
     try:
-        with db.write() as connection:
-            connection.execute(
-                "DELETE FROM month_counts_memo WHERE month = ? AND changes < ?", [month, changes]
-            )
-            connection.execute(
-                "INSERT INTO month_counts_memo (month, query, changes, rows) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (month, query) DO UPDATE SET changes = excluded.changes,"
-                " rows = excluded.rows WHERE excluded.changes > month_counts_memo.changes",
-                [month, key, changes, blob],
-            )
-    except StoreError as exc:  # derived data: counted again next time
+        writer = connect(db.path, create=False)
+    except StoreError as exc:
         log.info("month counts of %s not remembered: %s", month, exc)
+        return
+    try:
+        writer.execute(f"PRAGMA busy_timeout = {MEMO_WAIT_MS}")
+        writer.execute("PRAGMA synchronous = NORMAL")  # derived data: durable is not needed
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(
+            "DELETE FROM month_counts_memo WHERE month = ? AND changes < ?", [month, changes]
+        )
+        # An entry of the same state is replaced too: it may be one that could not be read.
+        writer.execute(
+            "INSERT INTO month_counts_memo (month, query, changes, rows) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (month, query) DO UPDATE SET changes = excluded.changes,"
+            " rows = excluded.rows WHERE excluded.changes >= month_counts_memo.changes",
+            [month, key, changes, blob],
+        )
+        writer.execute("COMMIT")
+    except sqlite3.Error as exc:  # busy, read-only, full: counted again next time
+        log.info("month counts of %s not remembered: %s", month, exc)
+    finally:
+        writer.close()

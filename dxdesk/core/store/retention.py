@@ -73,6 +73,8 @@ class Retention:
                     )
                     db.execute("DELETE FROM sessions WHERE date < ?", (iso,))
                     db.execute("DELETE FROM class_records WHERE date < ?", (iso,))
+                    # What the purged months counted before: their kept counts count now.
+                    db.execute("DELETE FROM month_counts_memo WHERE month < ?", (iso[:7],))
                     db.execute(
                         "INSERT INTO purge_log (purged_at, before_month, sessions_purged,"
                         " attempts_purged, classes_purged) VALUES (?, ?, ?, ?, ?)",

@@ -50,6 +50,10 @@ def _month_change_triggers() -> list[str]:
     their attempts and blockers, and the counts a purge kept of it (``month_changes``)."""
     month = "substr({r}.date, 1, 7)"
     triggers = [
+        # INSERT OR REPLACE deletes a visit of the same id without its delete trigger (unless
+        # a connection turns recursive_triggers on), and the new row may be of another month.
+        "CREATE TRIGGER sessions_counted_replace BEFORE INSERT ON sessions"
+        f" BEGIN {_bump_of_session('NEW')} END",
         "CREATE TRIGGER sessions_counted_insert AFTER INSERT ON sessions"
         f" WHEN NEW.ended IS NOT NULL BEGIN {_bump(month.format(r='NEW'))} END",
         "CREATE TRIGGER sessions_counted_update AFTER UPDATE ON sessions"
