@@ -225,3 +225,27 @@ def test_a_purge_forgets_what_the_purged_months_counted(store) -> None:
     month_summary(store, OTHER)
     store.retention.purge_before(dt.date(2024, 11, 1))
     assert [m for m, _ in _memo_rows(store)] == [OTHER]
+
+
+def test_the_triggers_watch_every_column_the_counts_read() -> None:
+    """A column the counting statement reads but no trigger watches would let remembered
+    counts outlive a change to it."""
+    import re
+
+    from dxdesk.core.store.month_counts import MonthCountsQuery
+    from dxdesk.core.store.schema import COUNTED_COLUMNS
+
+    sql = MonthCountsQuery.build("s.ended IS NOT NULL AND s.date BETWEEN ? AND ?", [0, 10]).sql
+    tables = {"s": "sessions", "a": "procedure_attempts", "b": "attempt_blockers"}
+    read = {(tables[alias], column) for alias, column in re.findall(r"\b([sab])\.(\w+)", sql)}
+    assert read and {t for t, _ in read} == set(tables.values())
+    assert read <= {(t, c) for t, columns in COUNTED_COLUMNS.items() for c in columns}
+
+
+def test_a_change_to_a_column_the_counts_do_not_read_keeps_the_memo(store) -> None:
+    month_summary(store, MONTH)
+    changes = _changes(store, MONTH)
+    sid = _an_ended_session(store, MONTH)
+    _sql(store, "UPDATE procedure_attempts SET steps_reached = 99 WHERE session_id = ?", [sid])
+    _sql(store, "UPDATE attempt_blockers SET note = NULL WHERE session_id = ?", [sid])
+    assert _changes(store, MONTH) == changes

@@ -29,6 +29,10 @@ CLASS_AGGREGATE_MEASURES: tuple[str, ...] = (
 )  # fmt: skip
 
 
+def _of(table: str) -> str:
+    return ", ".join(COUNTED_COLUMNS[table])
+
+
 def _bump(month: str) -> str:
     return (
         f"INSERT INTO month_changes (month, changes) VALUES ({month}, 1)"
@@ -45,6 +49,21 @@ def _bump_of_session(row: str) -> str:
     )
 
 
+# The columns a month's counts read (``store/month_counts.py``; a test ties them to its
+# statement): only a change to one of them can change a month's counts, so a live visit's
+# steps (``steps_reached``, ``last_step_id``) and a note's blanking run no trigger.
+COUNTED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sessions": (
+        "session_id", "site_id", "channel", "date", "hour", "ended", "session_duration_min",
+        "age_band", "device", "help_language", "return_of_code", "hygiene_confirmed",
+    ),
+    "procedure_attempts": (
+        "session_id", "attempt_no", "procedure_id", "outcome", "duration_min", "handoff_code",
+    ),
+    "attempt_blockers": ("session_id", "attempt_no", "blocker_id"),
+}  # fmt: skip
+
+
 def _month_change_triggers() -> list[str]:
     """Triggers that count every change to what a month's counts read: its ended visits,
     their attempts and blockers, and the counts a purge kept of it (``month_changes``)."""
@@ -56,7 +75,7 @@ def _month_change_triggers() -> list[str]:
         f" BEGIN {_bump_of_session('NEW')} END",
         "CREATE TRIGGER sessions_counted_insert AFTER INSERT ON sessions"
         f" WHEN NEW.ended IS NOT NULL BEGIN {_bump(month.format(r='NEW'))} END",
-        "CREATE TRIGGER sessions_counted_update AFTER UPDATE ON sessions"
+        f"CREATE TRIGGER sessions_counted_update AFTER UPDATE OF {_of('sessions')} ON sessions"
         " WHEN OLD.ended IS NOT NULL OR NEW.ended IS NOT NULL"
         f" BEGIN {_bump(month.format(r='OLD'))} {_bump(month.format(r='NEW'))} END",
         "CREATE TRIGGER sessions_counted_delete AFTER DELETE ON sessions"
@@ -66,7 +85,7 @@ def _month_change_triggers() -> list[str]:
         triggers += [
             f"CREATE TRIGGER {table}_counted_insert AFTER INSERT ON {table}"
             f" BEGIN {_bump_of_session('NEW')} END",
-            f"CREATE TRIGGER {table}_counted_update AFTER UPDATE ON {table}"
+            f"CREATE TRIGGER {table}_counted_update AFTER UPDATE OF {_of(table)} ON {table}"
             f" BEGIN {_bump_of_session('OLD')} {_bump_of_session('NEW')} END",
             f"CREATE TRIGGER {table}_counted_delete AFTER DELETE ON {table}"
             f" BEGIN {_bump_of_session('OLD')} END",
