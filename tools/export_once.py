@@ -8,7 +8,6 @@ both times and their ratio. Signs with the site key of ``site-00`` (DXDESK_KEYRI
 machine without a keyring).
 """
 
-import sqlite3
 import sys
 import tempfile
 import time
@@ -16,22 +15,13 @@ from pathlib import Path
 
 from dxdesk.core.export import export_month
 from dxdesk.core.store import STORE_FILE, Store
+from tests.perf.test_export import _forget_counts, _group_by
 
 data_dir = Path(sys.argv[1])
 month = sys.argv[2] if len(sys.argv) > 2 else "2026-10"
-db = sqlite3.connect(data_dir / STORE_FILE)
-with db:
-    db.execute("DELETE FROM month_counts_memo")
-group_by = (
-    "SELECT a.procedure_id, a.outcome, count(*) FROM procedure_attempts a"
-    " JOIN sessions s USING (session_id) WHERE s.date BETWEEN ? AND ?"
-    " GROUP BY a.procedure_id, a.outcome"
-)
-for _ in range(2):
-    start = time.perf_counter()
-    db.execute(group_by, (f"{month}-01", f"{month}-31")).fetchall()
-    baseline = time.perf_counter() - start
-db.close()
+_forget_counts(data_dir / STORE_FILE)
+_group_by(data_dir / STORE_FILE, month)  # the first warms the OS file cache
+baseline, _rows = _group_by(data_dir / STORE_FILE, month)
 with Store.open(data_dir) as store, tempfile.TemporaryDirectory() as out:
     start = time.perf_counter()
     export_month(store, month, Path(out), all_sites=True, site_id="site-00")

@@ -7,21 +7,17 @@ each on this store), or its rows remembered while the month is unchanged (``stor
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from pathlib import Path
 
 from dxdesk.core.export.kpis import dashboard_figures
 from dxdesk.core.store import STORE_FILE, Store
 
-from .test_export import LAST_MONTH
+from .test_export import LAST_MONTH, _forget_counts
 
 
 def test_dashboard_first_and_again(big_store: Path, perf_record) -> None:
-    db = sqlite3.connect(big_store / STORE_FILE)
-    with db:
-        db.execute("DELETE FROM month_counts_memo")  # as after every month changed
-    db.close()
+    _forget_counts(big_store / STORE_FILE)  # as after every month changed
     with Store.open(big_store) as store:
         t = time.perf_counter()
         first = dashboard_figures(store, LAST_MONTH)

@@ -142,17 +142,24 @@ class Database:
         """Rows of a read-only query, ``STREAM_BATCH`` at a time, so memory stays flat, on
         their own snapshot (see :meth:`snapshot`)."""
         with self.snapshot() as reader:
+            yield from self.batches(reader, sql, params)
+
+    def batches(
+        self, reader: sqlite3.Connection, sql: str, params: Sequence[Any] = ()
+    ) -> Iterator[list[tuple]]:
+        """Rows of ``sql`` on ``reader`` (a :meth:`snapshot`), ``STREAM_BATCH`` at a time; a
+        failure is a StoreError naming the store."""
+        try:
+            cursor = reader.execute(sql, params)
+            batch = cursor.fetchmany(STREAM_BATCH)
+        except sqlite3.DatabaseError as exc:
+            raise db_error(self.path, exc) from exc
+        while batch:
+            yield batch
             try:
-                cursor = reader.execute(sql, params)
                 batch = cursor.fetchmany(STREAM_BATCH)
             except sqlite3.DatabaseError as exc:
                 raise db_error(self.path, exc) from exc
-            while batch:
-                yield batch
-                try:
-                    batch = cursor.fetchmany(STREAM_BATCH)
-                except sqlite3.DatabaseError as exc:
-                    raise db_error(self.path, exc) from exc
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

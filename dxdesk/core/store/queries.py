@@ -11,7 +11,6 @@ from typing import Any
 
 from dxdesk.core.contract import CLASS_CSV_COLUMNS, SESSIONS_CSV_COLUMNS
 from dxdesk.core.store.connection import Database, site_filter
-from dxdesk.core.store.errors import db_error
 from dxdesk.core.store.memo import counted_rows
 from dxdesk.core.store.month_counts import (
     COUNT_KEY,
@@ -19,7 +18,7 @@ from dxdesk.core.store.month_counts import (
     MonthCounts,
     MonthCountsQuery,
 )
-from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES, STREAM_BATCH
+from dxdesk.core.store.schema import AGGREGATE_MEASURES, CLASS_AGGREGATE_MEASURES
 
 _BLOCKERS = SESSIONS_CSV_COLUMNS.index("blockers")
 _DIMENSIONS_IN = "(" + ", ".join(f"'{d}'" for d in ("", *COUNTED_DIMENSIONS)) + ")"
@@ -38,10 +37,8 @@ _CSV_VALUES: tuple[str, ...] = (
     "a.handoff_code", "s.return_of_code", "s.hygiene_confirmed", "s.ended",
 )  # fmt: skip
 assert len(_CSV_VALUES) == len(SESSIONS_CSV_COLUMNS)
-_ROWS_FROM = (
-    " FROM procedure_attempts a JOIN sessions s USING (session_id)"
-    " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
-)
+_JOIN = " FROM procedure_attempts a JOIN sessions s USING (session_id)"
+_ROWS_FROM = _JOIN + " WHERE s.ended IS NOT NULL AND s.date BETWEEN ? AND ?"
 
 
 def _month_rows(start: dt.date, end: dt.date, site_ids: list[str] | None) -> tuple[str, list]:
@@ -73,9 +70,7 @@ def _written_as_csv(line: str) -> bool:
 def _csv_line(reader: sqlite3.Connection, rowid: int) -> str:
     """The sessions.csv line of one attempt (by its rowid), written by the csv module."""
     values = reader.execute(
-        f"SELECT {', '.join(_CSV_VALUES)}"
-        " FROM procedure_attempts a JOIN sessions s USING (session_id) WHERE a.rowid = ?",
-        [rowid],
+        f"SELECT {', '.join(_CSV_VALUES)}{_JOIN} WHERE a.rowid = ?", [rowid]
     ).fetchone()
     text = io.StringIO()
     csv.writer(text, lineterminator="").writerow(_blockers_sorted(values))
@@ -126,16 +121,13 @@ class ExportQueries:
         # printf writes NULL as '' and numbers as the csv module does.
         line = f"printf('{','.join(['%s'] * len(_CSV_VALUES))}', {', '.join(_CSV_VALUES)})"
         with self.db.snapshot() as reader:
-            try:
-                cursor = reader.execute(f"SELECT s.date, a.rowid, {line}{where}", params)
-                while batch := cursor.fetchmany(STREAM_BATCH):
-                    lines = [row[2] for row in batch]
-                    for i, text in enumerate(lines):
-                        if not _written_as_csv(text):
-                            lines[i] = _csv_line(reader, batch[i][1])
-                    yield batch[-1][0], lines
-            except sqlite3.DatabaseError as exc:
-                raise db_error(self.db.path, exc) from exc
+            sql = f"SELECT s.date, a.rowid, {line}{where}"
+            for batch in self.db.batches(reader, sql, params):
+                lines = [row[2] for row in batch]
+                for i, text in enumerate(lines):
+                    if not _written_as_csv(text):
+                        lines[i] = _csv_line(reader, batch[i][1])
+                yield batch[-1][0], lines
 
     def month_counts(
         self, month: str, site_ids: list[str] | None = None, duration_starts: Sequence[int] = (0,)
