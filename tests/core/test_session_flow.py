@@ -285,14 +285,19 @@ def test_print_offers_follow_the_guide(visit) -> None:
     assert view.page == PAGE_STEP
 
 
+def _refuse_events(store, message: str, when: str = "1") -> None:
+    """The store refuses the events matching ``when`` with ``message`` (as a full disk would)."""
+    store.database.connection.execute(
+        f"CREATE TEMP TRIGGER refuse BEFORE INSERT ON session_events WHEN {when}"
+        f" BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    )
+
+
 def test_a_refused_outcome_is_named_and_the_stored_one_shown(visit, store) -> None:
     flow, view = visit
     view.guide = "convenience-store-certificates"
     flow.begin()
-    store.database.connection.execute(
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON session_events WHEN NEW.kind = 'outcome'"
-        " BEGIN SELECT RAISE(ABORT, 'refused by the drill'); END"
-    )
+    _refuse_events(store, "refused by the drill", when="NEW.kind = 'outcome'")
     assert not flow.set_outcome(1, "handed_off")
     title, text = view.errors[0]
     assert title == tr("wizard.store_error_title")
@@ -307,10 +312,7 @@ def test_a_step_the_store_refuses_names_the_step_and_stays(visit, store) -> None
     flow, view = visit
     view.guide = "convenience-store-certificates"
     flow.begin()
-    store.database.connection.execute(
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON session_events"
-        " BEGIN SELECT RAISE(ABORT, 'disk full in the drill'); END"
-    )
+    _refuse_events(store, "disk full in the drill")
     flow.answer(0)
     assert flow.session.current_step.id == "check-eligibility"  # the session rolled back
     assert "(check-eligibility)" in view.errors[0][1]
